@@ -1,0 +1,57 @@
+"""What the CLI prints: data on stdout, messages on stderr."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from app.bootstrap import AppContext
+
+
+class Console:
+    def __init__(self, out: TextIO | None = None, err: TextIO | None = None) -> None:
+        self.out = out or sys.stdout
+        self.err = err or sys.stderr
+        self._context: AppContext | None = None
+
+    @property
+    def context(self) -> AppContext:
+        """The application context, built on first use (so --help and usage errors touch no disk)."""
+        if self._context is None:
+            from app.bootstrap import build_context
+
+            self._context = build_context()
+        return self._context
+
+    @property
+    def has_context(self) -> bool:
+        return self._context is not None
+
+    def say(self, message: str) -> None:
+        print(message, file=self.err, flush=True)
+
+    def warn(self, message: str) -> None:
+        print(f"warning: {message}", file=self.err, flush=True)
+
+    def error(self, message: str) -> None:
+        print(f"error: {message}", file=self.err, flush=True)
+
+    def json(self, data: Any) -> None:
+        json.dump(data, self.out, ensure_ascii=False, indent=2)
+        self.out.write("\n")
+        self.out.flush()
+
+    def table(self, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        """A plain aligned text table on stdout (or a one-line note on stderr when empty)."""
+        if not rows:
+            self.say("(none)")
+            return
+        cells = [[str(h) for h in headers]] + [["" if c is None else str(c) for c in r] for r in rows]
+        widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+        for row in cells:
+            line = "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+            print(line.rstrip(), file=self.out)
+        self.out.flush()

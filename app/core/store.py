@@ -1,0 +1,224 @@
+"""The state store: one SQLite file holding everything that is not profile data or a secret.
+
+Connections, sources, segments, exports, runs, per-batch checkpoints and row-level details of
+runs live in ``state.sqlite3``. It is opened per unit of work (never held for the life of the
+window), in WAL mode with ``synchronous=FULL`` so that a committed checkpoint survives a power
+loss, and shared safely by the window and the CLI running at the same time.
+
+Migrations are small functions, applied in order and recorded in ``PRAGMA user_version``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from app.core.errors import AppError, BusyError
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def to_iso(moment: datetime | None) -> str | None:
+    """ISO 8601 UTC with a ``Z``, second precision: what the CLI's JSON shows."""
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def from_iso(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _execute_script(db: sqlite3.Connection, script: str) -> None:
+    # executescript() would COMMIT the migration's transaction half-way; run statement by statement.
+    for statement in script.split(";\n"):
+        if statement.strip():
+            db.execute(statement)
+
+
+def _v1_sources_and_segments(db: sqlite3.Connection) -> None:
+    _execute_script(
+        db,
+        """
+        CREATE TABLE sources (
+            id          INTEGER PRIMARY KEY,
+            name        TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            table_name  TEXT NOT NULL UNIQUE,
+            path        TEXT NOT NULL,
+            sha256      TEXT NOT NULL,
+            rows        INTEGER NOT NULL,
+            columns     TEXT NOT NULL,          -- JSON list of column names, in file order
+            file_format TEXT NOT NULL,          -- csv, excel, parquet
+            encoding    TEXT,
+            delimiter   TEXT,
+            warnings    TEXT NOT NULL DEFAULT '[]',
+            imported_at TEXT NOT NULL
+        );
+        CREATE TABLE segments (
+            id         INTEGER PRIMARY KEY,
+            name       TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            source_id  INTEGER NOT NULL REFERENCES sources(id) ON DELETE RESTRICT,
+            match      TEXT NOT NULL CHECK (match IN ('all', 'any')),
+            rules      TEXT NOT NULL,           -- JSON list of {"field", "op", "value"}
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        """
+    )
+
+
+def _v2_connections_exports_runs(db: sqlite3.Connection) -> None:
+    _execute_script(
+        db,
+        """
+        CREATE TABLE connections (
+            id              INTEGER PRIMARY KEY,
+            name            TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            base_url        TEXT NOT NULL,
+            rate_limit      REAL NOT NULL,
+            profile_cap     INTEGER NOT NULL,
+            consent_at      TEXT NOT NULL,
+            consent_version TEXT NOT NULL,
+            key_stored      INTEGER NOT NULL DEFAULT 0,
+            created_at      TEXT NOT NULL,
+            updated_at      TEXT NOT NULL
+        );
+        CREATE TABLE exports (
+            id            INTEGER PRIMARY KEY,
+            name          TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            connection_id INTEGER NOT NULL REFERENCES connections(id) ON DELETE RESTRICT,
+            mapping       TEXT NOT NULL,        -- JSON list of field mappings
+            created_at    TEXT NOT NULL,
+            updated_at    TEXT NOT NULL
+        );
+        CREATE TABLE export_segments (
+            export_id  INTEGER NOT NULL REFERENCES exports(id) ON DELETE CASCADE,
+            segment_id INTEGER NOT NULL REFERENCES segments(id) ON DELETE RESTRICT,
+            position   INTEGER NOT NULL,
+            PRIMARY KEY (export_id, position)
+        );
+        CREATE TABLE runs (
+            id              INTEGER PRIMARY KEY AUTOINCREMENT,
+            export_id       INTEGER REFERENCES exports(id) ON DELETE SET NULL,
+            export_name     TEXT NOT NULL,
+            dry_run         INTEGER NOT NULL,
+            status          TEXT NOT NULL,
+            started_at      TEXT NOT NULL,
+            finished_at     TEXT,
+            active_seconds  REAL NOT NULL DEFAULT 0,
+            snapshot        TEXT NOT NULL,      -- JSON: the configuration the run ran with
+            planned         INTEGER NOT NULL DEFAULT 0,
+            invalid         INTEGER NOT NULL DEFAULT 0,
+            duplicates      INTEGER NOT NULL DEFAULT 0,
+            unique_profiles INTEGER NOT NULL DEFAULT 0,
+            lists           TEXT NOT NULL DEFAULT '{}',
+            warnings        TEXT NOT NULL DEFAULT '[]',
+            error           TEXT,
+            output_path     TEXT,
+            pid             INTEGER,
+            heartbeat_at    TEXT,
+            details_purged_at TEXT
+        );
+        CREATE INDEX runs_export ON runs(export_name);
+        -- One row per batch Autopilot confirmed, written in the same transaction as its outcome.
+        CREATE TABLE run_batches (
+            run_id        INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            segment_index INTEGER NOT NULL,
+            batch_no      INTEGER NOT NULL,
+            sent          INTEGER NOT NULL,
+            rejected      INTEGER NOT NULL,
+            confirmed_at  TEXT NOT NULL,
+            PRIMARY KEY (run_id, segment_index, batch_no)
+        );
+        -- Row-level detail of rejected and invalid rows (personal data: purged after retention).
+        CREATE TABLE run_rows (
+            run_id        INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            segment_index INTEGER NOT NULL,
+            row_number    INTEGER NOT NULL,
+            state         TEXT NOT NULL CHECK (state IN ('rejected', 'invalid')),
+            email         TEXT NOT NULL,
+            reason        TEXT NOT NULL
+        );
+        CREATE INDEX run_rows_run ON run_rows(run_id, segment_index, row_number);
+        """
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    _v1_sources_and_segments,
+    _v2_connections_exports_runs,
+]
+
+
+class StateStore:
+    """Opens ``state.sqlite3`` per unit of work; see the module docstring."""
+
+    def __init__(self, path: Path, *, busy_timeout_s: float = 15.0) -> None:
+        self.path = path
+        self._busy_timeout_s = busy_timeout_s
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._migrate()
+
+    def _open(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=self._busy_timeout_s, isolation_level=None)
+        db.row_factory = sqlite3.Row
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=FULL")
+        db.execute("PRAGMA foreign_keys=ON")
+        return db
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One unit of work: ``BEGIN IMMEDIATE`` ... ``COMMIT`` (or rollback on any error)."""
+        db = self._open()
+        try:
+            try:
+                db.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                if "locked" in str(exc) or "busy" in str(exc):
+                    raise BusyError(
+                        "The data store is busy in another window or command; "
+                        "try again in a moment."
+                    ) from exc
+                raise
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+        finally:
+            db.close()
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """A short-lived connection for reads (WAL readers never block writers)."""
+        db = self._open()
+        try:
+            yield db
+        finally:
+            db.close()
+
+    @property
+    def version(self) -> int:
+        with self.read() as db:
+            return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+    def _migrate(self) -> None:
+        with self.transaction() as db:
+            current = int(db.execute("PRAGMA user_version").fetchone()[0])
+            if current > len(MIGRATIONS):
+                raise AppError(
+                    f"The data in {self.path.parent} was written by a newer version of this "
+                    "program; install that version to use it."
+                )
+            for number, migration in enumerate(MIGRATIONS[current:], start=current + 1):
+                migration(db)
+                db.execute(f"PRAGMA user_version = {number}")
