@@ -1,1 +1,35 @@
-"""mapping."""
+"""Mapping profile columns onto Autopilot contact fields, and building contact payloads.
+
+Pure rules, no I/O: the export engine compiles a Mapping into a ContactBuilder once per run and
+feeds it rows; the GUI and the CLI build, validate and store Mappings.
+"""
+
+from app.core.mapping.automatch import auto_match
+from app.core.mapping.contact import ContactBuilder, ContactRow, InvalidRow, build_contact
+from app.core.mapping.emails import EmailChecker, email_key
+from app.core.mapping.fields import (
+    CONSENT_TARGET,
+    CUSTOM_TYPES,
+    EMAIL_TARGET,
+    RESERVED_TARGETS,
+    STANDARD_FIELDS,
+    FieldMapping,
+)
+from app.core.mapping.mapping import Mapping
+
+__all__ = [
+    "CONSENT_TARGET",
+    "CUSTOM_TYPES",
+    "EMAIL_TARGET",
+    "RESERVED_TARGETS",
+    "STANDARD_FIELDS",
+    "ContactBuilder",
+    "ContactRow",
+    "EmailChecker",
+    "FieldMapping",
+    "InvalidRow",
+    "Mapping",
+    "auto_match",
+    "build_contact",
+    "email_key",
+]

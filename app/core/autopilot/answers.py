@@ -1,0 +1,111 @@
+"""Reading Autopilot's answers: lists, list ids, counts and bulk upsert maps.
+
+Shapes that do not match the contract raise ServerError: carrying on with a guess could count
+contacts as sent that Autopilot never stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from app.core.autopilot.errors import ServerError
+from app.core.autopilot.models import AutopilotList
+
+NOT_STORED = "Autopilot did not store this contact"
+
+
+def unexpected(what: str) -> ServerError:
+    return ServerError(
+        f"Autopilot's answer while {what} did not have the expected shape. Check that the "
+        "connection's base URL points at Autopilot's API (…/v1), then try again."
+    )
+
+
+def parse_lists(payload: object) -> list[AutopilotList]:
+    items = payload.get("lists") if isinstance(payload, dict) else None
+    if not isinstance(items, list):
+        raise unexpected("reading the lists")
+    lists = []
+    for item in items:
+        if isinstance(item, dict) and isinstance(item.get("list_id"), str):
+            lists.append(AutopilotList(item["list_id"], str(item.get("title") or "")))
+    return lists
+
+
+def match_title(
+    lists: Sequence[AutopilotList], title: str
+) -> tuple[AutopilotList | None, str | None]:
+    wanted = title.strip().casefold()
+    matches = [item for item in lists if item.title.strip().casefold() == wanted]
+    if not matches:
+        return None, None
+    if len(matches) == 1:
+        return matches[0], None
+    first = matches[0]
+    return first, (
+        f"{len(matches)} Autopilot lists are titled '{title.strip()}'; using the first one "
+        f"({first.list_id}). Rename or remove the others in Autopilot to avoid confusion."
+    )
+
+
+def parse_list_id(payload: object) -> str:
+    list_id = payload.get("list_id") if isinstance(payload, dict) else None
+    if not isinstance(list_id, str) or not list_id:
+        raise unexpected("creating the list")
+    return list_id
+
+
+def parse_total(payload: object) -> int:
+    total = payload.get("total_contacts") if isinstance(payload, dict) else None
+    if isinstance(total, bool) or not isinstance(total, int | str):
+        raise unexpected("counting the list's contacts")
+    try:
+        return int(total)
+    except ValueError:
+        raise unexpected("counting the list's contacts") from None
+
+
+def email_key(contact: Mapping[str, object]) -> str:
+    email = contact.get("Email")
+    if not isinstance(email, str) or not email.strip():
+        raise ValueError("every contact needs an Email")
+    return email.strip().lower()
+
+
+def read_bulk_answer(
+    batch: Sequence[Mapping[str, object]], payload: object
+) -> tuple[dict[str, str], dict[str, str]]:
+    """(confirmed, rejected) for a 200 answer to ``POST /contacts``."""
+    stored = _email_map(payload)
+    if stored is None:
+        stored = _positional_map(batch, payload)
+    confirmed: dict[str, str] = {}
+    rejected: dict[str, str] = {}
+    for contact in batch:
+        key = email_key(contact)
+        contact_id = stored.get(key)
+        if contact_id:
+            confirmed[key] = contact_id
+        else:
+            rejected[key] = NOT_STORED
+    return confirmed, rejected
+
+
+def _email_map(payload: object) -> dict[str, str] | None:
+    raw = payload.get("email_contact_map") if isinstance(payload, dict) else None
+    if not isinstance(raw, dict):
+        return None
+    # Autopilot may answer in another case than it was sent: match trimmed and lower-cased.
+    return {
+        str(email).strip().lower(): str(contact_id)
+        for email, contact_id in raw.items()
+        if contact_id
+    }
+
+
+def _positional_map(batch: Sequence[Mapping[str, object]], payload: object) -> dict[str, str]:
+    """Without a map, ids are trusted only when there is exactly one per contact sent."""
+    ids = payload.get("contact_ids") if isinstance(payload, dict) else None
+    if not isinstance(ids, list) or len(ids) != len(batch):
+        return {}
+    return {email_key(c): str(i) for c, i in zip(batch, ids, strict=True) if i}

@@ -1,0 +1,46 @@
+"""An Autopilot connection: where to send, how fast, how much, and the user's consent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from app.core.store import to_iso
+
+DEFAULT_BASE_URL = "https://api2.autopilothq.com/v1"
+DEFAULT_RATE_LIMIT = 5.0
+DEFAULT_PROFILE_CAP = 100_000
+
+PRIVACY_NOTICE_VERSION = "2026-11-29"
+PRIVACY_NOTICE = (
+    "Exporting sends data from this computer to Autopilot, a service outside your organisation. "
+    "The data includes personal data about your customers (such as names and email addresses). "
+    "You are responsible for making sure that sending it is lawful and that Autopilot meets "
+    "your organisation's privacy and compliance obligations (for example a data processing "
+    "agreement under the GDPR). People who opted out are never subscribed again by this program."
+)
+
+
+@dataclass(frozen=True)
+class Connection:
+    name: str
+    base_url: str = DEFAULT_BASE_URL
+    rate_limit: float = DEFAULT_RATE_LIMIT
+    profile_cap: int = DEFAULT_PROFILE_CAP
+    consent_at: datetime | None = None
+    consent_version: str = PRIVACY_NOTICE_VERSION
+    key_stored: bool = False
+    keyring_backend: str = ""
+
+    def to_json(self) -> dict[str, object]:
+        """The CLI's `connection list --json` shape; never holds the key."""
+        return {
+            "name": self.name,
+            "base_url": self.base_url,
+            "rate_limit": self.rate_limit,
+            "profile_cap": self.profile_cap,
+            "consent_at": to_iso(self.consent_at),
+            "consent_version": self.consent_version,
+            "key_stored": self.key_stored,
+            "keyring_backend": self.keyring_backend,
+        }

@@ -1,0 +1,94 @@
+"""A run of an export, as the history shows it and the CLI prints it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from app.core.store import to_iso
+
+RUNNING = "running"
+SUCCEEDED = "succeeded"
+SUCCEEDED_WITH_REJECTIONS = "succeeded_with_rejections"
+FAILED = "failed"
+CANCELLED = "cancelled"
+INTERRUPTED = "interrupted"
+FINISHED = (SUCCEEDED, SUCCEEDED_WITH_REJECTIONS)
+RESUMABLE = (FAILED, CANCELLED, INTERRUPTED)
+
+STATUS_WORDS = {
+    RUNNING: "Running",
+    SUCCEEDED: "Succeeded",
+    SUCCEEDED_WITH_REJECTIONS: "Succeeded with rejections",
+    FAILED: "Failed",
+    CANCELLED: "Cancelled",
+    INTERRUPTED: "Interrupted",
+}
+
+
+@dataclass(frozen=True)
+class Run:
+    run_id: int
+    export: str
+    status: str
+    dry_run: bool
+    started_at: datetime
+    finished_at: datetime | None
+    duration_s: float
+    planned: int
+    sent: int
+    rejected: int
+    invalid: int
+    duplicates: int
+    unique_profiles: int
+    lists: dict[str, str | None]
+    warnings: tuple[str, ...]
+    error: str | None
+    snapshot: dict[str, Any] = field(repr=False, default_factory=dict)
+    output_path: str | None = None
+    details_purged: bool = False
+
+    @property
+    def not_sent(self) -> int:
+        return max(0, self.planned - self.sent - self.rejected - self.invalid - self.duplicates)
+
+    @property
+    def resumable(self) -> bool:
+        return self.status in RESUMABLE and not self.dry_run
+
+    def to_json(self) -> dict[str, object]:
+        """DESIGN.md section 4: one object per run."""
+        data: dict[str, object] = {
+            "run_id": self.run_id,
+            "export": self.export,
+            "status": self.status,
+            "dry_run": self.dry_run,
+            "started_at": to_iso(self.started_at),
+            "finished_at": to_iso(self.finished_at),
+            "duration_s": round(self.duration_s, 3),
+            "planned": self.planned,
+            "sent": self.sent,
+            "rejected": self.rejected,
+            "invalid": self.invalid,
+            "duplicates": self.duplicates,
+            "not_sent": self.not_sent,
+            "unique_profiles": self.unique_profiles,
+            "lists": None if self.dry_run else dict(self.lists),
+            "warnings": list(self.warnings),
+            "error": self.error,
+        }
+        if self.dry_run:
+            data["output"] = self.output_path
+        return data
+
+
+@dataclass(frozen=True)
+class RowDetail:
+    """A rejected or invalid row, for the report (personal data: kept for the retention period)."""
+
+    segment: str
+    row_number: int
+    state: str
+    email: str
+    reason: str

@@ -1,0 +1,112 @@
+"""The run history: checkpoints, liveness, retention and the rejected-rows report."""
+
+from __future__ import annotations
+
+import csv
+import os
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from app.core.history import INTERRUPTED, RUNNING, NewRun, RowDetail, RunStore, write_rejected_csv
+from app.core.history.liveness import is_interrupted
+from app.core.store import StateStore
+
+SNAPSHOT = {"segments": [{"name": "VIP", "match": "all", "rules": []}]}
+
+
+class Now:
+    def __init__(self) -> None:
+        self.value = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.value
+
+
+@pytest.fixture
+def clock() -> Now:
+    return Now()
+
+
+@pytest.fixture
+def runs(tmp_path: Path, clock: Now) -> RunStore:
+    return RunStore(StateStore(tmp_path / "state.sqlite3"), now=clock)
+
+
+def new_run(runs: RunStore, planned: int = 10) -> int:
+    return runs.create(
+        NewRun(
+            "Weekly", None, False, SNAPSHOT, planned, invalid=1, duplicates=2, unique_profiles=7
+        ),
+        [(0, 3, "not-an-email", "Email is not valid")],
+    )
+
+
+def test_counts_add_up_from_batches(runs: RunStore) -> None:
+    run_id = new_run(runs)
+    runs.record_batch(run_id, 0, 0, sent=4, rejected_rows=[(5, "x@example.com", "refused")])
+    runs.record_batch(run_id, 0, 1, sent=1, rejected_rows=[])
+    run = runs.get(run_id)
+    assert (run.sent, run.rejected, run.invalid, run.duplicates) == (5, 1, 1, 2)
+    assert run.not_sent == 10 - 5 - 1 - 1 - 2
+    assert runs.confirmed_batches(run_id) == {(0, 0), (0, 1)}
+
+
+def test_recording_a_batch_twice_does_not_count_it_twice(runs: RunStore) -> None:
+    run_id = new_run(runs)
+    runs.record_batch(run_id, 0, 0, sent=4, rejected_rows=[])
+    runs.record_batch(run_id, 0, 0, sent=4, rejected_rows=[])
+    assert runs.get(run_id).sent == 4
+
+
+def test_running_run_with_stale_heartbeat_is_interrupted(runs: RunStore, clock: Now) -> None:
+    run_id = new_run(runs)
+    assert runs.get(run_id).status == RUNNING  # this process is alive, heartbeat fresh
+    clock.value += timedelta(seconds=31)
+    assert runs.get(run_id).status == INTERRUPTED
+    runs.heartbeat(run_id)
+    assert runs.get(run_id).status == RUNNING
+
+
+def test_running_run_of_a_dead_process_is_interrupted() -> None:
+    now = datetime.now(UTC)
+    assert not is_interrupted(os.getpid(), now, now)
+    assert is_interrupted(2**22 + 12345, now, now)  # above Linux's default pid_max
+    assert is_interrupted(None, None, now)
+
+
+def test_retention_purges_row_details_but_keeps_counts(runs: RunStore, clock: Now) -> None:
+    run_id = new_run(runs)
+    runs.record_batch(run_id, 0, 0, sent=4, rejected_rows=[(5, "x@example.com", "refused")])
+    runs.finish(run_id, "succeeded_with_rejections", active_seconds=2.0)
+    assert runs.purge_expired(90) == 0
+    clock.value += timedelta(days=91)
+    assert runs.purge_expired(90) == 1
+    run = runs.get(run_id)
+    assert run.details_purged and run.sent == 4 and run.rejected == 1
+    assert list(runs.row_details(run_id)) == []
+
+
+def test_row_details_name_segments_in_order(runs: RunStore) -> None:
+    run_id = new_run(runs)
+    runs.record_batch(run_id, 0, 0, sent=1, rejected_rows=[(1, "a@example.com", "refused")])
+    details = list(runs.row_details(run_id))
+    assert [(d.segment, d.row_number, d.state) for d in details] == [
+        ("VIP", 1, "rejected"),
+        ("VIP", 3, "invalid"),
+    ]
+
+
+def test_report_escapes_formulas(tmp_path: Path) -> None:
+    rows = [
+        RowDetail("=SUM(A1)", 2, "invalid", "+47 123", "-bad"),
+        RowDetail("VIP", 3, "rejected", "@home", "ok"),
+    ]
+    path = tmp_path / "rejected.csv"
+    assert write_rejected_csv(rows, path) == 2
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        data = list(csv.reader(handle))
+    assert data[0] == ["segment", "row", "state", "email", "reason"]
+    assert data[1] == ["'=SUM(A1)", "2", "invalid", "'+47 123", "'-bad"]
+    assert data[2][3] == "'@home"
