@@ -1,0 +1,128 @@
+"""``profiles.duckdb``: opened per operation, never held, and waited for briefly when busy.
+
+DuckDB lets one process write a database file (and no other process read it meanwhile), so the
+window and the CLI take turns: each operation opens its own short-lived connection, and an open
+that finds the file locked retries for a few seconds before saying so.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from app.core.clock import Clock
+from app.core.errors import BusyError
+from app.core.profiles.duckload import quote_identifier
+
+# No extension is ever needed; an offline machine could not download one anyway.
+_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+_RETRY_EVERY_S = 0.2
+_PROGRESS_EVERY_S = 0.2
+_TABLE_NAME = re.compile(r"src_[0-9a-f]{32}")
+_BUSY_SIGNS = ("Could not set lock", "Conflicting lock", "different configuration")
+
+
+def new_table_name() -> str:
+    """A physical table name that owes nothing to user text."""
+    return f"src_{uuid.uuid4().hex}"
+
+
+class ProfileDatabase:
+    def __init__(self, path: Path, *, clock: Clock, busy_wait_s: float) -> None:
+        self.path = path
+        self._clock = clock
+        self._busy_wait_s = busy_wait_s
+
+    @contextmanager
+    def connect(self, *, read_only: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+        if read_only and not self.path.exists():
+            self._open(read_only=False).close()
+        con = self._open(read_only=read_only)
+        try:
+            yield con
+        finally:
+            con.close()
+
+    def _open(self, *, read_only: bool) -> duckdb.DuckDBPyConnection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        deadline = self._clock.monotonic() + self._busy_wait_s
+        while True:
+            try:
+                return duckdb.connect(str(self.path), read_only=read_only, config=dict(_CONFIG))
+            except (duckdb.IOException, duckdb.ConnectionException) as exc:
+                if not any(sign in str(exc) for sign in _BUSY_SIGNS):
+                    raise
+                if self._clock.monotonic() >= deadline:
+                    raise BusyError(
+                        "The profile data is in use by another window or command; "
+                        "try again when it has finished."
+                    ) from exc
+            self._clock.sleep(_RETRY_EVERY_S)
+
+
+def source_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Every table in the database that this program created for a source."""
+    rows = con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'"
+    ).fetchall()
+    return {str(row[0]) for row in rows if _TABLE_NAME.fullmatch(str(row[0]))}
+
+
+def drop_table(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    con.execute(f"DROP TABLE IF EXISTS {quote_identifier(table)}")
+
+
+def drop_orphans(con: duckdb.DuckDBPyConnection, known: set[str]) -> None:
+    """Drop source tables that no source names (left by an import that crashed half-way).
+
+    Safe against a concurrent import only while ``con`` is the one writer: an import keeps its
+    connection open from creating its table until the metadata names it.
+    """
+    for table in sorted(source_tables(con) - known):
+        drop_table(con, table)
+
+
+@contextmanager
+def progress_of(
+    con: duckdb.DuckDBPyConnection, report: Callable[[float], None] | None, start: float, end: float
+) -> Iterator[None]:
+    """Report DuckDB's progress on the running statements as ``start``..``end``, never backwards.
+
+    ``report`` is called from a helper thread.
+    """
+    if report is None:
+        yield
+        return
+    con.execute("SET enable_progress_bar = true")
+    con.execute("SET enable_progress_bar_print = false")
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=_poll, args=(con, report, start, end, stop), name="import-progress", daemon=True
+    )
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+def _poll(
+    con: duckdb.DuckDBPyConnection,
+    report: Callable[[float], None],
+    start: float,
+    end: float,
+    stop: threading.Event,
+) -> None:
+    best = 0.0
+    while not stop.wait(_PROGRESS_EVERY_S):
+        percent = float(con.query_progress())
+        if percent > best:
+            best = min(percent, 100.0)
+            report(start + (end - start) * best / 100.0)

@@ -1,0 +1,58 @@
+"""Which reader a file needs, and the checks every file passes before any reader runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.core.errors import InputFileError, UsageError
+
+_EXTENSIONS = {
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".txt": "csv",
+    ".tab": "csv",
+    ".xlsx": "excel",
+    ".xlsm": "excel",
+    ".xls": "excel",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+}
+
+
+def file_format(path: Path) -> str:
+    """``csv``, ``excel`` or ``parquet`` for an existing, non-empty file; else InputFileError."""
+    if not path.exists():
+        raise InputFileError(f"{path}: no such file; check the path.")
+    if path.is_dir():
+        raise InputFileError(f"{path} is a folder; give the path of a file inside it.")
+    if not path.is_file():
+        raise InputFileError(f"{path} is not a regular file; give the path of a data file.")
+    kind = _EXTENSIONS.get(path.suffix.lower())
+    if kind is None:
+        known = " ".join(sorted(_EXTENSIONS))
+        raise InputFileError(
+            f"{path}: files of type '{path.suffix or '(none)'}' cannot be imported; "
+            f"use one of {known}."
+        )
+    try:
+        with path.open("rb") as handle:
+            empty = not handle.read(1)
+    except OSError as exc:
+        raise InputFileError(
+            f"{path} cannot be read ({exc.strerror}); check its permissions."
+        ) from exc
+    if empty:
+        raise InputFileError(f"{path} is empty; export the data again and import that file.")
+    return kind
+
+
+def check_options(
+    kind: str, path: Path, *, sheet: str | None, encoding: str | None, delimiter: str | None
+) -> None:
+    """Refuse options that do not apply to this kind of file, rather than ignore them."""
+    if sheet is not None and kind != "excel":
+        raise UsageError(f"{path.name} is not an Excel workbook; --sheet applies only to Excel.")
+    if kind != "csv" and (encoding is not None or delimiter is not None):
+        raise UsageError(
+            f"{path.name} is not a text file; --encoding and --delimiter apply only to CSV/TSV/TXT."
+        )

@@ -1,0 +1,145 @@
+"""Loading a delimited file into its table, with the fallbacks and checks DuckDB needs.
+
+The fast path is one ``read_csv`` (duckload.py). Around it:
+
+- rows with more cells than the header: when every extra cell is empty (trailing delimiters) the
+  file is loaded again wider and the unnamed empty columns are left out; otherwise an error names
+  the rows;
+- a file DuckDB's strict parser refuses but Python's reads (mixed line endings) is rewritten as
+  canonical CSV and loaded from that;
+- DuckDB 2.0.1 reads an unclosed quote to the end of the file and then drops what it read,
+  without an error, so the file is also read in Python: in a thread while DuckDB works (files up
+  to 64 MiB, which is nearly every real one), or afterwards when the number of quotes is odd.
+  An unclosed quote, or a record count different from DuckDB's, is an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import Executor, Future
+from dataclasses import dataclass
+from pathlib import Path
+from threading import Event
+
+import duckdb
+
+from app.core.errors import InputFileError
+from app.core.profiles import csvscan
+from app.core.profiles.columns import clean_names, finish_table, refuse_duplicates
+from app.core.profiles.dialect import DelimitedFile
+from app.core.profiles.duckload import TooManyCells, Unparsable, load_delimited
+from app.core.profiles.models import delimiter_label
+from app.core.profiles.rowlist import count_of, describe_rows, word
+
+VERIFY_IN_PARALLEL_UP_TO = 64 << 20
+_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What a format's importer made of the file (the table itself is in DuckDB)."""
+
+    rows: int
+    columns: tuple[str, ...]
+    warnings: tuple[str, ...]
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+
+
+def load_checked(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    file: DelimitedFile,
+    workdir: Path,
+    pool: Executor,
+    quotes: Callable[[], int | None],
+) -> Loaded:
+    """Create ``table`` from ``file`` and check it; InputFileError (and no table) if it is bad."""
+    names = clean_names(file.dialect.header)
+    refuse_duplicates(file.origin, names)
+    stop = Event()
+    verifying = _start_verification(file, pool, stop)
+    try:
+        rows, loaded_file, width = _load(con, table, file, len(names), workdir)
+        if not loaded_file.trusted:
+            _verify(loaded_file, rows, verifying, quotes)
+    finally:
+        stop.set()
+    if rows == 0:
+        raise InputFileError(
+            f"{file.origin} has a header but no data rows; export the data again with its rows."
+        )
+    names += [""] * (width - len(names))
+    finished = finish_table(con, table, file.origin, names, padded=True)
+    return Loaded(rows=rows, columns=finished.columns, warnings=finished.warnings)
+
+
+def _start_verification(file: DelimitedFile, pool: Executor, stop: Event) -> Future[int] | None:
+    if file.trusted or file.path.stat().st_size > VERIFY_IN_PARALLEL_UP_TO:
+        return None
+    return pool.submit(csvscan.count_records, file, stop)
+
+
+def _load(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    file: DelimitedFile,
+    width: int,
+    workdir: Path,
+    original: DelimitedFile | None = None,
+) -> tuple[int, DelimitedFile, int]:
+    """Load ``file``; ``original`` is the user's file when ``file`` is a rewritten copy of it."""
+    try:
+        return load_delimited(con, table, file, width), file, width
+    except TooManyCells as failure:
+        wider = _widen(original or file, width, failure.line)
+        return _load(con, table, file, wider, workdir, original)
+    except Unparsable as failure:
+        if file.trusted:
+            where = f"near line {failure.line}" if failure.line else "at some line"
+            raise InputFileError(
+                f"{file.origin} cannot be read {where}: {failure.reason}."
+            ) from failure
+        rewritten = csvscan.normalize(file, workdir / "normalized.csv")
+        return _load(con, table, rewritten, width, workdir, original=file)
+
+
+def _widen(file: DelimitedFile, width: int, line: int) -> int:
+    """The width that holds every record, when the extra cells are all empty; else an error."""
+    wide = csvscan.wide_records(file, width)
+    spilling = [record for record in wide if record.spills]
+    if spilling:
+        first = spilling[:_SHOWN]
+        rows = describe_rows([record.record_no for record in first], len(spilling))
+        lines = ", ".join(f"{record.line_no:,}" for record in first)
+        raise InputFileError(
+            f"{file.origin}: {count_of(len(spilling), 'row has', 'rows have')} more cells than "
+            f"the header ({width}): {rows} (file {word(len(first), 'line', 'lines')} {lines}). "
+            "The delimiter may be wrong: it "
+            f"was read as '{delimiter_label(file.dialect.delimiter)}'; choose another with "
+            "--delimiter, or fix those rows."
+        )
+    if not wide or max(record.width for record in wide) <= width:
+        raise InputFileError(
+            f"{file.origin}: line {line} has more cells than the header ({width}); check the "
+            "delimiter (--delimiter) and the quotes on that line."
+        )
+    return max(record.width for record in wide)
+
+
+def _verify(
+    file: DelimitedFile, rows: int, verifying: Future[int] | None, quotes: Callable[[], int | None]
+) -> None:
+    if verifying is not None:
+        expected = verifying.result()
+    else:
+        known = quotes()
+        if known is None or known % 2 == 0:
+            return
+        expected = csvscan.count_records(file)
+    if expected != rows:
+        raise InputFileError(
+            f"{file.origin} could not be read consistently ({rows:,} rows read, {expected:,} "
+            'records found); check the file for a stray or unclosed quote (").'
+        )

@@ -1,0 +1,200 @@
+"""ProfileStore: import, list and remove sources.
+
+An import builds its table under a new generated name while holding the one DuckDB write
+connection, then swaps the metadata row in one SQLite transaction, then drops the old table.
+A failure anywhere before the swap drops the new table, so the old source stays intact; a crash
+leaves at worst an orphan table, which the next import or removal drops.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager, contextmanager
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from app.core.clock import Clock, SystemClock
+from app.core.errors import UsageError
+from app.core.profiles import records
+from app.core.profiles.csv_import import import_delimited
+from app.core.profiles.database import (
+    ProfileDatabase,
+    drop_orphans,
+    drop_table,
+    new_table_name,
+    progress_of,
+)
+from app.core.profiles.excel_import import import_excel
+from app.core.profiles.formats import check_options, file_format
+from app.core.profiles.loading import Loaded
+from app.core.profiles.models import ImportResult, Source
+from app.core.profiles.parquet_import import import_parquet
+from app.core.profiles.target import Target, digest_file
+from app.core.store import StateStore, utc_now
+
+log = logging.getLogger(__name__)
+
+_WORKDIR_PREFIX = ".import-"
+Progress = Callable[[float], None]
+
+
+class ProfileStore:
+    def __init__(
+        self,
+        db_path: Path,
+        state: StateStore,
+        *,
+        clock: Clock | None = None,
+        now: Callable[[], datetime] = utc_now,
+        busy_wait_s: float = 5.0,
+    ) -> None:
+        self.db_path = db_path
+        self._state = state
+        self._now = now
+        self._db = ProfileDatabase(db_path, clock=clock or SystemClock(), busy_wait_s=busy_wait_s)
+
+    def connect(
+        self, *, read_only: bool = True
+    ) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
+        """A short-lived connection to ``profiles.duckdb``; close it (leave the block) soon."""
+        return self._db.connect(read_only=read_only)
+
+    def list_sources(self) -> list[Source]:
+        return records.all_sources(self._state)
+
+    def get_source(self, name: str) -> Source:
+        return records.get_source(self._state, name)
+
+    def remove_source(self, name: str) -> None:
+        with self._db.connect(read_only=False) as con:
+            source = records.delete_source(self._state, name)
+            drop_table(con, source.table_name)
+            drop_orphans(con, records.known_tables(self._state))
+
+    def import_file(
+        self,
+        path: Path,
+        name: str,
+        *,
+        sheet: str | None = None,
+        encoding: str | None = None,
+        delimiter: str | None = None,
+        on_progress: Progress | None = None,
+    ) -> ImportResult:
+        """Import (or re-import) ``path`` as source ``name``; ``on_progress`` gets 0..1.
+
+        ``on_progress`` may be called from a helper thread.
+        """
+        name = _checked_name(name)
+        path = Path(os.path.abspath(path.expanduser()))
+        kind = file_format(path)
+        check_options(kind, path, sheet=sheet, encoding=encoding, delimiter=delimiter)
+        _report(on_progress, 0.0)
+        with self._db.connect(read_only=False) as con:
+            drop_orphans(con, records.known_tables(self._state))
+            source, loaded = self._build(
+                con, kind, path, name, sheet, encoding, delimiter, on_progress
+            )
+        _report(on_progress, 1.0)
+        return ImportResult(source=source, warnings=source.warnings, sheet=loaded.sheet)
+
+    def _build(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        kind: str,
+        path: Path,
+        name: str,
+        sheet: str | None,
+        encoding: str | None,
+        delimiter: str | None,
+        on_progress: Progress | None,
+    ) -> tuple[Source, Loaded]:
+        table = new_table_name()
+        try:
+            with (
+                _workspace(self.db_path.parent) as workdir,
+                ThreadPoolExecutor(2, "import") as pool,
+            ):
+                target = Target(con, table, workdir, pool, pool.submit(digest_file, path))
+                with progress_of(con, on_progress, 0.02, 0.95):
+                    loaded = _load(target, kind, path, sheet, encoding, delimiter)
+                source = self._source(name, table, path, kind, loaded, target)
+            old_table = records.save_source(self._state, source)
+        except BaseException:
+            drop_table(con, table)
+            raise
+        if old_table is not None:
+            _drop_quietly(con, old_table)
+        return source, loaded
+
+    def _source(
+        self, name: str, table: str, path: Path, kind: str, loaded: Loaded, target: Target
+    ) -> Source:
+        return Source(
+            name=name,
+            table_name=table,
+            path=str(path),
+            rows=loaded.rows,
+            columns=loaded.columns,
+            sha256=target.digest.result().sha256,
+            imported_at=self._now(),
+            file_format=kind,
+            encoding=loaded.encoding,
+            delimiter=loaded.delimiter,
+            warnings=loaded.warnings,
+        )
+
+
+def _load(
+    target: Target,
+    kind: str,
+    path: Path,
+    sheet: str | None,
+    encoding: str | None,
+    delimiter: str | None,
+) -> Loaded:
+    if kind == "excel":
+        return import_excel(target, path, sheet=sheet)
+    if kind == "parquet":
+        return import_parquet(target, path)
+    return import_delimited(target, path, encoding=encoding, delimiter=delimiter)
+
+
+@contextmanager
+def _workspace(data_dir: Path) -> Iterator[Path]:
+    """A scratch folder beside the database (never the system temp: it may be too small).
+
+    Entered while holding the write connection, so any other scratch folder there was left by
+    an import that crashed.
+    """
+    for leftover in data_dir.glob(f"{_WORKDIR_PREFIX}*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    with tempfile.TemporaryDirectory(prefix=_WORKDIR_PREFIX, dir=data_dir) as work:
+        yield Path(work)
+
+
+def _checked_name(name: str) -> str:
+    cleaned = name.strip()
+    if not cleaned:
+        raise UsageError("A source needs a name: pass --name NAME.")
+    return cleaned
+
+
+def _report(on_progress: Progress | None, fraction: float) -> None:
+    if on_progress is not None:
+        on_progress(fraction)
+
+
+def _drop_quietly(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    # The new source is already saved; an old table that will not drop is an orphan for later.
+    try:
+        drop_table(con, table)
+    except duckdb.Error:
+        log.warning("Could not drop replaced table %s; it will be dropped later", table)
