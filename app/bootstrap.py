@@ -12,9 +12,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from app.core.connections import ConnectionService
+from app.core.export import ExportRunner, ExportService, Services
+from app.core.history import RunStore
 from app.core.logging_setup import RedactingFilter
 from app.core.paths import AppPaths, resolve_paths
+from app.core.secrets import SecretStore
 from app.core.store import StateStore
+
+
+RETENTION_DAYS = 90
 
 
 @dataclass
@@ -37,6 +44,36 @@ class AppContext:
         from app.core.segments import SegmentService
 
         return SegmentService(self.state, self.profiles)
+
+    @cached_property
+    def secrets(self) -> SecretStore:
+        """The OS keyring; the window swaps in a session-only store when there is none."""
+        from app.core.secrets import KeyringSecretStore
+
+        return KeyringSecretStore()
+
+    @cached_property
+    def connections(self) -> ConnectionService:
+        return ConnectionService(self.state, self.secrets)
+
+    @cached_property
+    def exports(self) -> ExportService:
+        return ExportService(self.state)
+
+    @cached_property
+    def runs(self) -> RunStore:
+        runs = RunStore(self.state)
+        # Row-level personal data of runs is kept for the retention period, then only counts.
+        runs.purge_expired(RETENTION_DAYS)
+        return runs
+
+    @cached_property
+    def services(self) -> Services:
+        return Services(self.connections, self.segments, self.profiles)
+
+    @cached_property
+    def runner(self) -> ExportRunner:
+        return ExportRunner(self.services, self.exports, self.runs, self.paths.reports_dir)
 
 
 def configure_logging(paths: AppPaths, *, level: int = logging.INFO) -> None:

@@ -18,8 +18,8 @@ def validate_settings(connection: Connection) -> Connection:
     name = connection.name.strip()
     if not name:
         raise UsageError("Give the connection a name.")
-    if not 0.1 <= connection.rate_limit <= 100:
-        raise UsageError("The rate limit must be between 0.1 and 100 requests per second.")
+    if not 0.1 <= connection.rate_limit <= 1000:
+        raise UsageError("The rate limit must be between 0.1 and 1,000 requests per second.")
     if not 1 <= connection.profile_cap <= 10_000_000:
         raise UsageError("The profile cap must be between 1 and 10,000,000.")
     if connection.consent_at is None:

@@ -1,0 +1,140 @@
+"""`connection add | test | list | remove`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from app.cli.output import Console
+from app.core.autopilot import AutopilotClient, AuthError
+from app.core.connections import (
+    DEFAULT_BASE_URL,
+    DEFAULT_PROFILE_CAP,
+    DEFAULT_RATE_LIMIT,
+    PRIVACY_NOTICE,
+    Connection,
+    validate_settings,
+)
+from app.core.errors import AlreadyExistsError, UsageError
+from app.core.secrets import KeyNeededError
+from app.core.store import utc_now
+
+
+def register(nouns: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = nouns.add_parser("connection", help="Autopilot connections (API keys in the keyring)")
+    verbs = parser.add_subparsers(dest="verb", metavar="ACTION", required=True)
+
+    add = verbs.add_parser("add", help="add a connection; the key is read from standard input")
+    add.add_argument("name")
+    add.add_argument("--api-key-stdin", action="store_true", required=True,
+                     help="read the API key from one line of standard input")
+    add.add_argument("--accept-privacy-notice", action="store_true",
+                     help="agree that profile data, including personal data, goes to Autopilot")
+    add.add_argument("--base-url", default=DEFAULT_BASE_URL)
+    add.add_argument("--rate-limit", type=float, default=DEFAULT_RATE_LIMIT, metavar="RPS")
+    add.add_argument("--profile-cap", type=int, default=DEFAULT_PROFILE_CAP, metavar="N")
+    add.add_argument("--no-check", action="store_true", help="save without checking the key")
+    add.add_argument("--replace", action="store_true", help="overwrite a connection of that name")
+    add.set_defaults(handler=_add)
+
+    test = verbs.add_parser("test", help="check that the stored key works")
+    test.add_argument("name")
+    test.set_defaults(handler=_test)
+
+    lst = verbs.add_parser("list", help="list connections")
+    lst.add_argument("--json", action="store_true")
+    lst.set_defaults(handler=_list)
+
+    remove = verbs.add_parser("remove", help="remove a connection and delete its key")
+    remove.add_argument("name")
+    remove.set_defaults(handler=_remove)
+
+
+def _read_key() -> str:
+    line = sys.stdin.readline()
+    key = line.strip()
+    if not key:
+        raise UsageError("No API key on standard input; pipe the key in, e.g. from a file.")
+    return key
+
+
+def _add(args: argparse.Namespace, console: Console) -> int:
+    if not args.accept_privacy_notice:
+        raise UsageError(
+            "Add --accept-privacy-notice to agree to the data-privacy notice: " + PRIVACY_NOTICE
+        )
+    key = _read_key()
+    ctx = console.context
+    connection = validate_settings(
+        Connection(
+            name=args.name,
+            base_url=args.base_url,
+            rate_limit=args.rate_limit,
+            profile_cap=args.profile_cap,
+            consent_at=utc_now(),
+        )
+    )
+    status = ctx.secrets.status
+    if not status.usable:
+        raise KeyNeededError(
+            "No usable system keyring was found, so the API key cannot be stored and nothing was "
+            "saved; set up your desktop's keyring (Secret Service, Keychain or Credential Manager)."
+        )
+    if not args.replace:
+        try:
+            ctx.connections.get(connection.name)
+        except UsageError:
+            pass
+        else:
+            raise AlreadyExistsError(
+                f"A connection named '{connection.name}' exists; use --replace to overwrite it."
+            )
+    if not args.no_check:
+        _check(connection.base_url, key, connection.rate_limit)
+    saved = ctx.connections.save(connection, key, replace_existing=args.replace)
+    where = "checked and saved" if not args.no_check else "saved (key not checked)"
+    console.say(f"Connection '{saved.name}' {where}; the API key is kept in {status.label}.")
+    return 0
+
+
+def _check(base_url: str, key: str, rate_limit: float) -> None:
+    client = AutopilotClient(base_url, key, rate_limit=rate_limit, max_attempts=3)
+    try:
+        client.check_key()
+    finally:
+        client.close()
+
+
+def _test(args: argparse.Namespace, console: Console) -> int:
+    ctx = console.context
+    connection = ctx.connections.get(args.name)
+    key = ctx.connections.api_key(connection.name)
+    try:
+        _check(connection.base_url, key, connection.rate_limit)
+    except AuthError as exc:
+        console.error(str(exc))
+        return 1
+    console.say(f"Connection '{connection.name}' works: Autopilot accepted the API key.")
+    return 0
+
+
+def _list(args: argparse.Namespace, console: Console) -> int:
+    connections = console.context.connections.all()
+    if args.json:
+        console.json([c.to_json() for c in connections])
+        return 0
+    console.table(
+        ["NAME", "BASE URL", "RATE", "CAP", "KEY"],
+        [
+            (c.name, c.base_url, f"{c.rate_limit:g}/s", f"{c.profile_cap:,}",
+             "stored" if c.key_stored else "needed")
+            for c in connections
+        ],
+    )
+    return 0
+
+
+def _remove(args: argparse.Namespace, console: Console) -> int:
+    console.context.connections.remove(args.name)
+    console.say(f"Connection '{args.name}' removed, and its API key deleted from the keyring.")
+    return 0

@@ -1,0 +1,106 @@
+"""`export add | list | remove | run`."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from app.cli.output import Console
+from app.cli.running import print_run, run_with_signals
+from app.core.errors import AlreadyExistsError, NotFoundError
+from app.core.export import Export, PlanProblems, check_export
+from app.core.mapping import FieldMapping, Mapping
+
+
+def register(nouns: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = nouns.add_parser("export", help="exports: segments, a connection and a field mapping")
+    verbs = parser.add_subparsers(dest="verb", metavar="ACTION", required=True)
+
+    add = verbs.add_parser("add", help="save an export (does not run it)")
+    add.add_argument("name")
+    add.add_argument("--connection", required=True)
+    add.add_argument("--segment", action="append", required=True, dest="segments",
+                     help="a segment to export (repeat for several; sent in this order)")
+    add.add_argument("--map", action="append", required=True, dest="maps",
+                     metavar="AUTOPILOT_FIELD=COLUMN",
+                     help="Email=COLUMN is required; also FirstName=, LastName=, any standard "
+                     "field, custom:TYPE:Name=COLUMN, unsubscribed=COLUMN (opt-out flag)")
+    add.add_argument("--replace", action="store_true")
+    add.set_defaults(handler=_add)
+
+    lst = verbs.add_parser("list", help="list saved exports")
+    lst.add_argument("--json", action="store_true")
+    lst.set_defaults(handler=_list)
+
+    remove = verbs.add_parser("remove", help="remove a saved export (its runs stay in history)")
+    remove.add_argument("name")
+    remove.set_defaults(handler=_remove)
+
+    run = verbs.add_parser("run", help="run an export now")
+    run.add_argument("name")
+    run.add_argument("--dry-run", action="store_true", help="send nothing; write the payloads")
+    run.add_argument("--output", type=Path, help="with --dry-run: where to write the payloads")
+    run.add_argument("--json", action="store_true", help="print the run as JSON on stdout")
+    run.set_defaults(handler=_run)
+
+
+def _add(args: argparse.Namespace, console: Console) -> int:
+    ctx = console.context
+    mapping = Mapping(fields=tuple(FieldMapping.parse(spec) for spec in args.maps))
+    export = Export(args.name.strip(), args.connection, tuple(args.segments), mapping)
+    if not args.replace:
+        try:
+            ctx.exports.get(export.name)
+        except NotFoundError:
+            pass
+        else:
+            raise AlreadyExistsError(
+                f"An export named '{export.name}' exists; use --replace to overwrite it."
+            )
+    problems = check_export(export, ctx.services)
+    if problems:
+        raise PlanProblems(problems)
+    saved = ctx.exports.save(export, replace_existing=args.replace)
+    console.say(
+        f"Export '{saved.name}' saved: {len(saved.segments)} segment(s) to connection "
+        f"'{saved.connection}'. Run it with: autopilot-exporter export run \"{saved.name}\""
+    )
+    return 0
+
+
+def _list(args: argparse.Namespace, console: Console) -> int:
+    exports = console.context.exports.all()
+    if args.json:
+        console.json([e.to_json() for e in exports])
+        return 0
+    console.table(
+        ["NAME", "CONNECTION", "SEGMENTS", "EMAIL FROM"],
+        [(e.name, e.connection, ", ".join(e.segments), e.mapping.email_column() or "-")
+         for e in exports],
+    )
+    return 0
+
+
+def _remove(args: argparse.Namespace, console: Console) -> int:
+    console.context.exports.remove(args.name)
+    console.say(f"Export '{args.name}' removed; its runs stay in the history.")
+    return 0
+
+
+def _run(args: argparse.Namespace, console: Console) -> int:
+    ctx = console.context
+    if args.output is not None and not args.dry_run:
+        console.error("--output is only for --dry-run.")
+        return 2
+    export = ctx.exports.get(args.name)
+    if args.dry_run:
+        console.say(f"Planning a dry run of '{export.name}'...")
+        plan = ctx.runner.plan(export)
+        run = ctx.runner.dry_run(plan, args.output)
+        console.say(f"Dry run: the payloads that would be sent are in {run.output_path}")
+        return print_run(console, run, as_json=args.json)
+    # The key is read before the run starts; the sending threads never touch the keyring.
+    key = ctx.connections.api_key(export.connection)
+    console.say(f"Planning '{export.name}'...")
+    plan = ctx.runner.plan(export)
+    return run_with_signals(console, plan, key, run_id=None, as_json=args.json)

@@ -1,0 +1,103 @@
+"""Running an export from the terminal: progress on stderr, SIGINT/SIGTERM cancel."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
+
+from app.cli.output import Console
+from app.core.cancel import CancelToken
+from app.core.export import ExportPlan, Progress
+from app.core.history import FINISHED, Run
+
+
+@contextmanager
+def cancel_on_signals(cancel: CancelToken, console: Console) -> Iterator[None]:
+    """SIGINT or SIGTERM cancels the run (status cancelled, resumable) instead of killing it."""
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        if not cancel.is_cancelled():
+            console.say("Cancelling: waiting for the requests in flight...")
+        cancel.cancel("Cancelled by a signal (Ctrl+C or SIGTERM).")
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+class ProgressPrinter:
+    """At most one progress line a second on stderr."""
+
+    def __init__(self, console: Console) -> None:
+        self._console = console
+        self._last = 0.0
+
+    def __call__(self, progress: Progress) -> None:
+        now = time.monotonic()
+        if now - self._last < 1.0 and progress.done < progress.total:
+            return
+        self._last = now
+        eta = f", about {_duration(progress.eta_s)} left" if progress.eta_s else ""
+        rate = f", {progress.contacts_per_s:,.0f} contacts/s" if progress.contacts_per_s else ""
+        self._console.say(
+            f"[{progress.phase}] {progress.done:,} of {progress.total:,} contacts{rate}{eta}"
+        )
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "?"
+    seconds = int(seconds)
+    if seconds < 90:
+        return f"{seconds} s"
+    return f"{seconds // 60} min {seconds % 60} s"
+
+
+def run_with_signals(
+    console: Console, plan: ExportPlan, api_key: str, *, run_id: int | None, as_json: bool
+) -> int:
+    ctx = console.context
+    cancel = CancelToken()
+    console.say(
+        f"Sending {plan.valid:,} contacts in {len(plan.segments)} segment(s) to "
+        f"{plan.connection.name} (about {_duration(plan.estimated_seconds)} at "
+        f"{plan.connection.rate_limit:g} requests/s)."
+    )
+    with cancel_on_signals(cancel, console):
+        run = ctx.runner.run(
+            plan, api_key, run_id=run_id, on_progress=ProgressPrinter(console), cancel=cancel
+        )
+    return print_run(console, run, as_json=as_json)
+
+
+def print_run(console: Console, run: Run, *, as_json: bool) -> int:
+    if as_json:
+        console.json(run.to_json())
+    for warning in run.warnings:
+        console.warn(warning)
+    counts = (
+        f"{run.sent:,} sent, {run.rejected:,} rejected, {run.invalid:,} invalid, "
+        f"{run.duplicates:,} duplicates, {run.not_sent:,} not sent"
+    )
+    if run.status in FINISHED:
+        console.say(f"Run {run.run_id} {run.status}: {counts} in {run.duration_s:.1f} s.")
+        if run.rejected or run.invalid:
+            console.say(
+                f"Save the rejected and invalid rows with: autopilot-exporter run rejected "
+                f"{run.run_id} --output rejected.csv"
+            )
+        return 0
+    reason = run.error or "Cancelled."
+    console.error(
+        f"Run {run.run_id} {run.status}: {reason} ({counts}). "
+        f"Continue it with: autopilot-exporter run resume {run.run_id}"
+    )
+    sys.stderr.flush()
+    return 1

@@ -1,0 +1,72 @@
+"""A dry run: everything a real run does locally, written to a file instead of sent.
+
+It needs no key and makes no request. Each line of the output is one request body that a real
+run would POST to /contacts; the list id, unknown without asking Autopilot, is written as
+``"list:<segment name>"``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from app.core.cancel import CancelToken
+from app.core.errors import UsageError
+from app.core.export.plan import ExportPlan, Services
+from app.core.export.rows import batches
+from app.core.history import CANCELLED, SUCCEEDED, NewRun, Run, RunStore
+
+
+def dry_run_export(
+    plan: ExportPlan,
+    services: Services,
+    runs: RunStore,
+    output: Path | None,
+    reports_dir: Path,
+    *,
+    cancel: CancelToken | None = None,
+) -> Run:
+    run_id = runs.create(
+        NewRun(
+            export=plan.export.name,
+            export_id=None,
+            dry_run=True,
+            snapshot=plan.snapshot(),
+            planned=plan.planned,
+            invalid=plan.invalid,
+            duplicates=plan.duplicates,
+            unique_profiles=plan.unique_profiles,
+        ),
+        plan.invalid_rows,
+    )
+    if output is None:
+        reports_dir.mkdir(parents=True, exist_ok=True)
+        output = reports_dir / f"dry-run-{run_id}.jsonl"
+    started = time.monotonic()
+    output = output.expanduser().resolve()
+    runs.set_output_path(run_id, str(output))
+    try:
+        cancelled = _write_payloads(plan, services, output, cancel)
+    except OSError as exc:
+        runs.finish(run_id, "failed", active_seconds=0, error=f"Cannot write {output}.")
+        raise UsageError(f"Cannot write the dry-run file {output}: {exc.strerror or exc}.") from exc
+    status = CANCELLED if cancelled else SUCCEEDED
+    return runs.finish(run_id, status, active_seconds=time.monotonic() - started)
+
+
+def _write_payloads(
+    plan: ExportPlan, services: Services, output: Path, cancel: CancelToken | None
+) -> bool:
+    """Write one JSON line per request; True when cancelled half-way."""
+    with output.open("w", encoding="utf-8") as handle:
+        for index, seg in enumerate(plan.segments):
+            marker = f"list:{seg.segment.name}"
+            for batch in batches(
+                services.segments, seg.segment, index, plan.export.mapping, plan.emails
+            ):
+                if cancel is not None and cancel.is_cancelled():
+                    return True
+                body = {"contacts": [{**row.contact, "_autopilot_list": marker} for row in batch.rows]}
+                handle.write(json.dumps(body, ensure_ascii=False) + "\n")
+    return False

@@ -1,0 +1,343 @@
+"""The export engine: synchronous, Qt-free, checkpointed per confirmed batch.
+
+``run_export`` is one blocking call. Inside, a small pool keeps a few requests in flight so that
+Autopilot's rate limit, not its latency, bounds the run. A batch is written to the history only
+after Autopilot confirmed it, so a run interrupted in any way resumes without sending a
+confirmed batch again. Cancel stops new requests at once and waits only for those in flight.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from typing import Protocol
+
+from app.core.autopilot import AutopilotError, BulkResult, ListResolution
+from app.core.cancel import CancelToken, Cancelled
+from app.core.clock import Clock, SystemClock
+from app.core.export.plan import ExportPlan, Services
+from app.core.export.rows import Batch, batches
+from app.core.history import (
+    CANCELLED,
+    FAILED,
+    SUCCEEDED,
+    SUCCEEDED_WITH_REJECTIONS,
+    NewRun,
+    Run,
+    RunStore,
+)
+from app.core.history.liveness import HEARTBEAT_INTERVAL_S
+
+log = logging.getLogger(__name__)
+
+
+class SendClient(Protocol):
+    """What the engine needs of the Autopilot client."""
+
+    def find_or_create_list(self, title: str) -> ListResolution: ...
+
+    def upsert_contacts(
+        self, contacts: Sequence[Mapping[str, object]], *, cancel: CancelToken | None = None
+    ) -> BulkResult: ...
+
+    def list_contact_count(self, list_id: str) -> int: ...
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A snapshot for the progress bar; small and immutable so it can cross threads."""
+
+    run_id: int
+    phase: str  # "lists" | "sending" | "verifying" | "cancelling"
+    segment: str
+    total: int  # contacts to send in the whole run
+    sent: int
+    rejected: int
+    contacts_per_s: float
+    eta_s: float | None
+
+    @property
+    def done(self) -> int:
+        return self.sent + self.rejected
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+def default_in_flight(rate_limit: float) -> int:
+    """Enough requests in flight to cover about three seconds of latency at the configured rate.
+
+    The token bucket, not this number, sets the pace; extra slots only keep one slow answer
+    from holding up the others.
+    """
+    return max(2, min(24, math.ceil(rate_limit * 3)))
+
+
+class _Meter:
+    """Contacts per second over the last few batches."""
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+        self._events: deque[tuple[float, int]] = deque(maxlen=20)
+
+    def add(self, contacts: int) -> None:
+        self._events.append((self._clock.monotonic(), contacts))
+
+    def rate(self) -> float:
+        if len(self._events) < 2:
+            return 0.0
+        span = self._events[-1][0] - self._events[0][0]
+        count = sum(c for _, c in list(self._events)[1:])
+        return count / span if span > 0 else 0.0
+
+
+class _Heartbeat:
+    """Tells the history this process is alive while a run goes on (a thread of its own)."""
+
+    def __init__(self, runs: RunStore, run_id: int) -> None:
+        self._runs, self._run_id = runs, run_id
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="run-heartbeat", daemon=True)
+
+    def __enter__(self) -> _Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _loop(self) -> None:
+        while not self._stop.wait(HEARTBEAT_INTERVAL_S):
+            try:
+                self._runs.heartbeat(self._run_id)
+            except Exception:  # a busy store must not kill the run; the next beat retries
+                log.warning("Heartbeat for run %s failed", self._run_id, exc_info=True)
+
+
+def start_run(plan: ExportPlan, runs: RunStore) -> int:
+    """Record a new run (with its invalid rows) and return its id."""
+    return runs.create(
+        NewRun(
+            export=plan.export.name,
+            export_id=None,
+            dry_run=False,
+            snapshot=plan.snapshot(),
+            planned=plan.planned,
+            invalid=plan.invalid,
+            duplicates=plan.duplicates,
+            unique_profiles=plan.unique_profiles,
+        ),
+        plan.invalid_rows,
+    )
+
+
+class _Run:
+    """The state of one run while it goes on; see :func:`run_export`."""
+
+    def __init__(
+        self,
+        plan: ExportPlan,
+        services: Services,
+        client: SendClient,
+        runs: RunStore,
+        run_id: int,
+        on_progress: ProgressCallback,
+        cancel: CancelToken,
+        clock: Clock,
+    ) -> None:
+        self.plan, self.services, self.client, self.runs = plan, services, client, runs
+        self.run_id, self.on_progress, self.cancel, self.clock = run_id, on_progress, cancel, clock
+        self.stop = CancelToken()  # stops the client's waits: set on cancel or a fatal error
+        self.meter = _Meter(clock)
+        previous = runs.get(run_id)
+        self.sent, self.rejected = previous.sent, previous.rejected
+        self.lists: dict[str, str | None] = dict(previous.lists)
+        self.confirmed = runs.confirmed_batches(run_id)
+        self.warnings: list[str] = []
+        self.error: str | None = None
+        self.segment_name = ""
+
+    # -- progress ---------------------------------------------------------------------------
+
+    def report(self, phase: str) -> None:
+        rate = self.meter.rate()
+        remaining = self.plan.valid - self.sent - self.rejected
+        if rate > 0:
+            eta: float | None = remaining / rate
+        else:
+            batches_left = math.ceil(remaining / 100)
+            eta = batches_left / max(0.1, self.plan.connection.rate_limit)
+        self.on_progress(
+            Progress(
+                self.run_id, phase, self.segment_name, self.plan.valid, self.sent,
+                self.rejected, rate, eta,
+            )
+        )
+
+    # -- lists ------------------------------------------------------------------------------
+
+    def resolve_lists(self) -> None:
+        for seg in self.plan.segments:
+            name = seg.segment.name
+            if self.lists.get(name) or seg.valid == 0:
+                continue
+            self.cancel.raise_if_cancelled()
+            self.segment_name = name
+            self.report("lists")
+            resolution = self.client.find_or_create_list(name)
+            if resolution.warning:
+                self.warnings.append(resolution.warning)
+            self.lists[name] = resolution.list_id
+            self.runs.set_lists(self.run_id, self.lists)
+
+    # -- sending ----------------------------------------------------------------------------
+
+    def pending_batches(self) -> Iterator[Batch]:
+        for index, seg in enumerate(self.plan.segments):
+            self.segment_name = seg.segment.name
+            for batch in batches(
+                self.services.segments, seg.segment, index, self.plan.export.mapping,
+                self.plan.emails,
+            ):
+                if (batch.segment_index, batch.batch_no) not in self.confirmed:
+                    yield batch
+
+    def send(self, batch: Batch) -> BulkResult:
+        list_id = self.lists[self.plan.segments[batch.segment_index].segment.name]
+        contacts = [{**row.contact, "_autopilot_list": list_id} for row in batch.rows]
+        return self.client.upsert_contacts(contacts, cancel=self.stop)
+
+    def record(self, batch: Batch, result: BulkResult) -> None:
+        rows = {row.email_key: row for row in batch.rows}
+        rejected = []
+        for key, reason in result.rejected.items():
+            row = rows.get(key)
+            if row is not None:
+                rejected.append((row.row_number, str(row.contact.get("Email", key)), reason))
+        # A contact neither confirmed nor rejected by the answer is counted as rejected too:
+        # Autopilot did not say it stored it.
+        answered = set(result.confirmed) | set(result.rejected)
+        for key, row in rows.items():
+            if key not in answered:
+                rejected.append(
+                    (row.row_number, str(row.contact.get("Email", key)),
+                     "Autopilot did not confirm this contact")
+                )
+        sent = len(batch.rows) - len(rejected)
+        self.runs.record_batch(self.run_id, batch.segment_index, batch.batch_no, sent, rejected)
+        self.sent += sent
+        self.rejected += len(rejected)
+        self.meter.add(len(batch.rows))
+        self.report("sending")
+
+    def fail(self, exc: BaseException) -> None:
+        if self.error is None and not isinstance(exc, Cancelled):
+            if isinstance(exc, AutopilotError):
+                self.error = str(exc)
+            else:
+                log.error("Unexpected error in run %s", self.run_id, exc_info=exc)
+                self.error = (
+                    "An unexpected error stopped the run; the details are in the log file. "
+                    "Resume the run to continue."
+                )
+        self.stop.cancel("Stopping the run.")
+
+    def send_all(self, in_flight: int) -> None:
+        source = self.pending_batches()
+        pending: dict[Future[BulkResult], Batch] = {}
+        with ThreadPoolExecutor(max_workers=in_flight, thread_name_prefix="export-send") as pool:
+            while True:
+                if self.cancel.is_cancelled() and not self.stop.is_cancelled():
+                    self.stop.cancel(self.cancel.reason)
+                    self.report("cancelling")
+                while not self.stop.is_cancelled() and len(pending) < in_flight:
+                    batch = next(source, None)
+                    if batch is None:
+                        break
+                    pending[pool.submit(self.send, batch)] = batch
+                if not pending:
+                    return
+                done, _ = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
+                for future in done:
+                    batch = pending.pop(future)
+                    exc = future.exception()
+                    if exc is None:
+                        self.record(batch, future.result())
+                    else:
+                        self.fail(exc)
+
+    # -- checking ---------------------------------------------------------------------------
+
+    def verify_lists(self) -> None:
+        """Warn when a list holds fewer contacts than Autopilot confirmed for it."""
+        self.report("verifying")
+        for index, seg in enumerate(self.plan.segments):
+            list_id = self.lists.get(seg.segment.name)
+            confirmed = self.confirmed_for(index)
+            if not list_id or confirmed == 0:
+                continue
+            try:
+                total = self.client.list_contact_count(list_id)
+            except AutopilotError as exc:
+                self.warnings.append(f"Could not check list '{seg.segment.name}': {exc}")
+                continue
+            if total < confirmed:
+                self.warnings.append(
+                    f"Autopilot's list '{seg.segment.name}' shows {total:,} contacts, fewer than "
+                    f"the {confirmed:,} it confirmed; check the list in Autopilot."
+                )
+
+    def confirmed_for(self, segment_index: int) -> int:
+        return self.runs.sent_by_segment(self.run_id).get(segment_index, 0)
+
+
+def run_export(
+    plan: ExportPlan,
+    services: Services,
+    client: SendClient,
+    runs: RunStore,
+    *,
+    run_id: int | None = None,
+    on_progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+    clock: Clock | None = None,
+    in_flight: int | None = None,
+) -> Run:
+    """Send the plan to Autopilot; returns the finished run. ``run_id`` resumes that run."""
+    clock = clock or SystemClock()
+    cancel = cancel or CancelToken()
+    if run_id is None:
+        run_id = start_run(plan, runs)
+    else:
+        runs.claim_for_resume(run_id)
+    state = _Run(plan, services, client, runs, run_id, on_progress or (lambda p: None), cancel, clock)
+    started = clock.monotonic()
+    with _Heartbeat(runs, run_id):
+        try:
+            state.resolve_lists()
+            state.send_all(in_flight or default_in_flight(plan.connection.rate_limit))
+            if not state.stop.is_cancelled():
+                state.verify_lists()
+        except BaseException as exc:
+            state.fail(exc)
+            if not isinstance(exc, Exception | Cancelled):
+                raise
+    if state.error is not None:
+        status = FAILED
+    elif cancel.is_cancelled():
+        status = CANCELLED
+    else:
+        status = SUCCEEDED_WITH_REJECTIONS if state.rejected else SUCCEEDED
+    return runs.finish(
+        run_id,
+        status,
+        active_seconds=clock.monotonic() - started,
+        warnings=state.warnings,
+        error=state.error,
+    )

@@ -1,0 +1,248 @@
+"""Validate before you start: everything that can be known before sending, checked up front.
+
+``check_export`` answers at once (names, references, mapping). ``plan_export`` also reads every
+member of the export's segments (so call it off the GUI thread) to count what will be sent and
+to enforce the connection's profile cap before a single request goes out.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.core.cancel import CancelToken
+from app.core.connections import Connection, ConnectionService
+from app.core.errors import AppError, NotFoundError
+from app.core.export.models import Export
+from app.core.export.rows import BATCH_SIZE, Duplicate, Invalid, Valid, classify
+from app.core.mapping import Mapping
+from app.core.mapping.emails import EmailChecker
+from app.core.profiles import ProfileStore, Source
+from app.core.segments import Rule, Segment, SegmentService
+
+SNAPSHOT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something to fix before running, tied to the part of the export it concerns."""
+
+    field: str  # "name" | "connection" | "key" | "segments" | "mapping" | "cap"
+    message: str
+
+
+class PlanProblems(AppError):
+    """The export cannot run as configured; ``problems`` says why, each next to its control."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__(" ".join(p.message for p in problems))
+
+
+@dataclass(frozen=True)
+class SegmentPlan:
+    segment: Segment
+    planned: int
+    valid: int
+    invalid: int
+    duplicates: int
+
+    @property
+    def batches(self) -> int:
+        return math.ceil(self.valid / BATCH_SIZE)
+
+
+@dataclass(frozen=True)
+class ExportPlan:
+    export: Export
+    connection: Connection
+    source: Source
+    segments: tuple[SegmentPlan, ...]
+    unique_profiles: int
+    invalid_rows: tuple[tuple[int, int, str, str], ...] = field(repr=False)
+    # Shared by the plan and the run so each distinct address is validated once.
+    emails: EmailChecker = field(default_factory=EmailChecker, repr=False, compare=False)
+
+    @property
+    def planned(self) -> int:
+        return sum(s.planned for s in self.segments)
+
+    @property
+    def valid(self) -> int:
+        return sum(s.valid for s in self.segments)
+
+    @property
+    def invalid(self) -> int:
+        return sum(s.invalid for s in self.segments)
+
+    @property
+    def duplicates(self) -> int:
+        return sum(s.duplicates for s in self.segments)
+
+    @property
+    def requests(self) -> int:
+        # One list lookup, maybe a create, per segment; one request per batch; one check per list.
+        return sum(s.batches for s in self.segments) + 3 * len(self.segments)
+
+    @property
+    def estimated_seconds(self) -> float:
+        return self.requests / max(0.1, self.connection.rate_limit)
+
+    def snapshot(self) -> dict[str, Any]:
+        """The configuration a run keeps, so history stays true and resume uses the same."""
+        return {
+            "version": SNAPSHOT_VERSION,
+            "export": self.export.name,
+            "connection": {
+                "name": self.connection.name,
+                "base_url": self.connection.base_url,
+                "rate_limit": self.connection.rate_limit,
+                "profile_cap": self.connection.profile_cap,
+            },
+            "source": {
+                "name": self.source.name,
+                "sha256": self.source.sha256,
+                "rows": self.source.rows,
+                "columns": list(self.source.columns),
+            },
+            "segments": [
+                {
+                    "name": s.segment.name,
+                    "match": s.segment.match,
+                    "rules": [
+                        {"field": r.field, "op": r.op, "value": r.value} for r in s.segment.rules
+                    ],
+                }
+                for s in self.segments
+            ],
+            "mapping": self.export.mapping.to_json(),
+        }
+
+
+@dataclass
+class Services:
+    connections: ConnectionService
+    segments: SegmentService
+    profiles: ProfileStore
+
+
+def _resolve_segments(export: Export, services: Services) -> tuple[list[Segment], list[Problem]]:
+    found: list[Segment] = []
+    problems: list[Problem] = []
+    for name in export.segments:
+        try:
+            found.append(services.segments.get(name))
+        except NotFoundError as exc:
+            problems.append(Problem("segments", str(exc)))
+    sources = {s.source.casefold() for s in found}
+    if len(sources) > 1:
+        problems.append(
+            Problem(
+                "segments",
+                "All segments of one export must come from the same profile source "
+                f"(these use {', '.join(sorted({s.source for s in found}))}).",
+            )
+        )
+    if not export.segments:
+        problems.append(Problem("segments", "Choose at least one segment to export."))
+    return found, problems
+
+
+def check_export(export: Export, services: Services) -> list[Problem]:
+    """The cheap checks: names, references, mapping against the source's columns."""
+    problems: list[Problem] = []
+    if not export.name.strip():
+        problems.append(Problem("name", "Give the export a name."))
+    try:
+        services.connections.get(export.connection)
+    except NotFoundError as exc:
+        problems.append(Problem("connection", str(exc) if export.connection else
+                                "Choose a connection (add one on the Connections tab)."))
+    found, segment_problems = _resolve_segments(export, services)
+    problems += segment_problems
+    if found and not segment_problems:
+        try:
+            source = services.profiles.get_source(found[0].source)
+        except NotFoundError as exc:
+            problems.append(Problem("segments", str(exc)))
+        else:
+            problems += [Problem("mapping", p) for p in export.mapping.validate(source.columns)]
+    return problems
+
+
+Progress = Callable[[int, int], None]
+
+
+def count_segment(
+    services: Services, segment: Segment, mapping: Mapping, segment_index: int,
+    invalid_rows: list[tuple[int, int, str, str]], keys: set[str], cancel: CancelToken | None,
+    emails: EmailChecker,
+) -> SegmentPlan:
+    planned = valid = invalid = duplicates = 0
+    for state in classify(services.segments, segment, mapping, emails):
+        planned += 1
+        if isinstance(state, Valid):
+            valid += 1
+            keys.add(state.email_key)
+        elif isinstance(state, Invalid):
+            invalid += 1
+            invalid_rows.append((segment_index, state.row_number, state.email, state.reason))
+        elif isinstance(state, Duplicate):
+            duplicates += 1
+        if cancel is not None and planned % 5000 == 0:
+            cancel.raise_if_cancelled()
+    return SegmentPlan(segment, planned, valid, invalid, duplicates)
+
+
+def plan_export(
+    export: Export,
+    services: Services,
+    *,
+    segments_override: list[Segment] | None = None,
+    connection_override: Connection | None = None,
+    cancel: CancelToken | None = None,
+) -> ExportPlan:
+    """A plan with exact counts, or PlanProblems listing everything to fix."""
+    problems = check_export(export, services) if segments_override is None else []
+    if problems:
+        raise PlanProblems(problems)
+    connection = connection_override or services.connections.get(export.connection)
+    segments = segments_override or [services.segments.get(n) for n in export.segments]
+    source = services.profiles.get_source(segments[0].source)
+    invalid_rows: list[tuple[int, int, str, str]] = []
+    keys: set[str] = set()
+    emails = EmailChecker()
+    plans = [
+        count_segment(services, seg, export.mapping, i, invalid_rows, keys, cancel, emails)
+        for i, seg in enumerate(segments)
+    ]
+    if len(keys) > connection.profile_cap:
+        raise PlanProblems(
+            [
+                Problem(
+                    "cap",
+                    f"This export has {len(keys):,} unique profiles, over the limit of "
+                    f"{connection.profile_cap:,} per export for connection '{connection.name}'. "
+                    "Narrow the segments, or raise the limit in the connection's settings if "
+                    "your Autopilot contract allows it.",
+                )
+            ]
+        )
+    return ExportPlan(
+        export, connection, source, tuple(plans), len(keys), tuple(invalid_rows), emails
+    )
+
+
+def segments_from_snapshot(snapshot: dict[str, Any]) -> list[Segment]:
+    source = snapshot["source"]["name"]
+    return [
+        Segment(
+            name=s["name"],
+            source=source,
+            match=s["match"],
+            rules=tuple(Rule(r["field"], r["op"], r["value"]) for r in s["rules"]),
+        )
+        for s in snapshot["segments"]
+    ]

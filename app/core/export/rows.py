@@ -1,0 +1,92 @@
+"""Every (segment, row) of an export ends in one state; this decides the local ones.
+
+The classification is deterministic for the same source data and configuration, which is what
+lets a resumed run rebuild exactly the same batches and skip the ones Autopilot confirmed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from app.core.mapping import ContactBuilder, ContactRow, InvalidRow, Mapping
+from app.core.mapping.emails import EmailChecker
+from app.core.segments import Segment, SegmentService
+
+BATCH_SIZE = 100  # Autopilot's bulk upsert takes at most 100 contacts per request.
+
+
+@dataclass(frozen=True)
+class Valid:
+    row_number: int
+    email_key: str
+    contact: dict[str, object]
+
+
+@dataclass(frozen=True)
+class Invalid:
+    row_number: int
+    email: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    row_number: int
+    email_key: str
+
+
+RowState = Valid | Invalid | Duplicate
+
+
+def classify(
+    segments: SegmentService,
+    segment: Segment,
+    mapping: Mapping,
+    emails: EmailChecker | None = None,
+) -> Iterator[RowState]:
+    """Members in source order: the first valid row of an email wins, later ones are duplicates.
+
+    An invalid row never hides a later valid one: only valid rows claim their email. Passing one
+    ``EmailChecker`` to every call of a run checks each distinct address once.
+    """
+    builder = ContactBuilder(mapping, emails=emails)
+    seen: set[str] = set()
+    for member in segments.iter_members(segment, columns=mapping.columns()):
+        outcome = builder.build(member.values)
+        if isinstance(outcome, InvalidRow):
+            yield Invalid(member.row_number, outcome.email, outcome.reason)
+            continue
+        assert isinstance(outcome, ContactRow)
+        if outcome.email_key in seen:
+            yield Duplicate(member.row_number, outcome.email_key)
+            continue
+        seen.add(outcome.email_key)
+        yield Valid(member.row_number, outcome.email_key, outcome.contact)
+
+
+@dataclass(frozen=True)
+class Batch:
+    segment_index: int
+    batch_no: int
+    rows: tuple[Valid, ...]
+
+
+def batches(
+    segments: SegmentService,
+    segment: Segment,
+    segment_index: int,
+    mapping: Mapping,
+    emails: EmailChecker | None = None,
+) -> Iterator[Batch]:
+    """The valid rows of one segment in batches of 100, numbered from 0 in source order."""
+    pending: list[Valid] = []
+    number = 0
+    for state in classify(segments, segment, mapping, emails):
+        if isinstance(state, Valid):
+            pending.append(state)
+            if len(pending) == BATCH_SIZE:
+                yield Batch(segment_index, number, tuple(pending))
+                pending, number = [], number + 1
+    if pending:
+        yield Batch(segment_index, number, tuple(pending))

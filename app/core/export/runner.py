@@ -1,0 +1,122 @@
+"""Starting, dry-running and resuming exports: the one path the CLI and the window share.
+
+The key is read by the caller before a run starts and handed in; nothing here touches the
+keyring from a worker thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from app.core.autopilot import AutopilotClient
+from app.core.cancel import CancelToken
+from app.core.errors import NotFoundError, UsageError
+from app.core.export.dryrun import dry_run_export
+from app.core.export.engine import ProgressCallback, SendClient, run_export
+from app.core.export.models import Export
+from app.core.export.plan import ExportPlan, Services, plan_export, segments_from_snapshot
+from app.core.export.service import ExportService
+from app.core.history import RESUMABLE, RUNNING, Run, RunStore
+from app.core.mapping import Mapping
+
+ClientFactory = Callable[[str, str, float], SendClient]
+
+
+# A bulk upsert of 100 contacts normally answers within a couple of seconds; a request stuck for
+# longer is retried (safely: upserts are idempotent) rather than holding a slot for a minute.
+READ_TIMEOUT_S = 20.0
+
+
+def default_client(base_url: str, api_key: str, rate_limit: float) -> SendClient:
+    return AutopilotClient(base_url, api_key, rate_limit=rate_limit, read_timeout=READ_TIMEOUT_S)
+
+
+@dataclass
+class ExportRunner:
+    services: Services
+    exports: ExportService
+    runs: RunStore
+    reports_dir: Path
+    client_factory: ClientFactory = default_client
+
+    def plan(self, export: Export | str, *, cancel: CancelToken | None = None) -> ExportPlan:
+        if isinstance(export, str):
+            export = self.exports.get(export)
+        return plan_export(export, self.services, cancel=cancel)
+
+    def run(
+        self,
+        plan: ExportPlan,
+        api_key: str,
+        *,
+        run_id: int | None = None,
+        on_progress: ProgressCallback | None = None,
+        cancel: CancelToken | None = None,
+    ) -> Run:
+        client = self.client_factory(
+            plan.connection.base_url, api_key, plan.connection.rate_limit
+        )
+        try:
+            return run_export(
+                plan,
+                self.services,
+                client,
+                self.runs,
+                run_id=run_id,
+                on_progress=on_progress,
+                cancel=cancel,
+            )
+        finally:
+            close = getattr(client, "close", None)
+            if close is not None:
+                close()
+
+    def dry_run(
+        self, plan: ExportPlan, output: Path | None = None, *, cancel: CancelToken | None = None
+    ) -> Run:
+        return dry_run_export(plan, self.services, self.runs, output, self.reports_dir, cancel=cancel)
+
+    def plan_resume(self, run_id: int, *, cancel: CancelToken | None = None) -> ExportPlan:
+        """The plan of a run to resume, rebuilt from its snapshot; UsageError when refused."""
+        run = self.runs.get(run_id)
+        if run.dry_run:
+            raise UsageError(f"Run {run_id} was a dry run; start a new run instead.")
+        if run.status == RUNNING:
+            raise UsageError(f"Run {run_id} is still running; wait for it or cancel it first.")
+        if run.status not in RESUMABLE:
+            raise UsageError(
+                f"Run {run_id} already finished ({run.status}); there is nothing to resume."
+            )
+        if run.details_purged:
+            raise UsageError(f"The details of run {run_id} were deleted; start a new run instead.")
+        snapshot = run.snapshot
+        try:
+            source = self.services.profiles.get_source(snapshot["source"]["name"])
+        except NotFoundError:
+            raise UsageError(
+                f"The profile source '{snapshot['source']['name']}' of run {run_id} was removed; "
+                "start a new run instead."
+            ) from None
+        if source.sha256 != snapshot["source"]["sha256"]:
+            raise UsageError(
+                f"The profile source '{source.name}' changed since run {run_id} started; "
+                "resuming could send different people. Start a new run instead."
+            )
+        conn_snap = snapshot["connection"]
+        connection = self.services.connections.get(conn_snap["name"])
+        connection = replace(connection, base_url=conn_snap["base_url"])
+        export = Export(
+            name=snapshot["export"],
+            connection=connection.name,
+            segments=tuple(s["name"] for s in snapshot["segments"]),
+            mapping=Mapping.from_json(snapshot["mapping"]),
+        )
+        return plan_export(
+            export,
+            self.services,
+            segments_override=segments_from_snapshot(snapshot),
+            connection_override=connection,
+            cancel=cancel,
+        )

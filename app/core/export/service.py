@@ -1,0 +1,119 @@
+"""Saving, listing, duplicating and removing exports (saving never runs one)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import replace
+
+from app.core.errors import AlreadyExistsError, NotFoundError, UsageError
+from app.core.export.models import Export
+from app.core.mapping import Mapping
+from app.core.store import StateStore, to_iso, utc_now
+
+
+class ExportService:
+    def __init__(self, state: StateStore) -> None:
+        self._state = state
+
+    def _segments_of(self, db: sqlite3.Connection, export_id: int) -> tuple[str, ...]:
+        rows = db.execute(
+            "SELECT s.name FROM export_segments es JOIN segments s ON s.id = es.segment_id"
+            " WHERE es.export_id = ? ORDER BY es.position",
+            (export_id,),
+        ).fetchall()
+        return tuple(row["name"] for row in rows)
+
+    def _from_row(self, db: sqlite3.Connection, row: sqlite3.Row) -> Export:
+        return Export(
+            name=row["name"],
+            connection=row["connection"],
+            segments=self._segments_of(db, row["id"]),
+            mapping=Mapping.from_json(json.loads(row["mapping"])),
+        )
+
+    _SELECT = (
+        "SELECT e.id, e.name, e.mapping, c.name AS connection FROM exports e"
+        " JOIN connections c ON c.id = e.connection_id"
+    )
+
+    def all(self) -> list[Export]:
+        with self._state.read() as db:
+            rows = db.execute(self._SELECT + " ORDER BY e.name COLLATE NOCASE").fetchall()
+            return [self._from_row(db, row) for row in rows]
+
+    def get(self, name: str) -> Export:
+        with self._state.read() as db:
+            row = db.execute(self._SELECT + " WHERE e.name = ?", (name.strip(),)).fetchone()
+            if row is not None:
+                return self._from_row(db, row)
+        known = ", ".join(e.name for e in self.all()) or "none yet"
+        raise NotFoundError(f"No export named '{name}' (exports: {known}).")
+
+    def save(
+        self, export: Export, *, replace_existing: bool = False, original_name: str | None = None
+    ) -> Export:
+        """Insert or update (``original_name`` renames). References must exist."""
+        name = export.name.strip()
+        if not name:
+            raise UsageError("Give the export a name.")
+        if not export.segments:
+            raise UsageError("Choose at least one segment to export.")
+        if len({s.casefold() for s in export.segments}) != len(export.segments):
+            raise UsageError("A segment is listed twice in the export.")
+        export = replace(export, name=name)
+        now = to_iso(utc_now())
+        with self._state.transaction() as db:
+            connection = db.execute(
+                "SELECT id FROM connections WHERE name = ?", (export.connection.strip(),)
+            ).fetchone()
+            if connection is None:
+                raise NotFoundError(f"No connection named '{export.connection}'.")
+            segment_ids = [self._segment_id(db, s) for s in export.segments]
+            previous = (original_name or name).strip()
+            old = db.execute("SELECT id FROM exports WHERE name = ?", (previous,)).fetchone()
+            clash = db.execute("SELECT id FROM exports WHERE name = ?", (name,)).fetchone()
+            if clash is not None and (old is None or clash["id"] != old["id"]):
+                if old is not None or not replace_existing:
+                    raise AlreadyExistsError(
+                        f"An export named '{name}' exists; "
+                        "choose another name (or use --replace to overwrite it)."
+                    )
+                old = clash
+            mapping = json.dumps(export.mapping.to_json())
+            if old is None:
+                cursor = db.execute(
+                    "INSERT INTO exports (name, connection_id, mapping, created_at, updated_at)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (name, connection["id"], mapping, now, now),
+                )
+                export_id = int(cursor.lastrowid or 0)
+            else:
+                export_id = int(old["id"])
+                db.execute(
+                    "UPDATE exports SET name = ?, connection_id = ?, mapping = ?, updated_at = ?"
+                    " WHERE id = ?",
+                    (name, connection["id"], mapping, now, export_id),
+                )
+                db.execute("DELETE FROM export_segments WHERE export_id = ?", (export_id,))
+            db.executemany(
+                "INSERT INTO export_segments (export_id, segment_id, position) VALUES (?, ?, ?)",
+                [(export_id, sid, pos) for pos, sid in enumerate(segment_ids)],
+            )
+        return self.get(name)
+
+    @staticmethod
+    def _segment_id(db: sqlite3.Connection, name: str) -> int:
+        row = db.execute("SELECT id FROM segments WHERE name = ?", (name.strip(),)).fetchone()
+        if row is None:
+            raise NotFoundError(f"No segment named '{name}'.")
+        return int(row["id"])
+
+    def duplicate(self, name: str, new_name: str) -> Export:
+        return self.save(replace(self.get(name), name=new_name))
+
+    def remove(self, name: str) -> None:
+        """Remove the export; its runs stay in the history (with the export's name)."""
+        export = self.get(name)
+        with self._state.transaction() as db:
+            db.execute("DELETE FROM exports WHERE name = ?", (export.name,))
