@@ -20,7 +20,6 @@ from app.core.paths import AppPaths, resolve_paths
 from app.core.secrets import SecretStore
 from app.core.store import StateStore
 
-
 RETENTION_DAYS = 90
 
 

@@ -26,7 +26,9 @@ def test_core_imports_without_qt() -> None:
 
 
 def test_every_package_is_listed_in_pyproject() -> None:
-    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    listed = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
     on_disk = {
         ".".join(init.parent.relative_to(ROOT).parts)
         for init in (ROOT / "app").rglob("__init__.py")

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from app.cli.output import Console
-from app.core.autopilot import AutopilotClient, AuthError
+from app.core.autopilot import AuthError, AutopilotClient
 from app.core.connections import (
     DEFAULT_BASE_URL,
     DEFAULT_PROFILE_CAP,
@@ -26,10 +26,17 @@ def register(nouns: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
     add = verbs.add_parser("add", help="add a connection; the key is read from standard input")
     add.add_argument("name")
-    add.add_argument("--api-key-stdin", action="store_true", required=True,
-                     help="read the API key from one line of standard input")
-    add.add_argument("--accept-privacy-notice", action="store_true",
-                     help="agree that profile data, including personal data, goes to Autopilot")
+    add.add_argument(
+        "--api-key-stdin",
+        action="store_true",
+        required=True,
+        help="read the API key from one line of standard input",
+    )
+    add.add_argument(
+        "--accept-privacy-notice",
+        action="store_true",
+        help="agree that profile data, including personal data, goes to Autopilot",
+    )
     add.add_argument("--base-url", default=DEFAULT_BASE_URL)
     add.add_argument("--rate-limit", type=float, default=DEFAULT_RATE_LIMIT, metavar="RPS")
     add.add_argument("--profile-cap", type=int, default=DEFAULT_PROFILE_CAP, metavar="N")
@@ -126,8 +133,13 @@ def _list(args: argparse.Namespace, console: Console) -> int:
     console.table(
         ["NAME", "BASE URL", "RATE", "CAP", "KEY"],
         [
-            (c.name, c.base_url, f"{c.rate_limit:g}/s", f"{c.profile_cap:,}",
-             "stored" if c.key_stored else "needed")
+            (
+                c.name,
+                c.base_url,
+                f"{c.rate_limit:g}/s",
+                f"{c.profile_cap:,}",
+                "stored" if c.key_stored else "needed",
+            )
             for c in connections
         ],
     )

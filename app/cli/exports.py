@@ -19,12 +19,22 @@ def register(nouns: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     add = verbs.add_parser("add", help="save an export (does not run it)")
     add.add_argument("name")
     add.add_argument("--connection", required=True)
-    add.add_argument("--segment", action="append", required=True, dest="segments",
-                     help="a segment to export (repeat for several; sent in this order)")
-    add.add_argument("--map", action="append", required=True, dest="maps",
-                     metavar="AUTOPILOT_FIELD=COLUMN",
-                     help="Email=COLUMN is required; also FirstName=, LastName=, any standard "
-                     "field, custom:TYPE:Name=COLUMN, unsubscribed=COLUMN (opt-out flag)")
+    add.add_argument(
+        "--segment",
+        action="append",
+        required=True,
+        dest="segments",
+        help="a segment to export (repeat for several; sent in this order)",
+    )
+    add.add_argument(
+        "--map",
+        action="append",
+        required=True,
+        dest="maps",
+        metavar="AUTOPILOT_FIELD=COLUMN",
+        help="Email=COLUMN is required; also FirstName=, LastName=, any standard "
+        "field, custom:TYPE:Name=COLUMN, unsubscribed=COLUMN (opt-out flag)",
+    )
     add.add_argument("--replace", action="store_true")
     add.set_defaults(handler=_add)
 
@@ -75,8 +85,10 @@ def _list(args: argparse.Namespace, console: Console) -> int:
         return 0
     console.table(
         ["NAME", "CONNECTION", "SEGMENTS", "EMAIL FROM"],
-        [(e.name, e.connection, ", ".join(e.segments), e.mapping.email_column() or "-")
-         for e in exports],
+        [
+            (e.name, e.connection, ", ".join(e.segments), e.mapping.email_column() or "-")
+            for e in exports
+        ],
     )
     return 0
 

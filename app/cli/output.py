@@ -19,7 +19,7 @@ class Console:
 
     @property
     def context(self) -> AppContext:
-        """The application context, built on first use (so --help and usage errors touch no disk)."""
+        """The application context, built on first use (--help and usage errors touch no disk)."""
         if self._context is None:
             from app.bootstrap import build_context
 
@@ -49,7 +49,9 @@ class Console:
         if not rows:
             self.say("(none)")
             return
-        cells = [[str(h) for h in headers]] + [["" if c is None else str(c) for c in r] for r in rows]
+        cells = [[str(h) for h in headers]] + [
+            ["" if c is None else str(c) for c in r] for r in rows
+        ]
         widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
         for row in cells:
             line = "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from app.cli.output import Console
-from app.cli.running import print_run, run_with_signals
+from app.cli.running import run_with_signals
 from app.core.history import STATUS_WORDS, write_rejected_csv
 from app.core.store import to_iso
 
@@ -48,7 +48,9 @@ def _rejected(args: argparse.Namespace, console: Console) -> int:
     run = runs.get(args.run_id)
     count = write_rejected_csv(runs.row_details(run.run_id), args.output)
     note = " (row details were deleted after the retention period)" if run.details_purged else ""
-    console.say(f"Wrote {count:,} rejected and invalid rows of run {run.run_id} to {args.output}{note}.")
+    console.say(
+        f"Wrote {count:,} rejected and invalid rows of run {run.run_id} to {args.output}{note}."
+    )
     return 0
 
 

@@ -70,7 +70,7 @@ def _v1_sources_and_segments(db: sqlite3.Connection) -> None:
             created_at TEXT NOT NULL,
             updated_at TEXT NOT NULL
         );
-        """
+        """,
     )
 
 
@@ -147,7 +147,7 @@ def _v2_connections_exports_runs(db: sqlite3.Connection) -> None:
             reason        TEXT NOT NULL
         );
         CREATE INDEX run_rows_run ON run_rows(run_id, segment_index, row_number);
-        """
+        """,
     )
 
 

@@ -81,8 +81,13 @@ def make_world(
     for segment in segments:
         ctx.segments.add(segment)
     ctx.connections.save(
-        Connection("Sim", base_url=sim.base_url, rate_limit=rate_limit,
-                   profile_cap=profile_cap, consent_at=utc_now()),
+        Connection(
+            "Sim",
+            base_url=sim.base_url,
+            rate_limit=rate_limit,
+            profile_cap=profile_cap,
+            consent_at=utc_now(),
+        ),
         SIM_KEY,
     )
     mapping = Mapping(
@@ -92,9 +97,7 @@ def make_world(
             FieldMapping("custom:integer:Loyalty Points", "Points"),
         )
     )
-    export = ctx.exports.save(
-        Export("Weekly", "Sim", tuple(s.name for s in segments), mapping)
-    )
+    export = ctx.exports.save(Export("Weekly", "Sim", tuple(s.name for s in segments), mapping))
     return World(ctx, sim, export)
 
 

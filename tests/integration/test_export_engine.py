@@ -29,7 +29,11 @@ def upserted_emails(sim: object) -> Counter[str]:
     """How many times each email arrived in a bulk upsert."""
     seen: Counter[str] = Counter()
     for request in sim.requests():  # type: ignore[attr-defined]
-        if request.method == "POST" and request.path.endswith("/contacts") and request.status == 200:
+        if (
+            request.method == "POST"
+            and request.path.endswith("/contacts")
+            and request.status == 200
+        ):
             for contact in request.body["contacts"]:
                 seen[contact["Email"].lower()] += 1
     return seen
@@ -59,7 +63,10 @@ def test_exact_delivery_of_one_segment(tmp_path: Path, make_sim: SimFactory) -> 
     assert run.lists == {"Everyone": list_id}
     # No consent column mapped: the flag is never sent (sending false would re-subscribe).
     assert not any(
-        "unsubscribed" in c for r in sim.requests() if r.path == "/contacts" for c in r.body["contacts"]
+        "unsubscribed" in c
+        for r in sim.requests()
+        if r.path == "/contacts"
+        for c in r.body["contacts"]
     )
 
 
@@ -243,7 +250,6 @@ def test_no_thread_outlives_a_run(tmp_path: Path, make_sim: SimFactory) -> None:
     runner = world.runner()
     runner.run(runner.plan(world.export), SIM_KEY)
     engine_threads = [
-        t.name for t in threading.enumerate()
-        if t.name.startswith(("export-send", "run-heartbeat"))
+        t.name for t in threading.enumerate() if t.name.startswith(("export-send", "run-heartbeat"))
     ]
     assert engine_threads == []

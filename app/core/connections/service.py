@@ -88,7 +88,11 @@ class ConnectionService:
                     )
                 old = clash
             key_stored = bool(old["key_stored"]) if old is not None else False
-            if old is not None and original_name and previous.casefold() != connection.name.casefold():
+            if (
+                old is not None
+                and original_name
+                and previous.casefold() != connection.name.casefold()
+            ):
                 moved = self.secrets.get(previous) if key_stored else None
                 if moved and api_key is None:
                     api_key = moved

@@ -67,6 +67,8 @@ def _write_payloads(
             ):
                 if cancel is not None and cancel.is_cancelled():
                     return True
-                body = {"contacts": [{**row.contact, "_autopilot_list": marker} for row in batch.rows]}
+                body = {
+                    "contacts": [{**row.contact, "_autopilot_list": marker} for row in batch.rows]
+                }
                 handle.write(json.dumps(body, ensure_ascii=False) + "\n")
     return False

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from app.core.autopilot import AutopilotError, BulkResult, ListResolution
-from app.core.cancel import CancelToken, Cancelled
+from app.core.cancel import Cancelled, CancelToken
 from app.core.clock import Clock, SystemClock
 from app.core.export.plan import ExportPlan, Services
 from app.core.export.rows import Batch, batches
@@ -175,8 +175,14 @@ class _Run:
             eta = batches_left / max(0.1, self.plan.connection.rate_limit)
         self.on_progress(
             Progress(
-                self.run_id, phase, self.segment_name, self.plan.valid, self.sent,
-                self.rejected, rate, eta,
+                self.run_id,
+                phase,
+                self.segment_name,
+                self.plan.valid,
+                self.sent,
+                self.rejected,
+                rate,
+                eta,
             )
         )
 
@@ -202,7 +208,10 @@ class _Run:
         for index, seg in enumerate(self.plan.segments):
             self.segment_name = seg.segment.name
             for batch in batches(
-                self.services.segments, seg.segment, index, self.plan.export.mapping,
+                self.services.segments,
+                seg.segment,
+                index,
+                self.plan.export.mapping,
                 self.plan.emails,
             ):
                 if (batch.segment_index, batch.batch_no) not in self.confirmed:
@@ -226,8 +235,11 @@ class _Run:
         for key, row in rows.items():
             if key not in answered:
                 rejected.append(
-                    (row.row_number, str(row.contact.get("Email", key)),
-                     "Autopilot did not confirm this contact")
+                    (
+                        row.row_number,
+                        str(row.contact.get("Email", key)),
+                        "Autopilot did not confirm this contact",
+                    )
                 )
         sent = len(batch.rows) - len(rejected)
         self.runs.record_batch(self.run_id, batch.segment_index, batch.batch_no, sent, rejected)
@@ -316,7 +328,9 @@ def run_export(
         run_id = start_run(plan, runs)
     else:
         runs.claim_for_resume(run_id)
-    state = _Run(plan, services, client, runs, run_id, on_progress or (lambda p: None), cancel, clock)
+    state = _Run(
+        plan, services, client, runs, run_id, on_progress or (lambda p: None), cancel, clock
+    )
     started = clock.monotonic()
     with _Heartbeat(runs, run_id):
         try:

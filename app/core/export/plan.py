@@ -158,8 +158,14 @@ def check_export(export: Export, services: Services) -> list[Problem]:
     try:
         services.connections.get(export.connection)
     except NotFoundError as exc:
-        problems.append(Problem("connection", str(exc) if export.connection else
-                                "Choose a connection (add one on the Connections tab)."))
+        problems.append(
+            Problem(
+                "connection",
+                str(exc)
+                if export.connection
+                else "Choose a connection (add one on the Connections tab).",
+            )
+        )
     found, segment_problems = _resolve_segments(export, services)
     problems += segment_problems
     if found and not segment_problems:
@@ -176,8 +182,13 @@ Progress = Callable[[int, int], None]
 
 
 def count_segment(
-    services: Services, segment: Segment, mapping: Mapping, segment_index: int,
-    invalid_rows: list[tuple[int, int, str, str]], keys: set[str], cancel: CancelToken | None,
+    services: Services,
+    segment: Segment,
+    mapping: Mapping,
+    segment_index: int,
+    invalid_rows: list[tuple[int, int, str, str]],
+    keys: set[str],
+    cancel: CancelToken | None,
     emails: EmailChecker,
 ) -> SegmentPlan:
     planned = valid = invalid = duplicates = 0

@@ -55,9 +55,7 @@ class ExportRunner:
         on_progress: ProgressCallback | None = None,
         cancel: CancelToken | None = None,
     ) -> Run:
-        client = self.client_factory(
-            plan.connection.base_url, api_key, plan.connection.rate_limit
-        )
+        client = self.client_factory(plan.connection.base_url, api_key, plan.connection.rate_limit)
         try:
             return run_export(
                 plan,
@@ -76,7 +74,9 @@ class ExportRunner:
     def dry_run(
         self, plan: ExportPlan, output: Path | None = None, *, cancel: CancelToken | None = None
     ) -> Run:
-        return dry_run_export(plan, self.services, self.runs, output, self.reports_dir, cancel=cancel)
+        return dry_run_export(
+            plan, self.services, self.runs, output, self.reports_dir, cancel=cancel
+        )
 
     def plan_resume(self, run_id: int, *, cancel: CancelToken | None = None) -> ExportPlan:
         """The plan of a run to resume, rebuilt from its snapshot; UsageError when refused."""
