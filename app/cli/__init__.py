@@ -66,8 +66,10 @@ def _run_gui(args: argparse.Namespace, console: Console) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    if not args_list:
-        args_list = ["gui"]
+    if args_list in ([], ["gui"]):
+        # The window starts without loading every command module (and DuckDB, requests...)
+        # that the parser would import: a double-click should paint as soon as possible.
+        return _run_gui(argparse.Namespace(), Console())
     parser = build_parser()
     args = parser.parse_args(args_list)
     if args.self_test:
