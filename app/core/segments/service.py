@@ -1,0 +1,196 @@
+"""SegmentService: save, list and remove segments, and evaluate them over their source.
+
+Saved segments live in the state store; evaluation runs in DuckDB over the source's profile
+table. ``count``, ``preview`` and ``iter_members`` take any :class:`Segment`, saved or not, so an
+editor can show the live count of rules that are still being typed.
+
+Editing from a form uses :meth:`SegmentService.save`: ``save(segment)`` creates,
+``save(segment, original_name="Old")`` updates the segment called "Old" in place (renaming it
+when the name changed), so exports that use it keep using it.
+"""
+
+from __future__ import annotations
+
+import builtins
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
+
+from app.core.errors import AlreadyExistsError, AppError, InUseError, NotFoundError, UsageError
+from app.core.segments import query, repository
+from app.core.segments.models import Member, Segment
+from app.core.segments.ports import ProfileReader, SourceInfo
+from app.core.segments.query import Columns, Plan
+from app.core.segments.repository import StoredSegment
+from app.core.segments.sql import compile_where
+from app.core.segments.validation import Checked, check, name_problems
+from app.core.store import StateStore, to_iso, utc_now
+
+
+class SourceChangedError(AppError):
+    """The source was re-imported or removed while its members were being read."""
+
+
+class SegmentService:
+    def __init__(
+        self,
+        state: StateStore,
+        profiles: ProfileReader,
+        *,
+        now: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self._state = state
+        self._profiles = profiles
+        self._now = now
+
+    # -- definitions -------------------------------------------------------------------------
+
+    def validate(self, segment: Segment) -> list[str]:
+        """Everything wrong with ``segment``, in words the user can act on; [] when it is fine."""
+        try:
+            source = self._profiles.get_source(segment.source)
+        except NotFoundError as exc:
+            return [*name_problems(segment.name), str(exc)]
+        return list(check(segment, source).problems)
+
+    def add(self, segment: Segment, *, replace: bool = False) -> Segment:
+        """Save a new segment (or, with ``replace``, overwrite the one of that name)."""
+        saved = self._checked(segment)[0].segment
+        with self._state.transaction() as db:
+            existing = repository.find(db, saved.name)
+            if existing is not None and not replace:
+                raise AlreadyExistsError(
+                    f"A segment named '{existing.segment.name}' already exists; "
+                    "choose another name (or use --replace to overwrite it)."
+                )
+            self._write(db, saved, existing)
+        return saved
+
+    def save(self, segment: Segment, *, original_name: str | None = None) -> Segment:
+        """Create (no ``original_name``) or update the segment called ``original_name``."""
+        if original_name is None:
+            return self.add(segment)
+        saved = self._checked(segment)[0].segment
+        with self._state.transaction() as db:
+            target = self._stored(db, original_name)
+            clash = repository.find(db, saved.name)
+            if clash is not None and clash.id != target.id:
+                raise AlreadyExistsError(
+                    f"A segment named '{clash.segment.name}' already exists; choose another name."
+                )
+            self._write(db, saved, target)
+        return saved
+
+    def list(self) -> builtins.list[Segment]:
+        with self._state.read() as db:
+            return [stored.segment for stored in repository.load_all(db)]
+
+    def get(self, name: str) -> Segment:
+        with self._state.read() as db:
+            return self._stored(db, name).segment
+
+    def remove(self, name: str) -> None:
+        """Delete a segment; refused (InUseError) while an export uses it."""
+        with self._state.transaction() as db:
+            stored = self._stored(db, name)
+            users = repository.exports_using(db, stored.id)
+            if users:
+                raise InUseError(_in_use(stored.segment.name, users, "be removed"))
+            repository.delete(db, stored.id)
+
+    # -- evaluation --------------------------------------------------------------------------
+
+    def count(self, segment: Segment) -> int:
+        return query.count(self._profiles, self._plan(segment))
+
+    def preview(
+        self, segment: Segment, limit: int = 100
+    ) -> tuple[tuple[str, ...], builtins.list[Member]]:
+        """The source's columns and the first ``limit`` members, in source row order."""
+        plan = self._plan(segment)
+        columns = Columns.of(plan.source, plan.source.columns)
+        members = query.first_members(self._profiles, plan, columns, max(0, limit))
+        return columns.names, members
+
+    def iter_members(
+        self,
+        segment: Segment,
+        *,
+        columns: Sequence[str] | None = None,
+        chunk_size: int = 10_000,
+    ) -> Iterator[Member]:
+        """Every member in source row order, with only ``columns`` (default: all) read.
+
+        At most ``chunk_size`` rows are held at a time and no connection is kept between
+        chunks; SourceChangedError if the source is re-imported or removed meanwhile.
+        """
+        if chunk_size < 1:
+            raise ValueError("chunk_size must be at least 1")
+        plan = self._plan(segment)
+        wanted = Columns.of(plan.source, plan.source.columns if columns is None else columns)
+        verify = self._unchanged_check(plan.source)
+        return query.stream_members(self._profiles, plan, wanted, chunk_size, verify)
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _checked(self, segment: Segment) -> tuple[Checked, SourceInfo]:
+        """The segment made exact against its source; NotFoundError or UsageError if it can't be."""
+        source = self._profiles.get_source(segment.source)
+        checked = check(segment, source)
+        if checked.problems:
+            raise UsageError(" ".join(checked.problems))
+        return checked, source
+
+    def _plan(self, segment: Segment) -> Plan:
+        checked, source = self._checked(segment)
+        return Plan(source, compile_where(checked.rules, checked.segment.match))
+
+    def _unchanged_check(self, source: SourceInfo) -> Callable[[], None]:
+        def verify() -> None:
+            try:
+                current = self._profiles.get_source(source.name)
+            except NotFoundError:
+                current = None
+            if current is None or (current.table_name, current.sha256) != (
+                source.table_name,
+                source.sha256,
+            ):
+                raise SourceChangedError(
+                    f"Source '{source.name}' was re-imported or removed while its members were "
+                    "being read; start again."
+                )
+
+        return verify
+
+    @staticmethod
+    def _stored(db: sqlite3.Connection, name: str) -> StoredSegment:
+        stored = repository.find(db, name)
+        if stored is None:
+            known = ", ".join(s.segment.name for s in repository.load_all(db)) or "none yet"
+            raise NotFoundError(f"No segment named '{name}' (segments: {known}).")
+        return stored
+
+    def _write(
+        self, db: sqlite3.Connection, segment: Segment, existing: StoredSegment | None
+    ) -> None:
+        source = repository.source_id(db, segment.source)
+        if source is None:
+            raise NotFoundError(f"No source named '{segment.source}'; import it first.")
+        now = to_iso(self._now()) or ""
+        if existing is None:
+            repository.insert(db, segment, source, now)
+            return
+        if existing.source_id != source:
+            users = repository.exports_using(db, existing.id)
+            if users:
+                raise InUseError(_in_use(existing.segment.name, users, "move to another source"))
+        repository.update(db, existing.id, segment, source, now)
+
+
+def _in_use(name: str, exports: Sequence[str], action: str) -> str:
+    noun = "export" if len(exports) == 1 else "exports"
+    listed = ", ".join(f"'{export}'" for export in exports)
+    return (
+        f"Segment '{name}' is used by the {noun} {listed}, so it cannot {action}; "
+        "remove it from those exports first."
+    )
