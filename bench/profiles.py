@@ -158,6 +158,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     prepared = prepare(args.rows, args.repeat)
     report_import(prepared)
+    from segments import bench_segment_count, service_for  # bench/segments.py, beside this file
+
+    bench_segment_count(service_for(prepared.store), SOURCE)
     return 0
 
 
