@@ -61,7 +61,7 @@ class AppContext:
 
     @cached_property
     def runs(self) -> RunStore:
-        runs = RunStore(self.state)
+        runs = RunStore(self.state, reports_dir=self.paths.reports_dir)
         # Row-level personal data of runs is kept for the retention period, then only counts.
         runs.purge_expired(RETENTION_DAYS)
         return runs

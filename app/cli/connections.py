@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from app.cli.output import Console
-from app.core.autopilot import AuthError, AutopilotClient
+from app.core.autopilot import AutopilotClient, AutopilotError
 from app.core.connections import (
     DEFAULT_BASE_URL,
     DEFAULT_PROFILE_CAP,
@@ -16,7 +16,7 @@ from app.core.connections import (
     validate_settings,
 )
 from app.core.errors import AlreadyExistsError, UsageError
-from app.core.secrets import KeyNeededError
+from app.core.secrets import KeyNeededError, SecretStoreError
 from app.core.store import utc_now
 
 
@@ -58,7 +58,12 @@ def register(nouns: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 
 def _read_key() -> str:
-    line = sys.stdin.readline()
+    if sys.stdin.isatty():  # typed by hand: do not echo the key on the screen
+        import getpass
+
+        line = getpass.getpass("API key: ")
+    else:
+        line = sys.stdin.readline()
     key = line.strip()
     if not key:
         raise UsageError("No API key on standard input; pipe the key in, e.g. from a file.")
@@ -115,10 +120,11 @@ def _check(base_url: str, key: str, rate_limit: float) -> None:
 def _test(args: argparse.Namespace, console: Console) -> int:
     ctx = console.context
     connection = ctx.connections.get(args.name)
-    key = ctx.connections.api_key(connection.name)
     try:
+        key = ctx.connections.api_key(connection.name)
         _check(connection.base_url, key, connection.rate_limit)
-    except AuthError as exc:
+    except (AutopilotError, KeyNeededError, SecretStoreError) as exc:
+        # "connection test" answers one question: does the key work now? Anything else is no.
         console.error(str(exc))
         return 1
     console.say(f"Connection '{connection.name}' works: Autopilot accepted the API key.")

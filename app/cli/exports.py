@@ -6,7 +6,8 @@ import argparse
 from pathlib import Path
 
 from app.cli.output import Console
-from app.cli.running import print_run, run_with_signals
+from app.cli.running import cancel_on_signals, print_run, run_with_signals
+from app.core.cancel import CancelToken
 from app.core.errors import AlreadyExistsError, NotFoundError
 from app.core.export import Export, PlanProblems, check_export
 from app.core.mapping import FieldMapping, Mapping
@@ -108,7 +109,9 @@ def _run(args: argparse.Namespace, console: Console) -> int:
     if args.dry_run:
         console.say(f"Planning a dry run of '{export.name}'...")
         plan = ctx.runner.plan(export)
-        run = ctx.runner.dry_run(plan, args.output)
+        cancel = CancelToken()
+        with cancel_on_signals(cancel, console):
+            run = ctx.runner.dry_run(plan, args.output, cancel=cancel)
         console.say(f"Dry run: the payloads that would be sent are in {run.output_path}")
         return print_run(console, run, as_json=args.json)
     # The key is read before the run starts; the sending threads never touch the keyring.

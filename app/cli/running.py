@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import time
@@ -20,9 +21,10 @@ def cancel_on_signals(cancel: CancelToken, console: Console) -> Iterator[None]:
     """SIGINT or SIGTERM cancels the run (status cancelled, resumable) instead of killing it."""
 
     def handler(signum: int, frame: FrameType | None) -> None:
-        if not cancel.is_cancelled():
-            console.say("Cancelling: waiting for the requests in flight...")
+        first = not cancel.is_cancelled()
         cancel.cancel("Cancelled by a signal (Ctrl+C or SIGTERM).")
+        if first:  # os.write: print() from a signal handler can collide with the main thread's
+            os.write(2, b"Cancelling: waiting for the requests in flight...\n")
 
     previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:

@@ -151,9 +151,16 @@ def _v2_connections_exports_runs(db: sqlite3.Connection) -> None:
     )
 
 
+def _v3_run_owner(db: sqlite3.Connection) -> None:
+    # The process (and attempt) that may write a run's checkpoints: two resumes of one run
+    # must never both send.
+    db.execute("ALTER TABLE runs ADD COLUMN owner TEXT")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _v1_sources_and_segments,
     _v2_connections_exports_runs,
+    _v3_run_owner,
 ]
 
 

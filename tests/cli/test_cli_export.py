@@ -398,3 +398,36 @@ def test_sigterm_cancels_and_the_run_is_resumable(
     resumed = cli.json("run", "resume", str(run["run_id"]), "--json")
     assert resumed["status"] == "succeeded"
     assert max(upserts(sim).values()) == 1
+
+
+def test_connection_test_exits_1_when_the_key_does_not_work(
+    cli: Cli, sim: AutopilotSimulator, tmp_path: Path
+) -> None:
+    setup_export(cli, sim, tmp_path, rows=5)
+    assert cli("connection", "test", "Sim").returncode == 0
+    sim.revoke_key(KEY)
+    done = cli("connection", "test", "Sim")
+    assert done.returncode == 1
+    assert "API key" in done.stderr and KEY not in done.stderr
+    assert cli("connection", "test", "Nope").returncode == 2
+
+
+def test_connection_remove_works_without_a_keyring(cli: Cli, sim: AutopilotSimulator) -> None:
+    assert (
+        cli(
+            "connection",
+            "add",
+            "Spare",
+            "--api-key-stdin",
+            "--accept-privacy-notice",
+            "--base-url",
+            sim.base_url,
+            stdin=KEY + "\n",
+        ).returncode
+        == 0
+    )
+    done = cli(
+        "connection", "remove", "Spare", PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring"
+    )
+    assert done.returncode == 0, done.stderr
+    assert cli.json("connection", "list", "--json") == []

@@ -9,7 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from app.core.history import INTERRUPTED, RUNNING, NewRun, RowDetail, RunStore, write_rejected_csv
+from app.core.history import (
+    INTERRUPTED,
+    RUNNING,
+    Lease,
+    NewRun,
+    RowDetail,
+    RunStore,
+    RunTakenOverError,
+    write_rejected_csv,
+)
 from app.core.history.liveness import is_interrupted
 from app.core.store import StateStore
 
@@ -34,7 +43,7 @@ def runs(tmp_path: Path, clock: Now) -> RunStore:
     return RunStore(StateStore(tmp_path / "state.sqlite3"), now=clock)
 
 
-def new_run(runs: RunStore, planned: int = 10) -> int:
+def new_run(runs: RunStore, planned: int = 10) -> Lease:
     return runs.create(
         NewRun(
             "Weekly", None, False, SNAPSHOT, planned, invalid=1, duplicates=2, unique_profiles=7
@@ -44,9 +53,10 @@ def new_run(runs: RunStore, planned: int = 10) -> int:
 
 
 def test_counts_add_up_from_batches(runs: RunStore) -> None:
-    run_id = new_run(runs)
-    runs.record_batch(run_id, 0, 0, sent=4, rejected_rows=[(5, "x@example.com", "refused")])
-    runs.record_batch(run_id, 0, 1, sent=1, rejected_rows=[])
+    lease = new_run(runs)
+    run_id = lease.run_id
+    runs.record_batch(lease, 0, 0, sent=4, rejected_rows=[(5, "x@example.com", "refused")])
+    runs.record_batch(lease, 0, 1, sent=1, rejected_rows=[])
     run = runs.get(run_id)
     assert (run.sent, run.rejected, run.invalid, run.duplicates) == (5, 1, 1, 2)
     assert run.not_sent == 10 - 5 - 1 - 1 - 2
@@ -54,18 +64,20 @@ def test_counts_add_up_from_batches(runs: RunStore) -> None:
 
 
 def test_recording_a_batch_twice_does_not_count_it_twice(runs: RunStore) -> None:
-    run_id = new_run(runs)
-    runs.record_batch(run_id, 0, 0, sent=4, rejected_rows=[])
-    runs.record_batch(run_id, 0, 0, sent=4, rejected_rows=[])
+    lease = new_run(runs)
+    run_id = lease.run_id
+    runs.record_batch(lease, 0, 0, sent=4, rejected_rows=[])
+    runs.record_batch(lease, 0, 0, sent=4, rejected_rows=[])
     assert runs.get(run_id).sent == 4
 
 
 def test_running_run_with_stale_heartbeat_is_interrupted(runs: RunStore, clock: Now) -> None:
-    run_id = new_run(runs)
+    lease = new_run(runs)
+    run_id = lease.run_id
     assert runs.get(run_id).status == RUNNING  # this process is alive, heartbeat fresh
     clock.value += timedelta(seconds=31)
     assert runs.get(run_id).status == INTERRUPTED
-    runs.heartbeat(run_id)
+    runs.heartbeat(lease)
     assert runs.get(run_id).status == RUNNING
 
 
@@ -77,9 +89,10 @@ def test_running_run_of_a_dead_process_is_interrupted() -> None:
 
 
 def test_retention_purges_row_details_but_keeps_counts(runs: RunStore, clock: Now) -> None:
-    run_id = new_run(runs)
-    runs.record_batch(run_id, 0, 0, sent=4, rejected_rows=[(5, "x@example.com", "refused")])
-    runs.finish(run_id, "succeeded_with_rejections", active_seconds=2.0)
+    lease = new_run(runs)
+    run_id = lease.run_id
+    runs.record_batch(lease, 0, 0, sent=4, rejected_rows=[(5, "x@example.com", "refused")])
+    runs.finish(lease, "succeeded_with_rejections", active_seconds=2.0)
     assert runs.purge_expired(90) == 0
     clock.value += timedelta(days=91)
     assert runs.purge_expired(90) == 1
@@ -89,8 +102,9 @@ def test_retention_purges_row_details_but_keeps_counts(runs: RunStore, clock: No
 
 
 def test_row_details_name_segments_in_order(runs: RunStore) -> None:
-    run_id = new_run(runs)
-    runs.record_batch(run_id, 0, 0, sent=1, rejected_rows=[(1, "a@example.com", "refused")])
+    lease = new_run(runs)
+    run_id = lease.run_id
+    runs.record_batch(lease, 0, 0, sent=1, rejected_rows=[(1, "a@example.com", "refused")])
     details = list(runs.row_details(run_id))
     assert [(d.segment, d.row_number, d.state) for d in details] == [
         ("VIP", 1, "rejected"),
@@ -110,3 +124,44 @@ def test_report_escapes_formulas(tmp_path: Path) -> None:
     assert data[0] == ["segment", "row", "state", "email", "reason"]
     assert data[1] == ["'=SUM(A1)", "2", "invalid", "'+47 123", "'-bad"]
     assert data[2][3] == "'@home"
+
+
+def test_only_one_of_two_resumes_claims_the_run(runs: RunStore, clock: Now) -> None:
+    from app.core.errors import UsageError
+
+    lease = new_run(runs)
+    runs.finish(lease, "cancelled", active_seconds=1.0)
+    first = runs.claim_for_resume(lease.run_id)
+    with pytest.raises(UsageError, match="still running"):
+        runs.claim_for_resume(lease.run_id)
+    # The first attempt keeps writing; the original lease is no longer valid.
+    runs.record_batch(first, 0, 0, sent=3, rejected_rows=[])
+    with pytest.raises(RunTakenOverError):
+        runs.record_batch(lease, 0, 1, sent=3, rejected_rows=[])
+    assert runs.get(lease.run_id).sent == 3
+
+
+def test_a_stale_run_can_be_taken_over_and_the_old_attempt_stops(
+    runs: RunStore, clock: Now
+) -> None:
+    lease = new_run(runs)
+    clock.value += timedelta(seconds=31)  # the first attempt stopped beating (suspended, say)
+    second = runs.claim_for_resume(lease.run_id)
+    with pytest.raises(RunTakenOverError):
+        runs.heartbeat(lease)
+    with pytest.raises(RunTakenOverError):
+        runs.finish(lease, "succeeded", active_seconds=1.0)
+    assert runs.finish(second, "succeeded", active_seconds=1.0).status == "succeeded"
+
+
+def test_purge_deletes_the_dry_run_file_in_the_reports_folder(tmp_path: Path, clock: Now) -> None:
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    store = RunStore(StateStore(tmp_path / "s.sqlite3"), now=clock, reports_dir=reports)
+    lease = new_run(store)
+    payloads = reports / "dry-run-1.jsonl"
+    payloads.write_text("{}\n")
+    store.set_output_path(lease, str(payloads))
+    store.finish(lease, "succeeded", active_seconds=0.1)
+    store.purge_details(lease.run_id)
+    assert not payloads.exists()

@@ -253,3 +253,41 @@ def test_no_thread_outlives_a_run(tmp_path: Path, make_sim: SimFactory) -> None:
         t.name for t in threading.enumerate() if t.name.startswith(("export-send", "run-heartbeat"))
     ]
     assert engine_threads == []
+
+
+def test_an_error_on_the_main_thread_still_records_confirmed_batches(
+    tmp_path: Path, make_sim: SimFactory
+) -> None:
+    sim = make_sim()
+    world = make_world(tmp_path, sim, rows=ROWS)
+    runner = world.runner()
+    calls = 0
+
+    def broken_progress(progress: Progress) -> None:
+        nonlocal calls
+        calls += 1
+        if progress.phase == "sending" and progress.sent >= 200:
+            raise RuntimeError("a progress consumer failed")
+
+    run = runner.run(runner.plan(world.export), SIM_KEY, on_progress=broken_progress)
+    assert run.status == "failed"
+    # Every contact Autopilot stored was recorded as sent: nothing confirmed is sent again.
+    assert run.sent == len(sim.contacts())
+    assert_conserved(run)
+
+
+def test_cancel_while_looking_up_lists_is_prompt(tmp_path: Path, make_sim: SimFactory) -> None:
+    sim = make_sim()
+    sim.fail_next("503_html", 50, path="/lists")
+    world = make_world(tmp_path, sim, rows=50)
+    runner = world.runner(backoff_base=0.2, backoff_cap=0.5)
+    cancel = CancelToken()
+
+    def on_progress(progress: Progress) -> None:
+        if progress.phase == "lists":
+            cancel.cancel()
+
+    run = runner.run(runner.plan(world.export), SIM_KEY, on_progress=on_progress, cancel=cancel)
+    assert run.status == "cancelled"
+    assert len([r for r in sim.requests() if r.path == "/lists"]) <= 1
+    assert run.sent == 0 and run.not_sent == run.planned - run.invalid - run.duplicates

@@ -113,19 +113,23 @@ class AutopilotClient:
             reply = self._request("GET", "/lists", what=what, attempts=attempts)
         return dict(reply.payload) if isinstance(reply.payload, dict) else {}
 
-    def get_lists(self) -> list[AutopilotList]:
-        reply = self._request("GET", "/lists", what="reading the lists")
+    def get_lists(self, *, cancel: CancelToken | None = None) -> list[AutopilotList]:
+        reply = self._request("GET", "/lists", what="reading the lists", cancel=cancel)
         return answers.parse_lists(reply.payload)
 
-    def find_list(self, title: str) -> tuple[AutopilotList | None, str | None]:
-        return answers.match_title(self.get_lists(), title)
+    def find_list(
+        self, title: str, *, cancel: CancelToken | None = None
+    ) -> tuple[AutopilotList | None, str | None]:
+        return answers.match_title(self.get_lists(cancel=cancel), title)
 
-    def find_or_create_list(self, title: str) -> ListResolution:
+    def find_or_create_list(
+        self, title: str, *, cancel: CancelToken | None = None
+    ) -> ListResolution:
         with self._list_lock:  # two threads must not both create the same list
-            found, warning = self.find_list(title)
+            found, warning = self.find_list(title, cancel=cancel)
             if found is not None:
                 return ListResolution(found.list_id, False, warning)
-            return self._create_list(title.strip())
+            return self._create_list(title.strip(), cancel)
 
     def upsert_contacts(
         self, contacts: Sequence[Mapping[str, object]], *, cancel: CancelToken | None = None
@@ -146,9 +150,9 @@ class AutopilotClient:
             bulk.upsert(contacts, post, confirmed, rejected)
         return BulkResult(confirmed, rejected, tally.requests)
 
-    def list_contact_count(self, list_id: str) -> int:
+    def list_contact_count(self, list_id: str, *, cancel: CancelToken | None = None) -> int:
         path = f"/list/{quote(list_id, safe='')}/contacts"
-        reply = self._request("GET", path, what="counting the list's contacts")
+        reply = self._request("GET", path, what="counting the list's contacts", cancel=cancel)
         return answers.parse_total(reply.payload)
 
     def close(self) -> None:
@@ -184,11 +188,11 @@ class AutopilotClient:
             self._wait_before_retry(reply, attempt, limit, what, cancel)
         raise AssertionError("the loop returns or raises")
 
-    def _create_list(self, title: str) -> ListResolution:
+    def _create_list(self, title: str, cancel: CancelToken | None = None) -> ListResolution:
         """POST /list is not idempotent: after an attempt that may have landed, look first."""
         what = "creating the list"
         for attempt in range(1, self._max_attempts + 1):
-            reply = self._attempt("POST", "/list", {"name": title}, None, None)
+            reply = self._attempt("POST", "/list", {"name": title}, cancel, None)
             verdict = judge(reply)
             if verdict is Verdict.OK:
                 return ListResolution(answers.parse_list_id(reply.payload), True, None)
@@ -196,9 +200,9 @@ class AutopilotClient:
             conflict = reply.status == 409
             if not conflict and (verdict is Verdict.FAIL or attempt == self._max_attempts):
                 raise error_for(reply, self._context(what, attempt))
-            self._wait_before_retry(reply, attempt, self._max_attempts, what, None)
+            self._wait_before_retry(reply, attempt, self._max_attempts, what, cancel)
             if may_have_applied(reply):
-                found, warning = self.find_list(title)
+                found, warning = self.find_list(title, cancel=cancel)
                 if found is not None:
                     return ListResolution(found.list_id, not conflict, warning)
         raise error_for(reply, self._context(what, self._max_attempts))
@@ -214,6 +218,8 @@ class AutopilotClient:
         if cancel is not None:
             cancel.raise_if_cancelled()
         pause(self._clock, self._bucket.reserve(), cancel)
+        if cancel is not None:  # a cancel during the wait for a token sends nothing more
+            cancel.raise_if_cancelled()
         generation = self._adaptive.generation
         if tally is not None:
             tally.requests += 1

@@ -67,50 +67,60 @@ class ConnectionService:
         replace_existing: bool = False,
         original_name: str | None = None,
     ) -> Connection:
-        """Insert or update; a new key is written to the SecretStore before the row commits.
-
-        ``api_key=None`` keeps the stored key (editing other settings needs no reconnect).
+        """Insert or update. ``api_key=None`` keeps the stored key (no reconnect needed);
         ``original_name`` renames an existing connection (its key moves with it).
+
+        The keyring is written before the database, outside its transaction: a keyring that
+        asks to be unlocked must not hold the state store's write lock meanwhile.
         """
         connection = validate_settings(connection)
         previous = original_name.strip() if original_name else connection.name
-        now = to_iso(utc_now())
-        with self._state.transaction() as db:
-            old = db.execute("SELECT * FROM connections WHERE name = ?", (previous,)).fetchone()
-            clash = db.execute(
-                "SELECT id FROM connections WHERE name = ?", (connection.name,)
+        old, clash = self._find(previous), self._find(connection.name)
+        if clash is not None and (old is None or clash["id"] != old["id"]):
+            if old is not None or not replace_existing:
+                raise AlreadyExistsError(
+                    f"A connection named '{connection.name}' exists; "
+                    "choose another name (or use --replace to overwrite it)."
+                )
+            old = clash
+        key_stored = bool(old["key_stored"]) if old is not None else False
+        renamed = old is not None and previous.casefold() != connection.name.casefold()
+        if renamed and api_key is None and key_stored:
+            api_key = self.secrets.get(previous)  # the key moves with the name
+        if api_key is not None:
+            self.secrets.set(connection.name, api_key)
+            key_stored = self.secrets.status.persistent
+        try:
+            self._write(connection, key_stored, None if old is None else int(old["id"]))
+        except BaseException:
+            if api_key is not None and old is None:
+                self._forget_key(connection.name)
+            raise
+        if renamed:
+            self._forget_key(previous)
+        return self.get(connection.name)
+
+    def _find(self, name: str) -> sqlite3.Row | None:
+        with self._state.read() as db:
+            row: sqlite3.Row | None = db.execute(
+                "SELECT * FROM connections WHERE name = ?", (name,)
             ).fetchone()
-            if clash is not None and (old is None or clash["id"] != old["id"]):
-                if old is not None or not replace_existing:
-                    raise AlreadyExistsError(
-                        f"A connection named '{connection.name}' exists; "
-                        "choose another name (or use --replace to overwrite it)."
-                    )
-                old = clash
-            key_stored = bool(old["key_stored"]) if old is not None else False
-            if (
-                old is not None
-                and original_name
-                and previous.casefold() != connection.name.casefold()
-            ):
-                moved = self.secrets.get(previous) if key_stored else None
-                if moved and api_key is None:
-                    api_key = moved
-                self.secrets.delete(previous)
-            if api_key is not None:
-                self.secrets.set(connection.name, api_key)
-                key_stored = self.secrets.status.persistent
-            values = (
-                connection.name,
-                connection.base_url,
-                connection.rate_limit,
-                connection.profile_cap,
-                to_iso(connection.consent_at),
-                connection.consent_version,
-                int(key_stored),
-                now,
-            )
-            if old is None:
+        return row
+
+    def _write(self, connection: Connection, key_stored: bool, row_id: int | None) -> None:
+        now = to_iso(utc_now())
+        values = (
+            connection.name,
+            connection.base_url,
+            connection.rate_limit,
+            connection.profile_cap,
+            to_iso(connection.consent_at),
+            connection.consent_version,
+            int(key_stored),
+            now,
+        )
+        with self._state.transaction() as db:
+            if row_id is None:
                 db.execute(
                     "INSERT INTO connections (name, base_url, rate_limit, profile_cap, consent_at,"
                     " consent_version, key_stored, updated_at, created_at)"
@@ -122,9 +132,13 @@ class ConnectionService:
                     "UPDATE connections SET name = ?, base_url = ?, rate_limit = ?,"
                     " profile_cap = ?, consent_at = ?, consent_version = ?, key_stored = ?,"
                     " updated_at = ? WHERE id = ?",
-                    (*values, old["id"]),
+                    (*values, row_id),
                 )
-        return self.get(connection.name)
+
+    def _forget_key(self, name: str) -> None:
+        """Delete a key if a keyring holds one; a missing keyring has nothing to delete."""
+        if self.secrets.status.usable:
+            self.secrets.delete(name)
 
     def exports_using(self, name: str) -> list[str]:
         with self._state.read() as db:
@@ -138,15 +152,23 @@ class ConnectionService:
     def remove(self, name: str) -> None:
         """Delete the connection and its key; refused while an export uses it."""
         connection = self.get(name)
-        users = self.exports_using(connection.name)
-        if users:
-            raise InUseError(
-                f"Connection '{connection.name}' is used by the export(s) {', '.join(users)}; "
-                "remove or change them first."
-            )
-        self.secrets.delete(connection.name)
         with self._state.transaction() as db:
+            users = [
+                row["name"]
+                for row in db.execute(
+                    "SELECT e.name FROM exports e JOIN connections c ON c.id = e.connection_id"
+                    " WHERE c.name = ? ORDER BY e.name",
+                    (connection.name,),
+                )
+            ]
+            if users:
+                raise InUseError(
+                    f"Connection '{connection.name}' is used by the export(s) "
+                    f"{', '.join(users)}; remove or change them first."
+                )
             db.execute("DELETE FROM connections WHERE name = ?", (connection.name,))
+        # After the commit: a failed delete above leaves the key where it was.
+        self._forget_key(connection.name)
 
     def api_key(self, name: str) -> str:
         """The key for a run or a check; KeyNeededError when none is stored or kept."""

@@ -13,9 +13,10 @@ from pathlib import Path
 
 from app.core.cancel import CancelToken
 from app.core.errors import UsageError
+from app.core.export.engine import Heartbeat, start_run
 from app.core.export.plan import ExportPlan, Services
 from app.core.export.rows import batches
-from app.core.history import CANCELLED, SUCCEEDED, NewRun, Run, RunStore
+from app.core.history import CANCELLED, FAILED, SUCCEEDED, Run, RunStore
 
 
 def dry_run_export(
@@ -27,32 +28,22 @@ def dry_run_export(
     *,
     cancel: CancelToken | None = None,
 ) -> Run:
-    run_id = runs.create(
-        NewRun(
-            export=plan.export.name,
-            export_id=None,
-            dry_run=True,
-            snapshot=plan.snapshot(),
-            planned=plan.planned,
-            invalid=plan.invalid,
-            duplicates=plan.duplicates,
-            unique_profiles=plan.unique_profiles,
-        ),
-        plan.invalid_rows,
-    )
+    lease = start_run(plan, runs, dry_run=True)
     if output is None:
         reports_dir.mkdir(parents=True, exist_ok=True)
-        output = reports_dir / f"dry-run-{run_id}.jsonl"
+        output = reports_dir / f"dry-run-{lease.run_id}.jsonl"
     started = time.monotonic()
     output = output.expanduser().resolve()
-    runs.set_output_path(run_id, str(output))
-    try:
-        cancelled = _write_payloads(plan, services, output, cancel)
-    except OSError as exc:
-        runs.finish(run_id, "failed", active_seconds=0, error=f"Cannot write {output}.")
-        raise UsageError(f"Cannot write the dry-run file {output}: {exc.strerror or exc}.") from exc
+    runs.set_output_path(lease, str(output))
+    with Heartbeat(runs, lease, lambda exc: None):
+        try:
+            cancelled = _write_payloads(plan, services, output, cancel)
+        except OSError as exc:
+            message = f"Cannot write the dry-run file {output}: {exc.strerror or exc}."
+            runs.finish(lease, FAILED, active_seconds=time.monotonic() - started, error=message)
+            raise UsageError(message) from exc
     status = CANCELLED if cancelled else SUCCEEDED
-    return runs.finish(run_id, status, active_seconds=time.monotonic() - started)
+    return runs.finish(lease, status, active_seconds=time.monotonic() - started)
 
 
 def _write_payloads(

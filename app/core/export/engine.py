@@ -20,6 +20,7 @@ from typing import Protocol
 from app.core.autopilot import AutopilotError, BulkResult, ListResolution
 from app.core.cancel import Cancelled, CancelToken
 from app.core.clock import Clock, SystemClock
+from app.core.errors import AppError, NotFoundError
 from app.core.export.plan import ExportPlan, Services
 from app.core.export.rows import Batch, batches
 from app.core.history import (
@@ -27,11 +28,14 @@ from app.core.history import (
     FAILED,
     SUCCEEDED,
     SUCCEEDED_WITH_REJECTIONS,
+    Lease,
     NewRun,
     Run,
     RunStore,
 )
 from app.core.history.liveness import HEARTBEAT_INTERVAL_S
+from app.core.history.store import RunTakenOverError
+from app.core.segments import SourceChangedError
 
 log = logging.getLogger(__name__)
 
@@ -39,13 +43,15 @@ log = logging.getLogger(__name__)
 class SendClient(Protocol):
     """What the engine needs of the Autopilot client."""
 
-    def find_or_create_list(self, title: str) -> ListResolution: ...
+    def find_or_create_list(
+        self, title: str, *, cancel: CancelToken | None = None
+    ) -> ListResolution: ...
 
     def upsert_contacts(
         self, contacts: Sequence[Mapping[str, object]], *, cancel: CancelToken | None = None
     ) -> BulkResult: ...
 
-    def list_contact_count(self, list_id: str) -> int: ...
+    def list_contact_count(self, list_id: str, *, cancel: CancelToken | None = None) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -96,15 +102,17 @@ class _Meter:
         return count / span if span > 0 else 0.0
 
 
-class _Heartbeat:
+class Heartbeat:
     """Tells the history this process is alive while a run goes on (a thread of its own)."""
 
-    def __init__(self, runs: RunStore, run_id: int) -> None:
-        self._runs, self._run_id = runs, run_id
+    def __init__(
+        self, runs: RunStore, lease: Lease, on_lost: Callable[[BaseException], None]
+    ) -> None:
+        self._runs, self._lease, self._on_lost = runs, lease, on_lost
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="run-heartbeat", daemon=True)
 
-    def __enter__(self) -> _Heartbeat:
+    def __enter__(self) -> Heartbeat:
         self._thread.start()
         return self
 
@@ -115,18 +123,21 @@ class _Heartbeat:
     def _loop(self) -> None:
         while not self._stop.wait(HEARTBEAT_INTERVAL_S):
             try:
-                self._runs.heartbeat(self._run_id)
+                self._runs.heartbeat(self._lease)
+            except RunTakenOverError as exc:
+                self._on_lost(exc)
+                return
             except Exception:  # a busy store must not kill the run; the next beat retries
-                log.warning("Heartbeat for run %s failed", self._run_id, exc_info=True)
+                log.warning("Heartbeat for run %s failed", self._lease.run_id, exc_info=True)
 
 
-def start_run(plan: ExportPlan, runs: RunStore) -> int:
-    """Record a new run (with its invalid rows) and return its id."""
+def start_run(plan: ExportPlan, runs: RunStore, *, dry_run: bool = False) -> Lease:
+    """Record a new run (with its invalid rows); the lease lets this attempt write it."""
     return runs.create(
         NewRun(
             export=plan.export.name,
             export_id=None,
-            dry_run=False,
+            dry_run=dry_run,
             snapshot=plan.snapshot(),
             planned=plan.planned,
             invalid=plan.invalid,
@@ -146,19 +157,20 @@ class _Run:
         services: Services,
         client: SendClient,
         runs: RunStore,
-        run_id: int,
+        lease: Lease,
         on_progress: ProgressCallback,
         cancel: CancelToken,
         clock: Clock,
     ) -> None:
         self.plan, self.services, self.client, self.runs = plan, services, client, runs
-        self.run_id, self.on_progress, self.cancel, self.clock = run_id, on_progress, cancel, clock
+        self.lease, self.run_id = lease, lease.run_id
+        self.on_progress, self.cancel, self.clock = on_progress, cancel, clock
         self.stop = CancelToken()  # stops the client's waits: set on cancel or a fatal error
         self.meter = _Meter(clock)
-        previous = runs.get(run_id)
+        previous = runs.get(lease.run_id)
         self.sent, self.rejected = previous.sent, previous.rejected
         self.lists: dict[str, str | None] = dict(previous.lists)
-        self.confirmed = runs.confirmed_batches(run_id)
+        self.confirmed = runs.confirmed_batches(lease.run_id)
         self.warnings: list[str] = []
         self.error: str | None = None
         self.segment_name = ""
@@ -196,16 +208,33 @@ class _Run:
             self.cancel.raise_if_cancelled()
             self.segment_name = name
             self.report("lists")
-            resolution = self.client.find_or_create_list(name)
+            resolution = self.client.find_or_create_list(name, cancel=self.cancel)
             if resolution.warning:
                 self.warnings.append(resolution.warning)
             self.lists[name] = resolution.list_id
-            self.runs.set_lists(self.run_id, self.lists)
+            self.runs.set_lists(self.lease, self.lists)
 
     # -- sending ----------------------------------------------------------------------------
 
+    def check_source(self) -> None:
+        """The members must come from the very import the plan counted."""
+        planned = self.plan.source
+        try:
+            current = self.services.profiles.get_source(planned.name)
+        except NotFoundError:
+            current = None
+        if current is None or (current.table_name, current.sha256) != (
+            planned.table_name,
+            planned.sha256,
+        ):
+            raise SourceChangedError(
+                f"The profile source '{planned.name}' was re-imported or removed during the run; "
+                "start a new run to send its current data."
+            )
+
     def pending_batches(self) -> Iterator[Batch]:
         for index, seg in enumerate(self.plan.segments):
+            self.check_source()
             self.segment_name = seg.segment.name
             for batch in batches(
                 self.services.segments,
@@ -242,7 +271,7 @@ class _Run:
                     )
                 )
         sent = len(batch.rows) - len(rejected)
-        self.runs.record_batch(self.run_id, batch.segment_index, batch.batch_no, sent, rejected)
+        self.runs.record_batch(self.lease, batch.segment_index, batch.batch_no, sent, rejected)
         self.sent += sent
         self.rejected += len(rejected)
         self.meter.add(len(batch.rows))
@@ -250,7 +279,7 @@ class _Run:
 
     def fail(self, exc: BaseException) -> None:
         if self.error is None and not isinstance(exc, Cancelled):
-            if isinstance(exc, AutopilotError):
+            if isinstance(exc, AppError):
                 self.error = str(exc)
             else:
                 log.error("Unexpected error in run %s", self.run_id, exc_info=exc)
@@ -264,25 +293,51 @@ class _Run:
         source = self.pending_batches()
         pending: dict[Future[BulkResult], Batch] = {}
         with ThreadPoolExecutor(max_workers=in_flight, thread_name_prefix="export-send") as pool:
-            while True:
-                if self.cancel.is_cancelled() and not self.stop.is_cancelled():
-                    self.stop.cancel(self.cancel.reason)
-                    self.report("cancelling")
-                while not self.stop.is_cancelled() and len(pending) < in_flight:
-                    batch = next(source, None)
-                    if batch is None:
-                        break
-                    pending[pool.submit(self.send, batch)] = batch
-                if not pending:
-                    return
-                done, _ = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
-                for future in done:
-                    batch = pending.pop(future)
-                    exc = future.exception()
-                    if exc is None:
-                        self.record(batch, future.result())
-                    else:
-                        self.fail(exc)
+            try:
+                self._pump(source, pending, pool, in_flight)
+            except BaseException as exc:
+                # Whatever stopped the loop, the requests already in flight may be confirmed by
+                # Autopilot: wait for them and record them, so a resume does not send them again.
+                self.fail(exc)
+                self._drain(pending)
+                raise
+
+    def _pump(
+        self,
+        source: Iterator[Batch],
+        pending: dict[Future[BulkResult], Batch],
+        pool: ThreadPoolExecutor,
+        in_flight: int,
+    ) -> None:
+        while True:
+            if self.cancel.is_cancelled() and not self.stop.is_cancelled():
+                self.stop.cancel(self.cancel.reason)
+                self.report("cancelling")
+            while not self.stop.is_cancelled() and len(pending) < in_flight:
+                batch = next(source, None)
+                if batch is None:
+                    break
+                pending[pool.submit(self.send, batch)] = batch
+            if not pending:
+                return
+            done, _ = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
+            for future in done:
+                self._settle(future, pending.pop(future))
+
+    def _settle(self, future: Future[BulkResult], batch: Batch) -> None:
+        exc = future.exception()
+        if exc is None:
+            self.record(batch, future.result())
+        else:
+            self.fail(exc)
+
+    def _drain(self, pending: dict[Future[BulkResult], Batch]) -> None:
+        for future in list(pending):
+            batch = pending.pop(future)
+            try:
+                self._settle(future, batch)
+            except Exception:  # the store itself is failing: nothing more can be recorded
+                log.exception("Could not record batch %s of run %s", batch.batch_no, self.run_id)
 
     # -- checking ---------------------------------------------------------------------------
 
@@ -295,7 +350,9 @@ class _Run:
             if not list_id or confirmed == 0:
                 continue
             try:
-                total = self.client.list_contact_count(list_id)
+                total = self.client.list_contact_count(list_id, cancel=self.cancel)
+            except Cancelled:
+                return
             except AutopilotError as exc:
                 self.warnings.append(f"Could not check list '{seg.segment.name}': {exc}")
                 continue
@@ -321,18 +378,18 @@ def run_export(
     clock: Clock | None = None,
     in_flight: int | None = None,
 ) -> Run:
-    """Send the plan to Autopilot; returns the finished run. ``run_id`` resumes that run."""
+    """Send the plan to Autopilot; returns the finished run. ``run_id`` resumes that run.
+
+    Resuming claims the run atomically (UsageError when another process holds it live).
+    """
     clock = clock or SystemClock()
     cancel = cancel or CancelToken()
-    if run_id is None:
-        run_id = start_run(plan, runs)
-    else:
-        runs.claim_for_resume(run_id)
+    lease = start_run(plan, runs) if run_id is None else runs.claim_for_resume(run_id)
     state = _Run(
-        plan, services, client, runs, run_id, on_progress or (lambda p: None), cancel, clock
+        plan, services, client, runs, lease, on_progress or (lambda p: None), cancel, clock
     )
     started = clock.monotonic()
-    with _Heartbeat(runs, run_id):
+    with Heartbeat(runs, lease, state.fail):
         try:
             state.resolve_lists()
             state.send_all(in_flight or default_in_flight(plan.connection.rate_limit))
@@ -342,16 +399,18 @@ def run_export(
             state.fail(exc)
             if not isinstance(exc, Exception | Cancelled):
                 raise
-    if state.error is not None:
-        status = FAILED
-    elif cancel.is_cancelled():
-        status = CANCELLED
-    else:
-        status = SUCCEEDED_WITH_REJECTIONS if state.rejected else SUCCEEDED
     return runs.finish(
-        run_id,
-        status,
+        lease,
+        _final_status(state, cancel),
         active_seconds=clock.monotonic() - started,
         warnings=state.warnings,
         error=state.error,
     )
+
+
+def _final_status(state: _Run, cancel: CancelToken) -> str:
+    if state.error is not None:
+        return FAILED
+    if cancel.is_cancelled() and state.sent + state.rejected < state.plan.valid:
+        return CANCELLED
+    return SUCCEEDED_WITH_REJECTIONS if state.rejected else SUCCEEDED

@@ -104,6 +104,7 @@ class ExportPlan:
             "source": {
                 "name": self.source.name,
                 "sha256": self.source.sha256,
+                "table_name": self.source.table_name,
                 "rows": self.source.rows,
                 "columns": list(self.source.columns),
             },
@@ -118,6 +119,14 @@ class ExportPlan:
                 for s in self.segments
             ],
             "mapping": self.export.mapping.to_json(),
+            # What the plan counted, so a resume can prove it rebuilt the very same batches.
+            "counts": {
+                "planned": self.planned,
+                "invalid": self.invalid,
+                "duplicates": self.duplicates,
+                "unique_profiles": self.unique_profiles,
+                "valid": [s.valid for s in self.segments],
+            },
         }
 
 

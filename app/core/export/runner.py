@@ -99,11 +99,16 @@ class ExportRunner:
                 f"The profile source '{snapshot['source']['name']}' of run {run_id} was removed; "
                 "start a new run instead."
             ) from None
-        if source.sha256 != snapshot["source"]["sha256"]:
-            raise UsageError(
-                f"The profile source '{source.name}' changed since run {run_id} started; "
-                "resuming could send different people. Start a new run instead."
-            )
+        changed = UsageError(
+            f"The profile source '{source.name}' changed since run {run_id} started; "
+            "resuming could send different people. Start a new run instead."
+        )
+        # The same file imported again (perhaps another sheet or delimiter) is a new table.
+        if (source.sha256, source.table_name) != (
+            snapshot["source"]["sha256"],
+            snapshot["source"].get("table_name", source.table_name),
+        ):
+            raise changed
         conn_snap = snapshot["connection"]
         connection = self.services.connections.get(conn_snap["name"])
         connection = replace(connection, base_url=conn_snap["base_url"])
@@ -113,10 +118,13 @@ class ExportRunner:
             segments=tuple(s["name"] for s in snapshot["segments"]),
             mapping=Mapping.from_json(snapshot["mapping"]),
         )
-        return plan_export(
+        plan = plan_export(
             export,
             self.services,
             segments_override=segments_from_snapshot(snapshot),
             connection_override=connection,
             cancel=cancel,
         )
+        if "counts" in snapshot and plan.snapshot()["counts"] != snapshot["counts"]:
+            raise changed  # e.g. an email rule that judges differently now: batches would shift
+        return plan

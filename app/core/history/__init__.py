@@ -14,7 +14,7 @@ from app.core.history.models import (
     Run,
 )
 from app.core.history.report import excel_safe, write_rejected_csv
-from app.core.history.store import NewRun, RunStore
+from app.core.history.store import Lease, NewRun, RunStore, RunTakenOverError
 
 __all__ = [
     "CANCELLED",
@@ -26,10 +26,12 @@ __all__ = [
     "STATUS_WORDS",
     "SUCCEEDED",
     "SUCCEEDED_WITH_REJECTIONS",
+    "Lease",
     "NewRun",
     "RowDetail",
     "Run",
     "RunStore",
+    "RunTakenOverError",
     "excel_safe",
     "write_rejected_csv",
 ]

@@ -51,7 +51,8 @@ class Run:
 
     @property
     def not_sent(self) -> int:
-        return max(0, self.planned - self.sent - self.rejected - self.invalid - self.duplicates)
+        # Not clamped at zero: a negative number would reveal a counting bug instead of hiding it.
+        return self.planned - self.sent - self.rejected - self.invalid - self.duplicates
 
     @property
     def resumable(self) -> bool:

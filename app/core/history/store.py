@@ -8,18 +8,38 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
-from app.core.errors import NotFoundError
+from app.core.errors import AppError, NotFoundError, UsageError
 from app.core.history import models as m
 from app.core.history.liveness import is_interrupted
 from app.core.store import StateStore, from_iso, to_iso, utc_now
 
 Now = Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class Lease:
+    """The right to write one run: only the attempt that created or claimed it holds it."""
+
+    run_id: int
+    owner: str
+
+
+class RunTakenOverError(AppError):
+    """Another process resumed this run; this attempt must stop writing and sending."""
+
+    exit_code = 1
+
+
+def _new_owner() -> str:
+    return f"{os.getpid()}-{secrets.token_hex(8)}"
 
 
 @dataclass(frozen=True)
@@ -37,20 +57,26 @@ class NewRun:
 
 
 class RunStore:
-    def __init__(self, state: StateStore, *, now: Now = utc_now) -> None:
+    def __init__(
+        self, state: StateStore, *, now: Now = utc_now, reports_dir: Path | None = None
+    ) -> None:
         self._state = state
         self._now = now
+        # Dry-run payload files the program wrote itself live here; purging a run deletes its file.
+        self._reports_dir = reports_dir.resolve() if reports_dir is not None else None
 
     # -- writing ---------------------------------------------------------------------------
 
-    def create(self, run: NewRun, invalid_rows: Iterable[tuple[int, int, str, str]]) -> int:
+    def create(self, run: NewRun, invalid_rows: Iterable[tuple[int, int, str, str]]) -> Lease:
         """Record a new run as running, with its invalid rows (segment, row, email, reason)."""
         now = to_iso(self._now())
+        owner = _new_owner()
         with self._state.transaction() as db:
             cursor = db.execute(
                 "INSERT INTO runs (export_id, export_name, dry_run, status, started_at, snapshot,"
                 " planned, invalid, duplicates, unique_profiles, warnings, output_path, pid,"
-                " heartbeat_at) VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " heartbeat_at, owner)"
+                " VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     run.export_id,
                     run.export,
@@ -65,6 +91,7 @@ class RunStore:
                     run.output_path,
                     os.getpid(),
                     now,
+                    owner,
                 ),
             )
             run_id = int(cursor.lastrowid or 0)
@@ -73,21 +100,46 @@ class RunStore:
                 " VALUES (?, ?, ?, 'invalid', ?, ?)",
                 ((run_id, seg, row, email, reason) for seg, row, email, reason in invalid_rows),
             )
-        return run_id
+        return Lease(run_id, owner)
 
-    def claim_for_resume(self, run_id: int) -> None:
-        """Mark a resumable run as running again in this process."""
-        now = to_iso(self._now())
+    def claim_for_resume(self, run_id: int) -> Lease:
+        """Take over a resumable run, atomically: of two resumes at once, one is refused."""
+        owner = _new_owner()
+        now = self._now()
         with self._state.transaction() as db:
+            row = db.execute(
+                "SELECT status, pid, heartbeat_at, dry_run FROM runs WHERE id = ?", (run_id,)
+            ).fetchone()
+            if row is None:
+                raise NotFoundError(f"No run with id {run_id}; `history` lists the runs.")
+            status = row["status"]
+            stale = status == m.RUNNING and is_interrupted(
+                row["pid"], from_iso(row["heartbeat_at"]), now
+            )
+            if row["dry_run"] or not (status in (m.FAILED, m.CANCELLED) or stale):
+                raise UsageError(
+                    f"Run {run_id} is {'still running' if status == m.RUNNING else status}; "
+                    "it cannot be resumed now."
+                )
             db.execute(
                 "UPDATE runs SET status = 'running', pid = ?, heartbeat_at = ?, error = NULL,"
-                " finished_at = NULL WHERE id = ?",
-                (os.getpid(), now, run_id),
+                " finished_at = NULL, owner = ? WHERE id = ?",
+                (os.getpid(), to_iso(now), owner, run_id),
+            )
+        return Lease(run_id, owner)
+
+    @staticmethod
+    def _check_owner(db: sqlite3.Connection, lease: Lease) -> None:
+        row = db.execute("SELECT owner FROM runs WHERE id = ?", (lease.run_id,)).fetchone()
+        if row is None or row["owner"] != lease.owner:
+            raise RunTakenOverError(
+                f"Run {lease.run_id} was resumed by another window or command; "
+                "this copy stopped sending."
             )
 
     def record_batch(
         self,
-        run_id: int,
+        lease: Lease,
         segment_index: int,
         batch_no: int,
         sent: int,
@@ -96,7 +148,9 @@ class RunStore:
         """One confirmed batch and its rejected rows (row, email, reason), atomically."""
         rows = list(rejected_rows)
         now = to_iso(self._now())
+        run_id = lease.run_id
         with self._state.transaction() as db:
+            self._check_owner(db, lease)
             db.execute(
                 "INSERT OR IGNORE INTO run_batches (run_id, segment_index, batch_no, sent,"
                 " rejected, confirmed_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -109,31 +163,36 @@ class RunStore:
             )
             db.execute("UPDATE runs SET heartbeat_at = ? WHERE id = ?", (now, run_id))
 
-    def set_output_path(self, run_id: int, path: str) -> None:
+    def set_output_path(self, lease: Lease, path: str) -> None:
         with self._state.transaction() as db:
-            db.execute("UPDATE runs SET output_path = ? WHERE id = ?", (path, run_id))
+            self._check_owner(db, lease)
+            db.execute("UPDATE runs SET output_path = ? WHERE id = ?", (path, lease.run_id))
 
-    def set_lists(self, run_id: int, lists: dict[str, str | None]) -> None:
+    def set_lists(self, lease: Lease, lists: dict[str, str | None]) -> None:
         with self._state.transaction() as db:
-            db.execute("UPDATE runs SET lists = ? WHERE id = ?", (json.dumps(lists), run_id))
+            self._check_owner(db, lease)
+            db.execute("UPDATE runs SET lists = ? WHERE id = ?", (json.dumps(lists), lease.run_id))
 
-    def heartbeat(self, run_id: int) -> None:
+    def heartbeat(self, lease: Lease) -> None:
         with self._state.transaction() as db:
+            self._check_owner(db, lease)
             db.execute(
                 "UPDATE runs SET heartbeat_at = ? WHERE id = ? AND status = 'running'",
-                (to_iso(self._now()), run_id),
+                (to_iso(self._now()), lease.run_id),
             )
 
     def finish(
         self,
-        run_id: int,
+        lease: Lease,
         status: str,
         *,
         active_seconds: float,
         warnings: Iterable[str] = (),
         error: str | None = None,
     ) -> m.Run:
+        run_id = lease.run_id
         with self._state.transaction() as db:
+            self._check_owner(db, lease)
             row = db.execute("SELECT warnings FROM runs WHERE id = ?", (run_id,)).fetchone()
             merged = list(dict.fromkeys([*json.loads(row["warnings"]), *warnings]))
             db.execute(
@@ -233,7 +292,7 @@ class RunStore:
     # -- retention -------------------------------------------------------------------------
 
     def purge_details(self, run_id: int) -> None:
-        """Delete a run's personal data (row details, checkpoints); the counts stay."""
+        """Delete a run's personal data (row details, its dry-run file); the counts stay."""
         self.get(run_id)
         with self._state.transaction() as db:
             self._purge(db, run_id)
@@ -241,18 +300,24 @@ class RunStore:
     def _purge(self, db: sqlite3.Connection, run_id: int) -> None:
         # Batch checkpoints stay: they hold only counts, and the run's totals are derived from them.
         db.execute("DELETE FROM run_rows WHERE run_id = ?", (run_id,))
+        row = db.execute("SELECT output_path FROM runs WHERE id = ?", (run_id,)).fetchone()
+        if row is not None and row["output_path"] and self._reports_dir is not None:
+            output = Path(row["output_path"]).resolve()
+            if output.is_relative_to(self._reports_dir):
+                output.unlink(missing_ok=True)
         db.execute(
             "UPDATE runs SET details_purged_at = ? WHERE id = ?", (to_iso(self._now()), run_id)
         )
 
     def purge_expired(self, retention_days: int = 90) -> int:
-        """Purge row details of runs that started more than ``retention_days`` ago."""
+        """Purge row details of runs that ended more than ``retention_days`` ago."""
         cutoff = to_iso(self._now() - timedelta(days=retention_days))
         with self._state.transaction() as db:
             ids = [
                 row[0]
                 for row in db.execute(
-                    "SELECT id FROM runs WHERE started_at < ? AND details_purged_at IS NULL",
+                    "SELECT id, output_path FROM runs WHERE COALESCE(finished_at, started_at) < ?"
+                    " AND details_purged_at IS NULL AND status != 'running'",
                     (cutoff,),
                 )
             ]
