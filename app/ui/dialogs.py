@@ -1,0 +1,157 @@
+"""Every modal question the window asks, behind one object.
+
+The window talks to the user through :class:`Dialogs` only, so tests hand it a scripted
+stand-in instead of clicking native dialogs that would block them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.mapping import CUSTOM_TYPES
+
+PROFILE_FILTER = "*.csv *.tsv *.txt *.xlsx *.xls *.parquet"
+
+
+class Dialogs(QObject):
+    """Native dialogs parented to the main window."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._parent = parent
+
+    def set_parent_widget(self, parent: QWidget) -> None:
+        self._parent = parent
+
+    # -- messages ---------------------------------------------------------------------------
+
+    def information(self, title: str, message: str) -> None:
+        QMessageBox.information(self._parent, title, message)
+
+    def warning(self, title: str, message: str) -> None:
+        QMessageBox.warning(self._parent, title, message)
+
+    def error_details(self, title: str, message: str, details: str) -> None:
+        dialog = ErrorDialog(title, message, details, self._parent)
+        dialog.exec()
+
+    def confirm(self, title: str, message: str, action: str) -> bool:
+        """Ask before something that cannot be undone; ``action`` labels the yes-button."""
+        box = QMessageBox(QMessageBox.Icon.Question, title, message, parent=self._parent)
+        yes = box.addButton(action, QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        return box.clickedButton() is yes
+
+    # -- files ------------------------------------------------------------------------------
+
+    def open_profile_files(self) -> list[Path]:
+        files, _ = QFileDialog.getOpenFileNames(
+            self._parent,
+            self.tr("Import profiles"),
+            "",
+            self.tr("Profile files ({patterns});;All files (*)").format(patterns=PROFILE_FILTER),
+        )
+        return [Path(f) for f in files]
+
+    def save_csv(self, title: str, suggested: Path) -> Path | None:
+        name, _ = QFileDialog.getSaveFileName(
+            self._parent, title, str(suggested), self.tr("CSV files (*.csv)")
+        )
+        return Path(name) if name else None
+
+    def open_path(self, path: Path) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+    # -- small forms ------------------------------------------------------------------------
+
+    def ask_api_key(self, connection: str) -> str | None:
+        dialog = QDialog(self._parent)
+        dialog.setWindowTitle(self.tr("API key needed"))
+        layout = QVBoxLayout(dialog)
+        text = QLabel(
+            self.tr(
+                "Enter the Autopilot API key for the connection '{name}'. It was not kept "
+                "when the program last closed."
+            ).format(name=connection)
+        )
+        text.setWordWrap(True)
+        key = QLineEdit()
+        key.setEchoMode(QLineEdit.EchoMode.Password)
+        key.setPlaceholderText(self.tr("Autopilot API key"))
+        layout.addWidget(text)
+        layout.addWidget(key)
+        layout.addWidget(_ok_cancel(dialog))
+        if dialog.exec() != QDialog.DialogCode.Accepted or not key.text().strip():
+            return None
+        return key.text().strip()
+
+    def ask_custom_field(self) -> tuple[str, str] | None:
+        dialog = QDialog(self._parent)
+        dialog.setWindowTitle(self.tr("Add a custom field"))
+        form = QFormLayout(dialog)
+        name = QLineEdit()
+        name.setPlaceholderText(self.tr("for example Loyalty Points"))
+        kind = QComboBox()
+        kind.addItems(list(CUSTOM_TYPES))
+        form.addRow(self.tr("Field &name:"), name)
+        form.addRow(self.tr("&Type:"), kind)
+        form.addRow(_ok_cancel(dialog))
+        if dialog.exec() != QDialog.DialogCode.Accepted or not name.text().strip():
+            return None
+        return name.text().strip(), kind.currentText()
+
+
+def _ok_cancel(dialog: QDialog) -> QDialogButtonBox:
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+    )
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
+
+
+class ErrorDialog(QDialog):
+    """An unexpected error: what happened in plain words, and the details to copy."""
+
+    def __init__(self, title: str, message: str, details: str, parent: QWidget | None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setMinimumWidth(520)
+        self.details = details
+        layout = QVBoxLayout(self)
+        label = QLabel(message)
+        label.setWordWrap(True)
+        layout.addWidget(label)
+        text = QPlainTextEdit(details)
+        text.setReadOnly(True)
+        text.setVisible(False)
+        layout.addWidget(text)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        copy = buttons.addButton(self.tr("&Copy details"), QDialogButtonBox.ButtonRole.ActionRole)
+        show = buttons.addButton(self.tr("&Show details"), QDialogButtonBox.ButtonRole.ActionRole)
+        copy.clicked.connect(self.copy_details)
+        show.clicked.connect(lambda: text.setVisible(not text.isVisible()))
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def copy_details(self) -> None:
+        QApplication.clipboard().setText(self.details)

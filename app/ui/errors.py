@@ -1,0 +1,119 @@
+"""Every failure the window shows goes through here: one mapping from errors to user text.
+
+Errors the core raises on purpose (:class:`AppError`) carry their user message; anything else is
+a bug: it is logged with its traceback (redacted by the log filter) and shown with "Copy details"
+so the user can report it. Nothing fails silently and nothing closes the window.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+import traceback
+from types import TracebackType
+
+from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
+
+from app.core.autopilot import AuthError
+from app.core.cancel import Cancelled
+from app.core.errors import AppError
+from app.core.logging_setup import redact
+from app.ui.dialogs import Dialogs
+
+log = logging.getLogger(__name__)
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("errors", text)
+
+
+def is_expected(exc: BaseException) -> bool:
+    """Errors the user can act on, as opposed to bugs."""
+    return isinstance(exc, AppError | Cancelled)
+
+
+def user_message(exc: BaseException) -> str:
+    """The one line the user reads for ``exc``."""
+    if isinstance(exc, AppError):
+        return str(exc)
+    if isinstance(exc, Cancelled):
+        return _tr("Cancelled.")
+    if isinstance(exc, PermissionError):
+        return _tr(
+            "Permission denied for {name}; choose another place or close the program using it."
+        ).format(name=exc.filename or _tr("a file"))
+    if isinstance(exc, OSError) and exc.filename:
+        return _tr("Could not read or write {name}: {reason}.").format(
+            name=exc.filename, reason=exc.strerror or type(exc).__name__
+        )
+    return _tr(
+        "Something unexpected went wrong. The details are in the log file; "
+        "please report them with Copy details."
+    )
+
+
+def connect_message(exc: BaseException) -> str:
+    """What Connect says: the client's text for a refused key speaks of resuming a run."""
+    if isinstance(exc, AuthError):
+        return _tr(
+            "Autopilot rejected this API key. Copy the whole key again from Autopilot "
+            "(Settings \u203a Autopilot API) and connect again."
+        )
+    return user_message(exc)
+
+
+def details(exc: BaseException) -> str:
+    """The traceback text for "Copy details", with every known secret masked."""
+    text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    return redact(text)
+
+
+class ErrorReporter(QObject):
+    """Shows errors to the user; the window supplies how (the dialogs)."""
+
+    shown = Signal(str)  # the message, for the status bar and for tests
+
+    def __init__(self, dialogs: Dialogs, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._dialogs = dialogs
+
+    def report(self, exc: BaseException, title: str | None = None) -> None:
+        title = title or self.tr("Something went wrong")
+        message = user_message(exc)
+        if is_expected(exc):
+            self._dialogs.warning(title, message)
+        else:
+            log.error("Unexpected error: %s", title, exc_info=exc)
+            self._dialogs.error_details(title, message, details(exc))
+        self.shown.emit(message)
+
+    @Slot(object)
+    def report_unexpected(self, exc: object) -> None:
+        assert isinstance(exc, BaseException)
+        self.report(exc)
+
+
+class _Bridge(QObject):
+    """Moves an exception from any thread to the GUI thread."""
+
+    raised = Signal(object)
+
+
+def install_excepthook(reporter: ErrorReporter) -> None:
+    """Uncaught exceptions (in slots, or in stray threads) are logged and shown, never fatal."""
+    bridge = _Bridge(reporter)
+    bridge.raised.connect(reporter.report_unexpected)
+
+    def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            sys.__excepthook__(kind, exc, tb)
+            return
+        bridge.raised.emit(exc.with_traceback(tb))
+
+    def thread_hook(args: threading.ExceptHookArgs) -> None:
+        if args.exc_value is not None:
+            bridge.raised.emit(args.exc_value)
+
+    sys.excepthook = hook
+    threading.excepthook = thread_hook

@@ -1,0 +1,116 @@
+"""Starting runs: a new run, a dry run, or the resume of an interrupted one.
+
+The API key is read on the keyring's thread before the run starts and handed to the worker, so
+the export never calls the keyring. A connection without a key (no keyring last time) asks for
+it here, once, and keeps it like Save would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from app.core.cancel import CancelToken
+from app.core.export import ExportPlan
+from app.core.history import Run
+from app.core.secrets import KeyNeededError
+from app.ui.export_job import ProgressCallback
+from app.ui.ui_context import UiContext
+
+
+class ExportLauncher(QObject):
+    refused = Signal(str)  # why a run did not start (already running, no key given)
+
+    def __init__(self, ui: UiContext, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.ui = ui
+
+    def run(self, plan: ExportPlan) -> None:
+        runner = self.ui.app.runner
+        title = self.tr("Sending '{export}' to Autopilot").format(export=plan.export.name)
+
+        def with_key(key: str) -> None:
+            def work(on_progress: ProgressCallback, cancel: CancelToken) -> Run:
+                return runner.run(plan, key, on_progress=on_progress, cancel=cancel)
+
+            self._start(title, work)
+
+        self._with_key(plan.connection.name, with_key)
+
+    def dry_run(self, plan: ExportPlan) -> None:
+        runner = self.ui.app.runner
+        title = self.tr("Dry run of '{export}'").format(export=plan.export.name)
+
+        def work(on_progress: ProgressCallback, cancel: CancelToken) -> Run:
+            return runner.dry_run(plan, cancel=cancel)
+
+        self._start(title, work)
+
+    def resume(self, run_id: int) -> None:
+        """Rebuild the run's plan from its snapshot (off the GUI thread), then continue it."""
+        if self._refuse_if_busy():
+            return
+        runner = self.ui.app.runner
+        self.ui.profiles.submit(
+            lambda: runner.plan_resume(run_id),
+            lambda plan: self._resume_with(run_id, plan),
+            lambda exc: self.ui.errors.report(exc, self.tr("The run cannot be resumed")),
+        )
+
+    def _resume_with(self, run_id: int, plan: Any) -> None:
+        assert isinstance(plan, ExportPlan)
+        runner = self.ui.app.runner
+        title = self.tr("Resuming run {id} of '{export}'").format(
+            id=run_id, export=plan.export.name
+        )
+
+        def with_key(key: str) -> None:
+            def work(on_progress: ProgressCallback, cancel: CancelToken) -> Run:
+                return runner.run(plan, key, run_id=run_id, on_progress=on_progress, cancel=cancel)
+
+            self._start(title, work)
+
+        self._with_key(plan.connection.name, with_key)
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def _refuse_if_busy(self) -> bool:
+        if self.ui.importing:
+            message = self.tr("Profiles are being imported; run when the import has finished.")
+        elif self.ui.export.active:
+            message = self.tr("An export is running; wait for it to finish or cancel it first.")
+        else:
+            return False
+        self.refused.emit(message)
+        self.ui.dialogs.information(self.tr("One run at a time"), message)
+        return True
+
+    def _start(self, title: str, work: Callable[[ProgressCallback, CancelToken], Run]) -> None:
+        if not self._refuse_if_busy():
+            self.ui.export.start(title, work)
+
+    def _with_key(self, connection: str, then: Callable[[str], None]) -> None:
+        if self._refuse_if_busy():
+            return
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, KeyNeededError):
+                self._ask_key(connection, then)
+            else:
+                self.ui.errors.report(exc, self.tr("The API key could not be read"))
+
+        self.ui.vault.read_key(connection, lambda key: then(str(key)), failed)
+
+    def _ask_key(self, connection: str, then: Callable[[str], None]) -> None:
+        key = self.ui.dialogs.ask_api_key(connection)
+        if not key:
+            self.refused.emit(self.tr("The run did not start: the API key is needed."))
+            return
+        self.ui.vault.keep_key(
+            connection,
+            key,
+            lambda _: then(key),
+            lambda exc: self.ui.errors.report(exc, self.tr("The API key could not be kept")),
+        )

@@ -1,0 +1,60 @@
+"""The menu bar: File and Help."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtGui import QAction, QKeySequence
+
+from app import __version__
+from app.core.connections import PRIVACY_NOTICE
+
+if TYPE_CHECKING:
+    from app.ui.main_window import MainWindow
+
+
+def build_menus(window: MainWindow) -> None:
+    file_menu = window.menuBar().addMenu(window.tr("&File"))
+    import_action = QAction(window.tr("&Import profiles..."), window)
+    import_action.setShortcut(QKeySequence.StandardKey.Open)
+    import_action.triggered.connect(window.import_profiles)
+    sample_action = QAction(window.tr("Try it with &sample data"), window)
+    sample_action.triggered.connect(window.import_sample)
+    quit_action = QAction(window.tr("&Quit"), window)
+    quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+    quit_action.triggered.connect(window.close)
+    file_menu.addAction(import_action)
+    file_menu.addAction(sample_action)
+    file_menu.addSeparator()
+    file_menu.addAction(quit_action)
+    window.import_action = import_action
+
+    help_menu = window.menuBar().addMenu(window.tr("&Help"))
+    dialogs, paths = window.ui.dialogs, window.ui.app.paths
+    entries = (
+        (window.tr("&About"), lambda: dialogs.information(window.tr("About"), about_text(window))),
+        (
+            window.tr("&Privacy notice"),
+            lambda: dialogs.information(
+                window.tr("Data privacy and compliance"), window.tr(PRIVACY_NOTICE)
+            ),
+        ),
+        (window.tr("Open &data folder"), lambda: dialogs.open_path(paths.data_dir)),
+        (window.tr("Open &log"), lambda: dialogs.open_path(paths.log_file)),
+    )
+    for caption, slot in entries:
+        action = QAction(caption, window)
+        action.triggered.connect(slot)
+        help_menu.addAction(action)
+
+
+def about_text(window: MainWindow) -> str:
+    return window.tr(
+        "Autopilot Segment Exporter {version}\n\nExports segments of your customer profiles to "
+        "lists in Autopilot, from your desktop. Your data stays on this computer until you run "
+        "an export.\n\nData folder: {data}\nLog file: {log}"
+    ).format(
+        version=__version__,
+        data=window.ui.app.paths.data_dir,
+        log=window.ui.app.paths.log_file,
+    )

@@ -1,0 +1,150 @@
+"""Fixtures for window tests: a data folder and keyring per test, scripted dialogs, the simulator.
+
+Dialogs are the window's only modal calls; :class:`ScriptedDialogs` answers them from a script
+and records what was asked, so no test blocks on a message box. Every window is shut down at
+teardown and a test that leaves a thread or a worker pool busy fails.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from app.bootstrap import AppContext, build_context
+from app.ui.application import build_main_window
+from app.ui.dialogs import Dialogs
+from app.ui.main_window import MainWindow
+from tests.support.autopilot_sim import AutopilotSimulator
+
+SIM_KEY = "apk-7d2e91c4a6b84f0e9b3c5d7f1a2e4c6b"
+SIM_SEED = 4242
+PLAINTEXT = "keyrings.alt.file.PlaintextKeyring"
+NO_KEYRING = "keyring.backends.fail.Keyring"
+
+
+class ScriptedDialogs(Dialogs):
+    """Answers every question from ``answers``; records each call in ``calls``."""
+
+    def __init__(self) -> None:
+        super().__init__(None)
+        self.calls: list[tuple[str, tuple[Any, ...]]] = []
+        self.answers: dict[str, Any] = {"confirm": True}
+
+    def _answer(self, name: str, *args: Any) -> Any:
+        self.calls.append((name, args))
+        answer = self.answers.get(name)
+        return answer(*args) if callable(answer) else answer
+
+    def asked(self, name: str) -> list[tuple[Any, ...]]:
+        return [args for called, args in self.calls if called == name]
+
+    def information(self, title: str, message: str) -> None:
+        self._answer("information", title, message)
+
+    def warning(self, title: str, message: str) -> None:
+        self._answer("warning", title, message)
+
+    def error_details(self, title: str, message: str, details: str) -> None:
+        self._answer("error_details", title, message, details)
+
+    def confirm(self, title: str, message: str, action: str) -> bool:
+        return bool(self._answer("confirm", title, message, action))
+
+    def open_profile_files(self) -> list[Path]:
+        return list(self._answer("open_profile_files") or [])
+
+    def save_csv(self, title: str, suggested: Path) -> Path | None:
+        result: Path | None = self._answer("save_csv", title, suggested)
+        return result
+
+    def open_path(self, path: Path) -> None:
+        self._answer("open_path", path)
+
+    def ask_api_key(self, connection: str) -> str | None:
+        result: str | None = self._answer("ask_api_key", connection)
+        return result
+
+    def ask_custom_field(self) -> tuple[str, str] | None:
+        result: tuple[str, str] | None = self._answer("ask_custom_field")
+        return result
+
+
+@pytest.fixture(autouse=True)
+def no_thread_left_behind() -> Iterator[None]:
+    """Python threads started by a test (engine pools, heartbeats, servers) must be gone.
+
+    Threads Qt started show up as dummy threads once they ran Python code; their pools are
+    checked by the window fixture instead.
+    """
+    before = set(threading.enumerate())
+    yield
+    leftover = []
+    for thread in set(threading.enumerate()) - before:
+        if isinstance(thread, threading._DummyThread):  # type: ignore[attr-defined]
+            continue
+        thread.join(timeout=10.0)
+        if thread.is_alive():
+            leftover.append(thread.name)
+    assert not leftover, f"threads still running after the test: {leftover}"
+
+
+@pytest.fixture
+def keyring_backend(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A persistent keyring in tmp_path (keyrings.alt's file backend, selected explicitly)."""
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", PLAINTEXT)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    return PLAINTEXT
+
+
+@pytest.fixture
+def context(app_home: Path, keyring_backend: str) -> AppContext:
+    return build_context()
+
+
+@pytest.fixture
+def dialogs() -> ScriptedDialogs:
+    return ScriptedDialogs()
+
+
+WindowFactory = Callable[..., MainWindow]
+
+
+@pytest.fixture
+def make_window(qtbot: QtBot, dialogs: ScriptedDialogs) -> Iterator[WindowFactory]:
+    """Windows over a context, ready (keyring known, tabs filled); all shut down at teardown."""
+    made: list[MainWindow] = []
+
+    def make(ctx: AppContext, script: ScriptedDialogs | None = None) -> MainWindow:
+        window = build_main_window(ctx, script or dialogs)
+        made.append(window)
+        window.show()
+        qtbot.waitUntil(window.is_settled, timeout=10_000)
+        return window
+
+    yield make
+    for window in made:
+        window.shutdown()
+        for queue in window.ui.queues():
+            assert not queue.busy()
+        assert not window.ui.export.active
+        window.hide()
+        window.deleteLater()
+
+
+@pytest.fixture
+def window(make_window: WindowFactory, context: AppContext) -> MainWindow:
+    return make_window(context)
+
+
+@pytest.fixture
+def sim() -> Iterator[AutopilotSimulator]:
+    print(f"simulator seed: {SIM_SEED}")
+    simulator = AutopilotSimulator(keys={SIM_KEY}, rate=None, burst=50, seed=SIM_SEED)
+    simulator.start()
+    yield simulator
+    simulator.stop()

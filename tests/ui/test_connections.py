@@ -1,0 +1,124 @@
+"""Connections: consent before Connect, a live key check, Save after it, keys in the keyring."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import keyring
+import pytest
+from pytestqt.qtbot import QtBot
+
+from app.bootstrap import build_context
+from app.core.secrets import SERVICE
+from app.ui.main_window import MainWindow
+from tests.support.autopilot_sim import AutopilotSimulator
+from tests.ui.conftest import NO_KEYRING, SIM_KEY, ScriptedDialogs, WindowFactory
+from tests.ui.steps import add_connection, click, connect, fill_connection, save_connection
+
+
+def test_connect_needs_consent_and_save_needs_a_checked_key(
+    qtbot: QtBot, window: MainWindow, sim: AutopilotSimulator
+) -> None:
+    view = window.connections.view
+    assert view.empty.isVisible() and "No connections yet" in view.empty.text()
+    fill_connection(qtbot, window, "Marketing", SIM_KEY, sim.base_url, agree=False)
+    assert not view.connect_button.isEnabled()
+    assert not view.save_button.isEnabled()
+    view.agree.setChecked(True)
+    assert view.connect_button.isEnabled()
+    assert not view.save_button.isEnabled(), "a new key is saved only after Connect"
+    assert "accepted" in connect(qtbot, window)
+    assert view.save_button.isEnabled()
+    view.key.setText(SIM_KEY + "x")
+    assert not view.save_button.isEnabled(), "a changed key must be checked again"
+
+
+def test_saved_connection_keeps_its_key_in_the_keyring_only(
+    qtbot: QtBot, window: MainWindow, sim: AutopilotSimulator, app_home: Path
+) -> None:
+    add_connection(qtbot, window, "Marketing", SIM_KEY, sim.base_url)
+    view = window.connections.view
+    assert window.connections.model.rowCount() == 1
+    assert window.connections.key_state(window.connections.model.record(0)) == "Saved"
+    assert "not encrypted" in view.key_place.text()  # the explicitly chosen file backend
+    assert keyring.get_password(SERVICE, "marketing") == SIM_KEY
+    state = (app_home / "data" / "state.sqlite3").read_bytes()
+    assert SIM_KEY.encode() not in state
+    assert view.key.text() == "", "the key field is cleared once the key is stored"
+
+
+def test_wrong_key_says_so_and_nothing_is_saved(
+    qtbot: QtBot, window: MainWindow, sim: AutopilotSimulator
+) -> None:
+    fill_connection(qtbot, window, "Marketing", "apk-wrong-key-000000", sim.base_url)
+    status = connect(qtbot, window)
+    assert "rejected this API key" in status
+    assert window.connections.view.status.text.objectName() == "problem"
+    assert not window.connections.view.save_button.isEnabled()
+    assert window.connections.model.rowCount() == 0
+
+
+def test_unreachable_autopilot_is_reported_as_a_network_problem(
+    qtbot: QtBot, window: MainWindow, sim: AutopilotSimulator
+) -> None:
+    base_url = sim.base_url
+    sim.stop()  # nothing listens on that port any more
+    fill_connection(qtbot, window, "Marketing", SIM_KEY, base_url)
+    status = connect(qtbot, window)
+    assert "rejected" not in status
+    assert status.startswith("\u2716")
+    assert not window.connections.view.save_button.isEnabled()
+
+
+def test_plain_http_is_refused_next_to_the_base_url(qtbot: QtBot, window: MainWindow) -> None:
+    fill_connection(qtbot, window, "Marketing", SIM_KEY, "http://autopilot.example.com/v1")
+    click(qtbot, window.connections.view.connect_button)
+    problems = window.connections.view.settings_problem.problems
+    assert problems and "https://" in problems[0]
+    assert window.connections.view.advanced.isVisible()
+
+
+def test_settings_change_without_reconnecting_and_remove_deletes_the_key(
+    qtbot: QtBot, window: MainWindow, sim: AutopilotSimulator, dialogs: ScriptedDialogs
+) -> None:
+    add_connection(qtbot, window, "Marketing", SIM_KEY, sim.base_url)
+    view = window.connections.view
+    view.table.selectRow(0)
+    view.profile_cap.setValue(500)
+    assert view.save_button.isEnabled(), "no reconnect needed for other settings"
+    save_connection(qtbot, window)
+    assert window.ui.app.connections.get("Marketing").profile_cap == 500
+    assert keyring.get_password(SERVICE, "marketing") == SIM_KEY
+    with qtbot.waitSignal(window.connections.changed, timeout=10_000):
+        click(qtbot, view.remove_button)
+    assert dialogs.asked("confirm"), "removal asks first"
+    assert window.connections.model.rowCount() == 0
+    assert keyring.get_password(SERVICE, "marketing") is None
+
+
+def test_no_keyring_offers_session_only_keys_and_asks_again_next_time(
+    qtbot: QtBot,
+    make_window: WindowFactory,
+    sim: AutopilotSimulator,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", NO_KEYRING)
+    window = make_window(build_context())
+    view = window.connections.view
+    assert view.keyring_bar.isVisible()
+    assert "No system keyring" in view.keyring_bar.text.text()
+    fill_connection(qtbot, window, "Marketing", SIM_KEY, sim.base_url)
+    assert "accepted" in connect(qtbot, window)
+    assert not view.save_button.isEnabled(), "nothing can store the key yet"
+    with qtbot.waitSignal(window.ui.vault.status_changed, timeout=5000):
+        click(qtbot, view.keyring_bar.action("&Keep keys for this session only"))
+    assert "only until you quit" in view.key_place.text()
+    save_connection(qtbot, window)
+    saved = window.connections.model.record(0)
+    assert not saved.key_stored
+    assert window.connections.key_state(saved) == "Kept until you quit"
+    assert window.ui.app.connections.api_key("Marketing") == SIM_KEY
+
+    # The next start: the connection is there, its key is not.
+    later = make_window(build_context())
+    assert later.connections.key_state(later.connections.model.record(0)) == "Key needed"

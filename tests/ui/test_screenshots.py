@@ -1,0 +1,37 @@
+"""The screenshot command renders every tab at 1280x800, and some at 200% scaling."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QImage
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.slow
+def test_screenshots_of_every_tab_at_normal_and_double_scale(tmp_path: Path) -> None:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    result = subprocess.run(
+        [sys.executable, "-m", "app.ui.screenshots", str(tmp_path)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    names = {p.name for p in tmp_path.glob("*.png")}
+    for tab in ("1-connections", "2-segments", "3-mapping", "4-history"):
+        assert f"{tab}.png" in names
+    for name in names:
+        image = QImage(str(tmp_path / name))
+        expected = (2560, 1600) if name.endswith("@2x.png") else (1280, 800)
+        assert (image.width(), image.height()) == expected, name
+    assert {"2-segments@2x.png", "3-mapping@2x.png"} <= names
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,156 @@
+"""Segments: importing profiles in the background, live counts, preview, saving and removing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+from pytestqt.qtbot import QtBot
+
+from app.core.segments import Rule
+from app.ui.main_window import SEGMENTS, MainWindow
+from app.ui.sample_data import SAMPLE_SOURCE
+from tests.ui.conftest import ScriptedDialogs
+from tests.ui.steps import click, define_segment, import_files, import_sample, settle
+
+
+def write_customers(path: Path, rows: int) -> Path:
+    lines = ["Id;Email;Country;Points"]
+    lines += [
+        f"{i};person{i}@example.com;{'Norway' if i % 3 else 'Sweden'};{i * 10}"
+        for i in range(1, rows + 1)
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_first_run_says_what_to_do(window: MainWindow) -> None:
+    window.tabs.setCurrentIndex(SEGMENTS)
+    view = window.segments.view
+    assert view.pages.currentWidget() is view.no_sources
+    assert "Import profiles to define segments" in view.no_sources.text()
+
+
+def test_sample_data_imports_in_one_click_with_example_segments(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    import_sample(qtbot, window)
+    sources = window.segments.sources.sources
+    assert [(s.name, s.rows) for s in sources] == [(SAMPLE_SOURCE, 300)]
+    assert "300 rows" in window.segments.view.import_status.text.text()
+    assert window.segments.segment_names() == [
+        "Loyal customers",
+        "Newsletter subscribers in Norway",
+    ]
+    norway = window.segments.member_count("Newsletter subscribers in Norway")
+    assert norway is not None and 0 < norway < 300
+    assert window.segments.view.preview.model().rowCount() == min(norway, 100)
+
+
+def test_rules_update_the_count_and_preview_without_blocking(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    import_files(qtbot, window, [write_customers(tmp_path / "people.csv", 30)])
+    view = window.segments.view
+    click(qtbot, view.new_segment_button)
+    settle(qtbot, window)
+    assert window.segments.editor.current_count == 30
+    click(qtbot, view.rules.add_button)
+    row = view.rules.rows[-1]
+    row.set_rule(Rule("Country", "eq", "Sweden"))
+    # Typing fires many changes; only the newest count is shown.
+    for text in ("S", "Sw", "Swe", "Swed", "Swede", "Sweden"):
+        row.value.setText(text)
+    settle(qtbot, window)
+    assert window.segments.editor.current_count == 10
+    assert view.count.text() == "10 members"
+    model = view.preview.model()
+    assert model.rowCount() == 10
+    assert model.index(0, 0).data() == "3"  # source row numbers, in source order
+
+
+def test_a_rule_problem_is_shown_next_to_the_rules(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    import_files(qtbot, window, [write_customers(tmp_path / "people.csv", 5)])
+    view = window.segments.view
+    click(qtbot, view.new_segment_button)
+    click(qtbot, view.rules.add_button)
+    view.rules.rows[-1].set_rule(Rule("Points", "gt", ""))
+    settle(qtbot, window)
+    assert view.problems.isVisible()
+    assert "'is greater than' needs a value" in view.problems.text()
+    assert window.segments.editor.current_count is None
+
+
+def test_saving_and_removing_a_segment(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path, dialogs: ScriptedDialogs
+) -> None:
+    import_files(qtbot, window, [write_customers(tmp_path / "people.csv", 9)])
+    define_segment(qtbot, window, "Swedes", "people", [Rule("Country", "eq", "sweden")])
+    assert window.segments.segment_names() == ["Swedes"]
+    assert window.segments.member_count("Swedes") == 3
+    assert window.ui.app.segments.get("Swedes").rules == (Rule("Country", "eq", "sweden"),)
+    with qtbot.waitSignal(window.segments.changed, timeout=10_000):
+        click(qtbot, window.segments.view.remove_segment_button)
+    assert dialogs.asked("confirm")
+    assert window.segments.segment_names() == []
+
+
+def test_a_broken_file_is_explained_and_changes_nothing(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    broken = tmp_path / "broken.csv"
+    broken.write_text("Email;Name\n", encoding="utf-8")  # a header and no rows
+    window.segments.import_files([broken])
+    status = window.segments.view.import_status.text
+    qtbot.waitUntil(lambda: status.text().startswith("\u2716"), timeout=10_000)
+    assert "no data rows" in status.text()
+    assert window.segments.sources.sources == []
+
+
+def test_dropping_a_file_on_the_window_imports_it(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    path = write_customers(tmp_path / "dropped.csv", 4)
+    data = QMimeData()
+    data.setUrls([QUrl.fromLocalFile(str(path))])
+    event = QDropEvent(
+        QPoint(10, 10),
+        Qt.DropAction.CopyAction,
+        data,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    with qtbot.waitSignal(window.segments.sources.changed, timeout=10_000):
+        window.dropEvent(event)
+    assert [s.name for s in window.segments.sources.sources] == ["dropped"]
+    assert window.tabs.currentIndex() == SEGMENTS
+
+
+def test_reimporting_a_name_asks_before_replacing(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path, dialogs: ScriptedDialogs
+) -> None:
+    path = write_customers(tmp_path / "people.csv", 4)
+    import_files(qtbot, window, [path])
+    dialogs.answers["confirm"] = False
+    window.segments.import_files([write_customers(path, 8)])
+    settle(qtbot, window)
+    assert dialogs.asked("confirm")
+    assert window.segments.sources.sources[0].rows == 4
+
+
+def test_tab_moves_through_added_rule_rows_in_order(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    import_files(qtbot, window, [write_customers(tmp_path / "people.csv", 3)])
+    rules = window.segments.view.rules
+    click(qtbot, window.segments.view.new_segment_button)
+    click(qtbot, rules.add_button)
+    click(qtbot, rules.add_button)
+    first, second = rules.rows
+    assert first.value.nextInFocusChain() is first.remove
+    assert first.remove.nextInFocusChain() is second.field
+    assert second.remove.nextInFocusChain() is rules.add_button
+    settle(qtbot, window)

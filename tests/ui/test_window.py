@@ -1,0 +1,133 @@
+"""The window itself: tabs in order, menus and keys, remembered place, errors never silent."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QCoreApplication, qWarning
+from PySide6.QtGui import QKeySequence
+from pytestqt.qtbot import QtBot
+
+from app.bootstrap import AppContext
+from app.core.errors import InUseError
+from app.core.logging_setup import register_secret
+from app.ui.errors import ErrorReporter, install_excepthook, user_message
+from app.ui.main_window import HISTORY, MainWindow
+from app.ui.qt_logging import route_qt_messages
+from tests.ui.conftest import ScriptedDialogs, WindowFactory
+
+
+def test_tabs_follow_the_order_of_the_work(window: MainWindow) -> None:
+    titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
+    assert titles == ["&1  Connections", "&2  Segments", "&3  Mapping", "&4  History"]
+
+
+def test_menus_and_shortcuts(window: MainWindow, dialogs: ScriptedDialogs) -> None:
+    menus = {a.text(): a.menu() for a in window.menuBar().actions()}
+    assert list(menus) == ["&File", "&Help"]
+    file_items = [a.text() for a in menus["&File"].actions() if not a.isSeparator()]
+    help_items = [a.text() for a in menus["&Help"].actions()]
+    assert file_items == ["&Import profiles...", "Try it with &sample data", "&Quit"]
+    assert help_items == ["&About", "&Privacy notice", "Open &data folder", "Open &log"]
+    assert window.import_action is not None
+    assert window.import_action.shortcut() == QKeySequence(QKeySequence.StandardKey.Open)
+    menus["&Help"].actions()[2].trigger()
+    menus["&Help"].actions()[3].trigger()
+    assert dialogs.asked("open_path") == [
+        (window.ui.app.paths.data_dir,),
+        (window.ui.app.paths.log_file,),
+    ]
+
+
+def test_every_control_has_a_place_in_the_tab_order(window: MainWindow) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QAbstractButton, QLineEdit
+
+    view = window.connections.view
+    widgets = view.findChildren(QAbstractButton) + view.findChildren(QLineEdit)
+    for widget in widgets:
+        if widget.objectName().startswith("qt_"):  # Qt's own parts, e.g. a table's corner
+            continue
+        assert widget.focusPolicy() & Qt.FocusPolicy.TabFocus, widget
+
+
+def test_size_and_last_tab_are_remembered(
+    make_window: WindowFactory, context: AppContext, app_home: Path
+) -> None:
+    first = make_window(context)
+    first.resize(1100, 700)
+    first.tabs.setCurrentIndex(HISTORY)
+    first.close()
+    assert (app_home / "config" / "window.ini").exists()
+    second = make_window(context)
+    assert second.tabs.currentIndex() == HISTORY
+    # Restoring keeps the window on the screen (the offscreen one is 800 pixels wide).
+    screen = second.screen().availableGeometry()
+    expected_width = max(second.minimumWidth(), min(1100, screen.width()))
+    assert (second.width(), second.height()) == (expected_width, 700)
+
+
+def test_a_user_error_is_shown_in_plain_words(window: MainWindow, dialogs: ScriptedDialogs) -> None:
+    error = InUseError("Segment 'A' is used by the export 'B'; remove it from that export first.")
+    window.ui.errors.report(error, "Not removed")
+    assert dialogs.asked("warning") == [("Not removed", str(error))]
+    assert user_message(error) == str(error)
+
+
+def test_an_unexpected_error_is_logged_and_shown_with_details(
+    qtbot: QtBot,
+    dialogs: ScriptedDialogs,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    reporter = ErrorReporter(dialogs)
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    monkeypatch.setattr(threading, "excepthook", threading.excepthook)
+    install_excepthook(reporter)
+    secret = "apk-secret-0123456789"
+    register_secret(secret)
+    try:
+        raise KeyError(f"lookup of {secret}")
+    except KeyError as exc:
+        with caplog.at_level(logging.ERROR), qtbot.waitSignal(reporter.shown, timeout=2000):
+            sys.excepthook(type(exc), exc, exc.__traceback__)
+    _, message, details = dialogs.asked("error_details")[0]
+    assert "Copy details" in message
+    assert "KeyError" in details and "test_window.py" in details
+    assert secret not in details
+    assert any(r.levelno == logging.ERROR for r in caplog.records)
+
+
+def test_qt_messages_go_to_the_log(caplog: pytest.LogCaptureFixture) -> None:
+    route_qt_messages()
+    try:
+        with caplog.at_level(logging.WARNING, logger="qt"):
+            qWarning("a test message from Qt")
+    finally:
+        from PySide6.QtCore import qInstallMessageHandler
+
+        qInstallMessageHandler(None)
+    assert [r.getMessage() for r in caplog.records if r.name == "qt"] == ["a test message from Qt"]
+
+
+def test_strings_go_through_qt_translation(window: MainWindow) -> None:
+    # A translator that shouts proves the tab titles are looked up, not hard-coded.
+    from PySide6.QtCore import QTranslator
+
+    class Shouting(QTranslator):
+        def translate(
+            self, context: str, source: str, disambiguation: str | None = None, n: int = -1
+        ) -> str:
+            return source.upper()
+
+    shouting = Shouting()
+    QCoreApplication.installTranslator(shouting)
+    try:
+        assert window.tr("&1  Connections") == "&1  CONNECTIONS"
+        assert user_message(ValueError("x")).isupper()
+    finally:
+        QCoreApplication.removeTranslator(shouting)

@@ -1,0 +1,153 @@
+"""The worker adapter: results on the GUI thread, stale answers dropped, state made explicit."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import QThread
+from pytestqt.qtbot import QtBot
+
+from app.core.cancel import CancelToken
+from app.core.export import Progress
+from app.ui.export_job import CANCELLING, IDLE, RUNNING, ExportJob, ProgressThrottle
+from app.ui.workers import TaskQueue
+
+
+@pytest.fixture
+def errors() -> list[BaseException]:
+    return []
+
+
+@pytest.fixture
+def queue(errors: list[BaseException]) -> Iterator[TaskQueue]:
+    tasks = TaskQueue("test", 2, errors.append)
+    yield tasks
+    assert tasks.shutdown()
+
+
+def test_result_arrives_on_the_gui_thread_and_work_ran_elsewhere(
+    qtbot: QtBot, queue: TaskQueue
+) -> None:
+    seen: dict[str, object] = {}
+
+    def work() -> int:
+        seen["worker"] = QThread.currentThread()
+        return 42
+
+    def done(result: object) -> None:
+        seen["result"] = result
+        seen["receiver"] = QThread.currentThread()
+
+    with qtbot.waitSignal(queue.idle, timeout=5000):
+        queue.submit(work, done)
+    assert seen["result"] == 42
+    assert seen["receiver"] is qtbot_main_thread()
+    assert seen["worker"] is not seen["receiver"]
+
+
+def qtbot_main_thread() -> QThread:
+    from PySide6.QtWidgets import QApplication
+
+    return QApplication.instance().thread()  # type: ignore[union-attr]
+
+
+def test_an_error_goes_to_the_callback_or_to_the_default_handler(
+    qtbot: QtBot, queue: TaskQueue, errors: list[BaseException]
+) -> None:
+    mine: list[BaseException] = []
+
+    def boom() -> None:
+        raise ValueError("broken")
+
+    with qtbot.waitSignal(queue.idle, timeout=5000):
+        queue.submit(boom, lambda _: None, mine.append)
+    with qtbot.waitSignal(queue.idle, timeout=5000):
+        queue.submit(boom, lambda _: None)
+    assert [str(e) for e in mine] == ["broken"]
+    assert [str(e) for e in errors] == ["broken"]
+
+
+def test_only_the_newest_result_of_a_key_is_delivered(qtbot: QtBot, queue: TaskQueue) -> None:
+    release = threading.Event()
+    delivered: list[str] = []
+    queue.submit(lambda: release.wait(5) and "old", delivered.append, key="count")
+    queue.submit(lambda: "newest", delivered.append, key="count")
+    release.set()
+    qtbot.waitUntil(lambda: not queue.busy(), timeout=5000)
+    assert delivered == ["newest"]
+
+
+def test_queued_work_of_a_key_is_dropped_when_newer_work_comes(qtbot: QtBot) -> None:
+    single = TaskQueue("single", 1, lambda exc: None)
+    release = threading.Event()
+    ran: list[str] = []
+    single.submit(lambda: release.wait(5), lambda _: None)  # occupies the only thread
+    single.submit(lambda: ran.append("first"), lambda _: None, key="k")
+    single.submit(lambda: ran.append("second"), lambda _: None, key="k")
+    release.set()
+    qtbot.waitUntil(lambda: not single.busy(), timeout=5000)
+    assert single.shutdown()
+    assert ran == ["second"]
+
+
+def test_throttle_passes_phase_changes_and_the_end_but_not_a_flood() -> None:
+    now = [0.0]
+    emitted: list[Progress] = []
+    throttle = ProgressThrottle(emitted.append, interval=0.25, clock=lambda: now[0])
+
+    def progress(phase: str, sent: int) -> Progress:
+        return Progress(1, phase, "S", 1000, sent, 0, 100.0, 1.0)
+
+    throttle(progress("lists", 0))
+    throttle(progress("sending", 100))
+    for sent in range(200, 900, 100):
+        now[0] += 0.01
+        throttle(progress("sending", sent))
+    now[0] += 0.3
+    throttle(progress("sending", 950))
+    throttle(progress("sending", 1000))
+    assert [(p.phase, p.sent) for p in emitted] == [
+        ("lists", 0),
+        ("sending", 100),
+        ("sending", 950),
+        ("sending", 1000),
+    ]
+
+
+def test_export_job_states_and_cancel(qtbot: QtBot) -> None:
+    job = ExportJob(throttle_s=0.0)
+    states: list[str] = []
+    job.state_changed.connect(states.append)
+    started = threading.Event()
+
+    def work(on_progress: object, cancel: CancelToken) -> object:
+        started.set()
+        cancel.wait(10)
+        return "cancelled" if cancel.is_cancelled() else "timed out"
+
+    assert job.start("test", work)  # type: ignore[arg-type]
+    assert job.state == RUNNING
+    assert not job.start("second", work)  # type: ignore[arg-type]
+    assert started.wait(5)
+    with qtbot.waitSignal(job.finished, timeout=5000) as finished:
+        job.cancel()
+        assert job.state == CANCELLING
+    assert finished.args == ["cancelled"]
+    assert job.state == IDLE
+    assert states == [RUNNING, CANCELLING, IDLE]
+    assert job.wait(1000)
+
+
+def test_export_job_reports_a_failure_and_returns_to_idle(qtbot: QtBot) -> None:
+    job = ExportJob()
+
+    def work(on_progress: object, cancel: CancelToken) -> object:
+        raise RuntimeError("engine broke")
+
+    with qtbot.waitSignal(job.failed, timeout=5000) as failed:
+        job.start("test", work)  # type: ignore[arg-type]
+    assert str(failed.args[0]) == "engine broke"
+    assert job.state == IDLE
+    assert job.wait(1000)
