@@ -18,7 +18,7 @@ from app.core.errors import AppError
 log = logging.getLogger(__name__)
 
 # Each command module adds its noun to the parser.
-_NOUN_MODULES = ("sources", "segments", "connections", "exports", "runs")
+_NOUN_MODULES = ("sources", "segments", "connections", "exports", "runs", "data")
 
 
 class _Parser(argparse.ArgumentParser):

@@ -99,6 +99,22 @@ class KeyVault(QObject):
 
         self._queue.submit(lambda: self._context.connections.remove(name), done, on_error)
 
+    def forget_keys(self, names: list[str], on_done: Done, on_error: Failed | None = None) -> None:
+        """Delete the keys of connections that no longer exist (after erasing all data)."""
+        secrets = self._context.connections.secrets
+
+        def work() -> int:
+            if secrets.status.usable:
+                for name in names:
+                    secrets.delete(name)
+            return len(names)
+
+        def done(result: Any) -> None:
+            self.session_keys.clear()
+            on_done(result)
+
+        self._queue.submit(work, done, on_error)
+
     def read_key(self, name: str, on_done: Done, on_error: Failed | None = None) -> None:
         self._queue.submit(lambda: self._context.connections.api_key(name), on_done, on_error)
 

@@ -14,6 +14,7 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
+from app.core.erase import erase_everything
 from app.core.history import Run
 from app.ui import formatting as fmt
 from app.ui.connections_tab import ConnectionsTab
@@ -155,6 +156,45 @@ class MainWindow(QMainWindow):
     def import_sample(self) -> None:
         self.tabs.setCurrentIndex(SEGMENTS)
         self.segments.sources.import_sample()
+
+    def erase_all_data(self) -> None:
+        """File > Delete all data: profiles, segments, exports, connections, runs and keys."""
+        if self.ui.export.active or self.ui.importing:
+            self.ui.dialogs.warning(
+                self.tr("Delete all data"),
+                self.tr("Wait until the export or import in progress has finished."),
+            )
+            return
+        if not self.ui.dialogs.confirm(
+            self.tr("Delete all data"),
+            self.tr(
+                "This deletes every imported profile, segment, export, connection, run and the "
+                "API keys this program stored. Nothing is deleted in Autopilot. This cannot be "
+                "undone."
+            ),
+            self.tr("Delete everything"),
+        ):
+            return
+        app = self.ui.app
+
+        def erased(names: Any) -> None:
+            self.ui.vault.forget_keys(list(names), lambda count: self._after_erase())
+
+        self.ui.profiles.submit(
+            lambda: erase_everything(app.state, app.profiles, app.paths.reports_dir),
+            erased,
+            lambda exc: self.ui.errors.report(exc, self.tr("Could not delete all data")),
+        )
+
+    def _after_erase(self) -> None:
+        for refresh in (
+            self.connections.refresh,
+            self.segments.refresh,
+            self.mapping.refresh,
+            self.history.refresh,
+        ):
+            refresh()
+        self.statusBar().showMessage(self.tr("All data deleted."), 10_000)
 
     def shutdown(self) -> None:
         """Cancel the run, wait for every worker, keep the window's place. Safe to call twice."""

@@ -23,8 +23,12 @@ def build_menus(window: MainWindow) -> None:
     quit_action = QAction(window.tr("&Quit"), window)
     quit_action.setShortcut(QKeySequence.StandardKey.Quit)
     quit_action.triggered.connect(window.close)
+    erase_action = QAction(window.tr("&Delete all data..."), window)
+    erase_action.triggered.connect(window.erase_all_data)
     file_menu.addAction(import_action)
     file_menu.addAction(sample_action)
+    file_menu.addSeparator()
+    file_menu.addAction(erase_action)
     file_menu.addSeparator()
     file_menu.addAction(quit_action)
     window.import_action = import_action

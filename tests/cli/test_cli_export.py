@@ -431,3 +431,22 @@ def test_connection_remove_works_without_a_keyring(cli: Cli, sim: AutopilotSimul
     )
     assert done.returncode == 0, done.stderr
     assert cli.json("connection", "list", "--json") == []
+
+
+def test_erase_all_deletes_everything_and_the_keys(
+    cli: Cli, sim: AutopilotSimulator, tmp_path: Path
+) -> None:
+    setup_export(cli, sim, tmp_path, rows=30)
+    cli.json("export", "run", "Weekly", "--dry-run", "--json")
+    assert cli("erase-all").returncode == 2  # needs --yes
+    done = cli("erase-all", "--yes")
+    assert done.returncode == 0, done.stderr
+    for noun in ("connection", "source", "segment", "export"):
+        assert cli.json(noun, "list", "--json") == []
+    assert cli.json("history", "--json") == []
+    assert list((cli.home / "data" / "reports").iterdir()) == []
+    lookup = "import keyring; print(keyring.get_password('autopilot-exporter', 'sim'))"
+    stored = subprocess.run(
+        [sys.executable, "-c", lookup], capture_output=True, text=True, env=cli.env, check=True
+    )
+    assert stored.stdout.strip() == "None"

@@ -1,0 +1,37 @@
+"""File > Delete all data: everything the program keeps goes, after a confirmation."""
+
+from __future__ import annotations
+
+from pytestqt.qtbot import QtBot
+
+from app.bootstrap import AppContext
+from tests.support.autopilot_sim import AutopilotSimulator
+from tests.ui.conftest import SIM_KEY, ScriptedDialogs, WindowFactory
+from tests.ui.steps import add_connection, import_sample, settle
+
+
+def test_delete_all_data_needs_confirmation_then_removes_everything(
+    qtbot: QtBot,
+    make_window: WindowFactory,
+    context: AppContext,
+    dialogs: ScriptedDialogs,
+    sim: AutopilotSimulator,
+) -> None:
+    window = make_window(context)
+    import_sample(qtbot, window)
+    add_connection(qtbot, window, "Marketing", SIM_KEY, sim.base_url)
+    assert context.profiles.list_sources() and context.connections.all()
+
+    dialogs.answers["confirm"] = False
+    window.erase_all_data()
+    settle(qtbot, window)
+    assert context.profiles.list_sources(), "nothing is deleted without confirmation"
+
+    dialogs.answers["confirm"] = True
+    window.erase_all_data()
+    qtbot.waitUntil(lambda: window.segments.segment_names() == [], timeout=10_000)
+    settle(qtbot, window)
+    assert context.profiles.list_sources() == []
+    assert context.connections.all() == []
+    assert context.segments.list() == []
+    assert context.connections.secrets.get("Marketing") is None
