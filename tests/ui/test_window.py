@@ -31,7 +31,12 @@ def test_menus_and_shortcuts(window: MainWindow, dialogs: ScriptedDialogs) -> No
     assert list(menus) == ["&File", "&Help"]
     file_items = [a.text() for a in menus["&File"].actions() if not a.isSeparator()]
     help_items = [a.text() for a in menus["&Help"].actions()]
-    assert file_items == ["&Import profiles...", "Try it with &sample data", "&Quit"]
+    assert file_items == [
+        "&Import profiles...",
+        "Try it with &sample data",
+        "&Delete all data...",
+        "&Quit",
+    ]
     assert help_items == ["&About", "&Privacy notice", "Open &data folder", "Open &log"]
     assert window.import_action is not None
     assert window.import_action.shortcut() == QKeySequence(QKeySequence.StandardKey.Open)
