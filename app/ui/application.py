@@ -13,7 +13,7 @@ from app import __version__
 from app.core.paths import APP_AUTHOR, APP_NAME
 from app.resources_path import resource_path
 from app.ui.dialogs import Dialogs
-from app.ui.errors import install_excepthook
+from app.ui.errors import ErrorReporter, install_excepthook
 from app.ui.main_window import MainWindow
 from app.ui.qt_logging import route_qt_messages
 from app.ui.style import apply_style
@@ -59,13 +59,35 @@ def build_main_window(context: AppContext, dialogs: Dialogs | None = None) -> Ma
     return MainWindow(context, dialogs)
 
 
-def run_gui(context: AppContext) -> int:
-    """Open the window and run until it closes; returns the exit code."""
+def open_main_window(context: AppContext, dialogs: Dialogs | None = None) -> MainWindow | None:
+    """The main window, or None after telling the user why it cannot open.
+
+    The error hooks come first, so a failure while building the window (data written by a
+    newer version, a broken file) is shown in a message box instead of ending in silence.
+    """
+    application()
+    dialogs = dialogs or Dialogs()
+    reporter = ErrorReporter(dialogs)
+    install_excepthook(reporter)
+    try:
+        window = build_main_window(context, dialogs)
+    except Exception as exc:
+        dialogs.set_parent_widget(None)  # the half-built window is no place for the message
+        reporter.report(exc, reporter.tr("Autopilot Segment Exporter could not start"))
+        return None
+    install_excepthook(window.ui.errors)  # from now on the window's reporter, with its status bar
+    return window
+
+
+def run_gui(context: AppContext, dialogs: Dialogs | None = None) -> int:
+    """Open the window and run until it closes; returns the exit code (1: it could not open)."""
     route_qt_messages()
     app = application()
-    window = build_main_window(context)
-    install_excepthook(window.ui.errors)
+    window = open_main_window(context, dialogs)
+    if window is None:
+        return 1
     window.show()
     code = app.exec()
-    window.shutdown()
+    if not window.shut_down:
+        window.shutdown()
     return int(code)

@@ -136,7 +136,7 @@ class ConnectionEditor(QObject):
         try:
             validate_base_url(v.base_url.text())
         except UsageError as exc:
-            v.settings_problem.set_problems([str(exc)])
+            v.settings_problem.set_problems([user_message(exc)])
             v.advanced_toggle.setChecked(True)
             return None
         v.settings_problem.set_problems([])
@@ -146,7 +146,7 @@ class ConnectionEditor(QObject):
         try:
             return validate_settings(connection)
         except AppError as exc:
-            v.status.show_text(FAILED + str(exc), "problem")
+            v.status.show_text(FAILED + user_message(exc), "problem")
             return None
 
     # -- slots ------------------------------------------------------------------------------
@@ -216,7 +216,7 @@ class ConnectionEditor(QObject):
 
     def _on_save_failed(self, exc: BaseException) -> None:
         if isinstance(exc, AlreadyExistsError):
-            self.view.name_problem.set_problems([str(exc)])
+            self.view.name_problem.set_problems([user_message(exc)])
             self.view.status.clear()
         elif is_expected(exc):
             self.view.status.show_text(FAILED + user_message(exc), "problem")

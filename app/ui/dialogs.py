@@ -37,7 +37,7 @@ class Dialogs(QObject):
         super().__init__(parent)
         self._parent = parent
 
-    def set_parent_widget(self, parent: QWidget) -> None:
+    def set_parent_widget(self, parent: QWidget | None) -> None:
         self._parent = parent
 
     # -- messages ---------------------------------------------------------------------------

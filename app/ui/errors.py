@@ -8,6 +8,7 @@ so the user can report it. Nothing fails silently and nothing closes the window.
 from __future__ import annotations
 
 import logging
+import re
 import sys
 import threading
 import traceback
@@ -15,13 +16,54 @@ from types import TracebackType
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
 
-from app.core.autopilot import AuthError
+from app.core.autopilot import AuthError, AutopilotError, NetworkError
 from app.core.cancel import Cancelled
 from app.core.errors import AppError
 from app.core.logging_setup import redact
 from app.ui.dialogs import Dialogs
 
 log = logging.getLogger(__name__)
+
+
+# The core speaks to the command line too; where its advice names an option or a command, the
+# window says what to do in its own words. Matched on the core's text, so a changed text only
+# falls back to the core's own words.
+_WINDOW_WORDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), words)
+    for pattern, words in (
+        (
+            r"; pass the right --encoding, for example cp1252\.",
+            "; save it as UTF-8 (in Excel: Save As \u203a CSV UTF-8) and import it again.",
+        ),
+        (
+            r"; it may be a binary file, or pass the right --encoding\.",
+            "; it may not be a text file. Save it as UTF-8 (in Excel: Save As \u203a CSV UTF-8) "
+            "and import it again.",
+        ),
+        (r"; check --encoding\.", "; save it as UTF-8 and import it again."),
+        (
+            r"; choose another with --delimiter, or fix those rows\.",
+            ". Save the file with one of , ; tab or | between the cells, or fix those rows.",
+        ),
+        (r" \(--delimiter\)", ""),
+        (r" \(or use --replace to overwrite it\)", ""),
+        (
+            r"enter the key again \(connection add --replace, or Connect in the window\)\.",
+            "enter the key again on the Connections tab, then Connect and Save.",
+        ),
+        # The keyring's exception class ("KeyringLocked") tells a marketer nothing; it is logged.
+        (r" \([A-Za-z_][\w.]*\)(?=; unlock the keyring)", ""),
+    )
+)
+
+# At Connect no run exists, so advice about resuming one is wrong there.
+_CONNECT_WORDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), words)
+    for pattern, words in (
+        (r";\s*an interrupted run can be resumed\.", "."),
+        (r"then resume\.", "then connect again."),
+    )
+)
 
 
 def _tr(text: str) -> str:
@@ -33,10 +75,22 @@ def is_expected(exc: BaseException) -> bool:
     return isinstance(exc, AppError | Cancelled)
 
 
+def window_words(text: str) -> str:
+    """The core's message with command-line advice put the way the window does it."""
+    return _substitute(_WINDOW_WORDS, text)
+
+
+def _substitute(table: tuple[tuple[re.Pattern[str], str], ...], text: str) -> str:
+    for pattern, words in table:
+        replacement = _tr(words) if words else ""
+        text = pattern.sub(replacement.replace("\\", "\\\\"), text)
+    return text
+
+
 def user_message(exc: BaseException) -> str:
     """The one line the user reads for ``exc``."""
     if isinstance(exc, AppError):
-        return str(exc)
+        return window_words(str(exc))
     if isinstance(exc, Cancelled):
         return _tr("Cancelled.")
     if isinstance(exc, PermissionError):
@@ -45,7 +99,7 @@ def user_message(exc: BaseException) -> str:
         ).format(name=exc.filename or _tr("a file"))
     if isinstance(exc, OSError) and exc.filename:
         return _tr("Could not read or write {name}: {reason}.").format(
-            name=exc.filename, reason=exc.strerror or type(exc).__name__
+            name=exc.filename, reason=exc.strerror or _tr("the system refused")
         )
     return _tr(
         "Something unexpected went wrong. The details are in the log file; "
@@ -54,13 +108,24 @@ def user_message(exc: BaseException) -> str:
 
 
 def connect_message(exc: BaseException) -> str:
-    """What Connect says: the client's text for a refused key speaks of resuming a run."""
+    """What Connect says: the client's texts speak of runs, and Connect starts none."""
     if isinstance(exc, AuthError):
         return _tr(
             "Autopilot rejected this API key. Copy the whole key again from Autopilot "
             "(Settings \u203a Autopilot API) and connect again."
         )
-    return user_message(exc)
+    text = user_message(exc)
+    if not isinstance(exc, AutopilotError):
+        return text
+    text = _substitute(_CONNECT_WORDS, text)
+    if "resum" not in text:
+        return text
+    if isinstance(exc, NetworkError):
+        return _tr(
+            "Could not get an answer from Autopilot. Check the internet connection and the "
+            "connection's base URL, then connect again."
+        )
+    return _tr("Autopilot could not answer just now. Wait a moment, then connect again.")
 
 
 def details(exc: BaseException) -> str:
@@ -98,6 +163,10 @@ class _Bridge(QObject):
     """Moves an exception from any thread to the GUI thread."""
 
     raised = Signal(object)
+
+    def __init__(self, reporter: ErrorReporter) -> None:
+        super().__init__(reporter)
+        self.reporter = reporter  # the hooks hold the bridge, and through it the reporter
 
 
 def install_excepthook(reporter: ErrorReporter) -> None:

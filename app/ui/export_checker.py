@@ -14,6 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from app.core.errors import AppError
 from app.core.export import Export, ExportPlan, PlanProblems, Problem, check_export
 from app.core.mapping import ContactBuilder, InvalidRow
 from app.ui import formatting as fmt
@@ -26,6 +27,7 @@ from app.ui.ui_context import UiContext
 DEBOUNCE_MS = 300
 PREVIEW_ROWS = 10
 PLAN_KEY = "export-plan"
+_SOURCE = "source"  # a problem reading the source's columns (shown with the mapping)
 
 Preview = tuple[list[str], list[list[str]]]
 
@@ -59,6 +61,7 @@ class ExportChecker(QObject):
         self.plan: ExportPlan | None = None
         self.problems: list[Problem] = []
         self._export: Export | None = None
+        self._source_problem: str | None = None
         self._debounce = QTimer(self)
         self._debounce.setObjectName("debounce")
         self._debounce.setSingleShot(True)
@@ -74,7 +77,7 @@ class ExportChecker(QObject):
         if not force and self.plan is not None and _same_content(self.plan.export, export):
             self._export = export
             self.plan = replace(self.plan, export=export)
-            self._show_problems(check_export(export, self.ui.app.services))
+            self._show_problems(self._cheap_checks(export))
             self.checked.emit()
             return
         self._export = export
@@ -82,18 +85,33 @@ class ExportChecker(QObject):
         self.view.total.setEnabled(False)
         self._debounce.start()
 
+    def set_source_problem(self, message: str | None) -> None:
+        """The source's columns could not be read: shown beside the mapping until they can."""
+        if message != self._source_problem:
+            self._source_problem = message
+            self._show_problems([p for p in self.problems if p.field != _SOURCE])
+
     def is_current(self, export: Export) -> bool:
         """A plan for exactly this export, with nothing left to fix: it may run."""
         return self.plan is not None and self.plan.export == export and not self.problems
 
     # -- checking ---------------------------------------------------------------------------
 
+    def _cheap_checks(self, export: Export) -> list[Problem]:
+        """Names, references and columns; a store that cannot be read is a problem too."""
+        try:
+            return list(check_export(export, self.ui.app.services))
+        except AppError as exc:
+            if self._source_problem:  # already said beside the mapping
+                return []
+            return [Problem("segments", user_message(exc))]
+
     def _check(self) -> None:
         export = self._export
         if export is None:
             return
-        problems = check_export(export, self.ui.app.services)
-        if problems:
+        problems = self._cheap_checks(export)
+        if problems or self._source_problem:
             self._show_problems(problems)
             self.preview_model.clear()
             self._show_total("", "")
@@ -116,12 +134,12 @@ class ExportChecker(QObject):
     def _on_planned(self, result: Any) -> None:
         plan, (headers, rows) = result
         self.preview_model.set_rows(headers, rows)
-        fit_preview(self.view.preview)
+        fit_preview(self.view.preview, headers)
         if isinstance(plan, PlanProblems):
             self._on_plan_failed(plan)
             return
         self.plan = plan
-        self.problems = []
+        self._show_problems([])
         self._show_totals(plan)
         self.view.status.show_text(
             self.tr("Sending takes {estimate} at {rate} requests per second.").format(
@@ -147,7 +165,9 @@ class ExportChecker(QObject):
     # -- showing ----------------------------------------------------------------------------
 
     def _show_problems(self, problems: Sequence[Problem]) -> None:
-        self.problems = list(problems)
+        self.problems = [p for p in problems if p.field != _SOURCE]
+        if self._source_problem:
+            self.problems.append(Problem(_SOURCE, self._source_problem))
         v = self.view
         by_field = {
             "name": v.name_problem,
@@ -156,11 +176,12 @@ class ExportChecker(QObject):
             "segments": v.segments_problem,
             "mapping": v.mapping_problem,
             "cap": v.cap_problem,
+            _SOURCE: v.mapping_problem,
         }
         for widget in set(by_field.values()):
             widget.set_problems([])
         grouped: dict[int, list[str]] = {}
-        for problem in problems:
+        for problem in self.problems:
             widget = by_field.get(problem.field, v.segments_problem)
             grouped.setdefault(id(widget), []).append(problem.message)
         for widget in set(by_field.values()):

@@ -7,6 +7,7 @@ starts from a suggestion made from the column names and a sample of the rows.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
@@ -18,7 +19,7 @@ from app.core.export import Export
 from app.core.mapping import Mapping, auto_match
 from app.core.segments import Segment
 from app.ui import formatting as fmt
-from app.ui.errors import user_message
+from app.ui.errors import is_expected, user_message
 from app.ui.export_checker import ExportChecker
 from app.ui.export_launcher import ExportLauncher
 from app.ui.layout import fit_list_height
@@ -43,6 +44,7 @@ class ExportEditor(QObject):
         self.connections: dict[str, Connection] = {}
         self.segments: dict[str, Segment] = {}
         self._loading = False
+        self._saving = False
         self._columns_of: str | None = None  # the source whose columns the mapping offers
         self._wire()
 
@@ -102,26 +104,46 @@ class ExportEditor(QObject):
         v = self.view
         export = self.form_export()
         ready = bool(export.name and export.connection and export.segments)
-        v.save_button.setEnabled(ready)
-        idle = not self.ui.export.active and not self.ui.importing
+        v.save_button.setEnabled(ready and not self._saving)
+        idle = self.ui.may_start_run() and not self._saving
         can_run = ready and idle and self.checker.is_current(export)
         v.run_button.setEnabled(can_run)
         v.dry_run_button.setEnabled(can_run)
         note = self.tr("Profiles are being imported; run when the import has finished.")
         v.run_button.setToolTip(note if self.ui.importing else "")
 
-    def save(self) -> Export | None:
+    def save(self, then: Callable[[Export], None] | None = None) -> None:
+        """Store the form (off the GUI thread); ``then(saved)`` once it is stored."""
         original = self.editing.name if self.editing else None
-        try:
-            saved = self.ui.app.exports.save(self.form_export(), original_name=original)
-        except AppError as exc:
-            self.view.name_problem.set_problems([user_message(exc)])
-            return None
-        self.editing = saved
-        self.view.title.setText(self.tr("Export '{name}'").format(name=saved.name))
+        export = self.form_export()
+        exports = self.ui.app.exports
+        self._set_saving(True)
+
+        def done(saved: Any) -> None:
+            assert isinstance(saved, Export)
+            self._set_saving(False)
+            self.editing = saved
+            self.view.title.setText(self.tr("Export '{name}'").format(name=saved.name))
+            self.saved.emit(saved)
+            if then is not None:
+                then(saved)
+
+        self.ui.profiles.submit(
+            lambda: exports.save(export, original_name=original), done, self._on_save_failed
+        )
+
+    def _set_saving(self, saving: bool) -> None:
+        self._saving = saving
         self.update_buttons()
-        self.saved.emit(saved)
-        return saved
+
+    def _on_save_failed(self, exc: BaseException) -> None:
+        self._set_saving(False)
+        if not self.view.status.busy.isHidden():  # "Saving..." is over
+            self.view.status.clear()
+        if is_expected(exc):
+            self.view.name_problem.set_problems([user_message(exc)])
+        else:
+            self.ui.errors.report(exc, self.tr("The export was not saved"))
 
     # -- filling the form ---------------------------------------------------------------------
 
@@ -137,6 +159,7 @@ class ExportEditor(QObject):
         v.dry_run_button.clicked.connect(self._on_dry_run_clicked)
         self.checker.checked.connect(self.update_buttons)
         self.ui.export.state_changed.connect(self.update_buttons)
+        self.launcher.starting_changed.connect(self.update_buttons)
 
     def _fill_connections(self) -> None:
         combo = self.view.connection
@@ -175,11 +198,18 @@ class ExportEditor(QObject):
         segment = self.segments.get(names[0]) if names else None
         if segment is None or segment.source == self._columns_of:
             return
-        self._columns_of = segment.source
         try:
             columns = self.ui.app.profiles.get_source(segment.source).columns
-        except AppError:
-            columns = ()
+        except AppError as exc:
+            # Shown beside the mapping (Run stays off); the next change of the form tries again.
+            self.checker.set_source_problem(
+                self.tr("The columns of '{source}' could not be read: {reason}").format(
+                    source=segment.source, reason=user_message(exc)
+                )
+            )
+            return
+        self.checker.set_source_problem(None)
+        self._columns_of = segment.source
         self.view.fields.set_columns(columns)
         if not self.view.fields.user_edited and self.editing is None:
             self._suggest_mapping(segment, columns)
@@ -226,15 +256,15 @@ class ExportEditor(QObject):
             self.view.fields.add_target(f"custom:{kind}:{name}")
 
     def _on_save_clicked(self) -> None:
-        if self.save() is not None:
-            self.view.status.show_text("\u2714 " + self.tr("Saved."), "ok")
+        self.view.status.show_busy(self.tr("Saving\u2026"))
+        self.save(lambda _: self.view.status.show_text("\u2714 " + self.tr("Saved."), "ok"))
 
     def _on_run_clicked(self) -> None:
         plan = self.checker.plan
-        if plan is not None and self.save() is not None:
-            self.launcher.run(plan)
+        if plan is not None:
+            self.save(lambda _: self.launcher.run(plan))
 
     def _on_dry_run_clicked(self) -> None:
         plan = self.checker.plan
-        if plan is not None and self.save() is not None:
-            self.launcher.dry_run(plan)
+        if plan is not None:
+            self.save(lambda _: self.launcher.dry_run(plan))

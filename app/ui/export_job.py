@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+import traceback
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
@@ -58,20 +59,33 @@ class _Signals(QObject):
 
 
 class _Runnable(QRunnable):
+    """The run on the pool's thread; the pool deletes it once run() returns (auto-delete).
+
+    It lets go of the work (which holds the plan and the API key) as soon as the run ends.
+    """
+
     def __init__(self, work: Work, cancel: CancelToken, signals: _Signals, interval: float):
         super().__init__()
-        self.setAutoDelete(False)
-        self._work, self._cancel, self._signals = work, cancel, signals
+        self._work: Work | None = work
+        self._cancel: CancelToken | None = cancel
+        self._signals: _Signals | None = signals
         self._interval = interval
 
     def run(self) -> None:
-        throttle = ProgressThrottle(self._signals.progress.emit, self._interval)
+        work, cancel, signals = self._work, self._cancel, self._signals
+        self._work = self._cancel = self._signals = None
+        if work is None or cancel is None or signals is None:
+            return
+        throttle = ProgressThrottle(signals.progress.emit, self._interval)
         try:
-            result = self._work(throttle, self._cancel)
+            result = work(throttle, cancel)
         except BaseException as exc:  # reported to the window, never lost on the thread
-            self._signals.failed.emit(exc)
+            work = None
+            traceback.clear_frames(exc.__traceback__)  # the frames' locals: rows, the key
+            signals.failed.emit(exc)
         else:
-            self._signals.finished.emit(result)
+            work = None
+            signals.finished.emit(result)
 
 
 class ExportJob(QObject):
@@ -87,7 +101,6 @@ class ExportJob(QObject):
         self._pool.setMaxThreadCount(1)
         self._throttle_s = throttle_s
         self._cancel: CancelToken | None = None
-        self._runnable: _Runnable | None = None
         self._signals: _Signals | None = None
         self.state = IDLE
         self.title = ""
@@ -109,10 +122,9 @@ class ExportJob(QObject):
         signals.finished.connect(self._on_finished)
         signals.failed.connect(self._on_failed)
         self._signals = signals
-        self._runnable = _Runnable(work, self._cancel, signals, self._throttle_s)
         self._set_state(RUNNING)
         self.started.emit(title)
-        self._pool.start(self._runnable)
+        self._pool.start(_Runnable(work, self._cancel, signals, self._throttle_s))
         return True
 
     def cancel(self) -> None:
@@ -149,6 +161,5 @@ class ExportJob(QObject):
         if self._signals is not None:
             self._signals.deleteLater()
         self._signals = None
-        self._runnable = None
         self._cancel = None
         self._set_state(IDLE)

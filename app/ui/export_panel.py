@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from app.core.export import Progress
 from app.core.history import FINISHED, Run
 from app.ui import formatting as fmt
+from app.ui.errors import window_words
 from app.ui.export_job import CANCELLING, IDLE
 from app.ui.widgets import label
 
@@ -31,12 +32,13 @@ class ExportPanel(QFrame):
         self.setObjectName("exportPanel")
         self.title = QLabel()
         self.title.setObjectName("sectionTitle")
-        self.phase = label(wrap=False)
+        # Wraps: a failure's reason is read in full, however long (it is the one thing to read).
+        self.phase = label()
         self.bar = QProgressBar()
         self.bar.setTextVisible(True)
         self.bar.setMinimumWidth(240)
         self.counts = label(wrap=False)
-        self.cancel = QPushButton(self.tr("&Cancel run"))
+        self.cancel = QPushButton(self.tr("Canc&el run"))
         self.cancel.clicked.connect(self._on_cancel_clicked)
         self.history = QPushButton(self.tr("Show in History"))
         self.history.clicked.connect(self.show_history_requested)
@@ -45,7 +47,8 @@ class ExportPanel(QFrame):
         self.close_button.setAutoRaise(True)
         self.close_button.setToolTip(self.tr("Hide"))
         self.close_button.clicked.connect(self.hide)
-        self.phase.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.phase.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.phase.setMinimumWidth(200)
         top = QHBoxLayout()
         top.setSpacing(12)
         top.addWidget(self.title)
@@ -66,13 +69,24 @@ class ExportPanel(QFrame):
 
     # -- a run starts, moves, ends ------------------------------------------------------------
 
+    def show_starting(self, title: str, doing: str) -> None:
+        """A run is being prepared (its key read): say so until it starts or does not."""
+        self.title.setText(title)
+        self.phase.setText(doing)
+        self.bar.setRange(0, 0)
+        self.counts.setText("")
+        self.cancel.setVisible(False)
+        self.history.setVisible(False)
+        self.close_button.setVisible(False)
+        self.setVisible(True)
+
     def start(self, title: str) -> None:
         self.title.setText(title)
         self.phase.setText(self.tr("Starting..."))
         self.bar.setRange(0, 0)
         self.counts.setText("")
         self.cancel.setEnabled(True)
-        self.cancel.setText(self.tr("&Cancel run"))
+        self.cancel.setText(self.tr("Canc&el run"))
         self._set_running(True)
         self.setVisible(True)
 
@@ -116,7 +130,8 @@ class ExportPanel(QFrame):
         elif run.status in FINISHED:
             self.phase.setText(self.tr("The segments are lists in Autopilot now."))
         else:
-            self.phase.setText(run.error or self.tr("You can resume it from History."))
+            reason = window_words(run.error) if run.error else ""
+            self.phase.setText(reason or self.tr("You can resume it from History."))
         self.counts.setText(summary(self, run))
 
     def fail(self, message: str) -> None:
@@ -126,6 +141,7 @@ class ExportPanel(QFrame):
         self.title.setText(self.tr("The export could not start"))
         self.phase.setText(message)
         self.counts.setText("")
+        self.setVisible(True)
 
     def _set_running(self, running: bool) -> None:
         self.cancel.setVisible(running)

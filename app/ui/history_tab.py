@@ -8,7 +8,6 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from app.core.errors import AppError
 from app.core.export import Progress
 from app.core.history import (
     CANCELLED,
@@ -22,6 +21,7 @@ from app.core.history import (
 )
 from app.ui import formatting as fmt
 from app.ui import run_details
+from app.ui.errors import window_words
 from app.ui.history_view import HistoryView
 from app.ui.layout import fit_columns
 from app.ui.style import ERROR, MUTED, OK, WARN
@@ -41,6 +41,7 @@ STATUS_COLOURS = {
 class HistoryTab(QObject):
     resume_requested = Signal(int)
     go_to_tab = Signal(int)
+    purged = Signal(int)  # the row details of this run were deleted
 
     def __init__(self, ui: UiContext, view: HistoryView | None = None) -> None:
         view = view or HistoryView()
@@ -133,6 +134,7 @@ class HistoryTab(QObject):
         texts = self._detail_texts(run) if run else {}
         for key in v.fields:
             v.set_field(key, texts.get(key, ""))
+        v.fields["lists"].setToolTip(run_details.list_ids(run) if run else "")
         self.update_buttons()
 
     def _detail_texts(self, run: Run) -> dict[str, str]:
@@ -150,7 +152,7 @@ class HistoryTab(QObject):
             "when": run_details.when(run),
             "counts": run_details.counts(run),
             "lists": run_details.lists(run),
-            "error": run.error or "",
+            "error": window_words(run.error) if run.error else "",
             "warnings": warnings,
             "config": run_details.configuration(run.snapshot),
         }
@@ -158,8 +160,7 @@ class HistoryTab(QObject):
     def update_buttons(self, *args: object) -> None:
         run = self._selected()
         v = self.view
-        idle = not self.ui.export.active and not self.ui.importing
-        v.resume_button.setEnabled(run is not None and run.resumable and idle)
+        v.resume_button.setEnabled(run is not None and run.resumable and self.ui.may_start_run())
         has_rows = run is not None and (run.rejected or run.invalid) and not run.details_purged
         v.save_rejected_button.setEnabled(bool(has_rows))
         v.purge_button.setEnabled(
@@ -212,11 +213,16 @@ class HistoryTab(QObject):
             self.tr("Delete"),
         ):
             return
-        try:
-            self.ui.app.runs.purge_details(run.run_id)
-        except AppError as exc:
-            self.ui.errors.report(exc, self.tr("The details were not deleted"))
+        runs, run_id = self.ui.app.runs, run.run_id
+        self.ui.profiles.submit(
+            lambda: runs.purge_details(run_id),
+            lambda _: self._on_purged(run_id),
+            lambda exc: self.ui.errors.report(exc, self.tr("The details were not deleted")),
+        )
+
+    def _on_purged(self, run_id: int) -> None:
         self.refresh()
+        self.purged.emit(run_id)
 
     def on_run_finished(self, run: Any) -> None:
         assert isinstance(run, Run)

@@ -54,9 +54,6 @@ class KeyVault(QObject):
     def busy(self) -> bool:
         return self._queue.busy()
 
-    def shutdown(self) -> bool:
-        return self._queue.shutdown()
-
     @property
     def queue(self) -> TaskQueue:
         return self._queue

@@ -14,10 +14,10 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
-from app.core.erase import erase_everything
 from app.core.history import Run
 from app.ui import formatting as fmt
 from app.ui.connections_tab import ConnectionsTab
+from app.ui.data_eraser import DataEraser
 from app.ui.dialogs import Dialogs
 from app.ui.errors import ErrorReporter, user_message
 from app.ui.export_job import ExportJob
@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CONNECTIONS, SEGMENTS, MAPPING, HISTORY = range(4)
+# How long closing waits for the workers in all before it logs what still runs and goes on.
+CLOSE_WAIT_MS = 3000
 
 
 class MainWindow(QMainWindow):
@@ -51,9 +53,11 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.ui = self._build_context(context, dialogs or Dialogs(self))
         self.ui.dialogs.set_parent_widget(self)
+        self.eraser = DataEraser(self.ui, self)
         self.import_action: QAction | None = None
         self._closing = False
         self._is_ready = False
+        self.shut_down = False
         self._build_tabs()
         self._build_layout()
         build_menus(self)
@@ -62,10 +66,11 @@ class MainWindow(QMainWindow):
         if not self.settings.restore(self, self.tabs):
             self.resize(1280, 800)
         self.statusBar().showMessage(self.tr("Opening..."))
-        self.ui.vault.start()
         # Profiles and runs need no keyring: show them while the keyring is being looked up.
+        # First, so that data this program cannot open stops it before any thread starts.
         self.segments.refresh()
         self.history.refresh()
+        self.ui.vault.start()
 
     # -- building -----------------------------------------------------------------------------
 
@@ -78,6 +83,7 @@ class MainWindow(QMainWindow):
             errors=errors,
             vault=KeyVault(context, report, self),
             background=TaskQueue("background", 2, report, self),
+            checks=TaskQueue("checks", 2, report, self, daemon=True),
             profiles=TaskQueue("profiles", 1, report, self),
             export=ExportJob(self),
         )
@@ -123,14 +129,19 @@ class MainWindow(QMainWindow):
         self.history.resume_requested.connect(self.mapping.launcher.resume)
         self.resume_bar.resume_requested.connect(self.mapping.launcher.resume)
         self.resume_bar.show_requested.connect(self._show_run)
-        self.segments.sources.busy_changed.connect(self.mapping.editor.update_buttons)
-        self.segments.sources.busy_changed.connect(self.history.update_buttons)
-        self.mapping.launcher.refused.connect(self.statusBar().showMessage)
-        ui.export.started.connect(self.panel.start)
+        launcher = self.mapping.launcher
+        self.segments.sources.busy_changed.connect(self._update_run_controls)
+        launcher.starting_changed.connect(self._update_run_controls)
+        launcher.refused.connect(self.statusBar().showMessage)
+        launcher.preparing.connect(self._on_run_preparing)
+        launcher.not_started.connect(self._on_run_not_started)
+        ui.export.started.connect(self._on_export_started)
         ui.export.progress.connect(self._on_export_progress)
         ui.export.state_changed.connect(self.panel.set_state)
         ui.export.finished.connect(self._on_export_finished)
         ui.export.failed.connect(self._on_export_failed)
+        self.eraser.busy_changed.connect(self._on_erasing)
+        self.eraser.finished.connect(self._on_erased)
         self.panel.cancel_requested.connect(ui.export.cancel)
         self.panel.show_history_requested.connect(lambda: self.tabs.setCurrentIndex(HISTORY))
 
@@ -158,35 +169,20 @@ class MainWindow(QMainWindow):
         self.segments.sources.import_sample()
 
     def erase_all_data(self) -> None:
-        """File > Delete all data: profiles, segments, exports, connections, runs and keys."""
-        if self.ui.export.active or self.ui.importing:
-            self.ui.dialogs.warning(
-                self.tr("Delete all data"),
-                self.tr("Wait until the export or import in progress has finished."),
-            )
-            return
-        if not self.ui.dialogs.confirm(
-            self.tr("Delete all data"),
-            self.tr(
-                "This deletes every imported profile, segment, export, connection, run and the "
-                "API keys this program stored. Nothing is deleted in Autopilot. This cannot be "
-                "undone."
-            ),
-            self.tr("Delete everything"),
-        ):
-            return
-        app = self.ui.app
+        """File > Delete all data (after a confirmation)."""
+        self.eraser.erase()
 
-        def erased(names: Any) -> None:
-            self.ui.vault.forget_keys(list(names), lambda count: self._after_erase())
+    def _on_erasing(self, busy: bool) -> None:
+        self._update_run_controls()
+        if busy:
+            self.statusBar().showMessage(self.tr("Deleting all data\u2026"))
 
-        self.ui.profiles.submit(
-            lambda: erase_everything(app.state, app.profiles, app.paths.reports_dir),
-            erased,
-            lambda exc: self.ui.errors.report(exc, self.tr("Could not delete all data")),
-        )
+    def _on_erased(self, done: bool) -> None:
+        self._refresh_all()
+        if done:
+            self.statusBar().showMessage(self.tr("All data deleted."), 10_000)
 
-    def _after_erase(self) -> None:
+    def _refresh_all(self) -> None:
         for refresh in (
             self.connections.refresh,
             self.segments.refresh,
@@ -194,25 +190,28 @@ class MainWindow(QMainWindow):
             self.history.refresh,
         ):
             refresh()
-        self.statusBar().showMessage(self.tr("All data deleted."), 10_000)
 
-    def shutdown(self) -> None:
-        """Cancel the run, wait for every worker, keep the window's place. Safe to call twice."""
-        self.ui.export.cancel()
-        self.ui.export.wait()
-        for queue in self.ui.queues():
-            queue.shutdown()
+    def _update_run_controls(self, *args: object) -> None:
+        """What may start (runs, imports) follows what is going on."""
+        self.mapping.editor.update_buttons()
+        self.history.update_buttons()
+        self.segments.sources.update_buttons()
+        if self.import_action is not None:
+            self.import_action.setEnabled(not (self.ui.erasing or self.ui.export.active))
+
+    def shutdown(self, timeout_ms: int = CLOSE_WAIT_MS, *, wait_for_checks: bool = False) -> bool:
+        """Cancel the run and stop every worker, waiting at most ``timeout_ms`` in all.
+
+        True when everything stopped; what still runs is logged and left (see
+        :meth:`UiContext.shutdown`). Safe to call twice.
+        """
+        self.shut_down = True
+        return self.ui.shutdown(timeout_ms, wait_for_checks=wait_for_checks)
 
     # -- starting -----------------------------------------------------------------------------
 
     def _on_ready(self, status: Any) -> None:
-        for refresh in (
-            self.connections.refresh,
-            self.segments.refresh,
-            self.mapping.refresh,
-            self.history.refresh,
-        ):
-            refresh()
+        self._refresh_all()
         self.resume_bar.offer(self.history.interrupted_runs())
         self.statusBar().showMessage(self.tr("Ready."), 5000)
         self._is_ready = True
@@ -224,12 +223,26 @@ class MainWindow(QMainWindow):
 
     # -- the export run -------------------------------------------------------------------------
 
+    def _on_run_preparing(self, title: str, doing: str) -> None:
+        self.panel.show_starting(title, doing)
+        self.statusBar().showMessage(doing)
+
+    def _on_run_not_started(self, message: str) -> None:
+        self.panel.fail(message)
+        self.statusBar().showMessage(message, 10_000)
+
+    def _on_export_started(self, title: str) -> None:
+        self.panel.start(title)
+        self.statusBar().showMessage(title + "\u2026")
+        self._update_run_controls()
+
     def _on_export_progress(self, progress: Any) -> None:
         self.panel.show_progress(progress)
         self.history.show_progress(progress)
 
     def _on_export_finished(self, run: Any) -> None:
         assert isinstance(run, Run)
+        self._update_run_controls()
         self.panel.finish(run)
         self.history.on_run_finished(run)
         self.statusBar().showMessage(
@@ -243,6 +256,7 @@ class MainWindow(QMainWindow):
 
     def _on_export_failed(self, exc: Any) -> None:
         assert isinstance(exc, BaseException)
+        self._update_run_controls()
         self.panel.fail(user_message(exc))
         self.history.refresh()
         self.ui.errors.report(exc, self.tr("The export stopped"))

@@ -11,7 +11,6 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from app.core.errors import AppError
 from app.core.export import Export
 from app.ui.export_editor import ExportEditor
 from app.ui.export_launcher import ExportLauncher
@@ -135,14 +134,18 @@ class MappingTab(QObject):
         name, number = base, 2
         while name.casefold() in names:
             name, number = f"{base} ({number})", number + 1
-        try:
-            copy = self.ui.app.exports.duplicate(editing.name, name)
-        except AppError as exc:
-            self.ui.errors.report(exc, self.tr("The export was not duplicated"))
-            return
+        exports, original = self.ui.app.exports, editing.name
+        self.ui.profiles.submit(
+            lambda: exports.duplicate(original, name),
+            self._on_duplicated,
+            lambda exc: self.ui.errors.report(exc, self.tr("The export was not duplicated")),
+        )
+
+    def _on_duplicated(self, copy: Any) -> None:
         self.model.set_records(self.ui.app.exports.all())
         self.editor.load(copy)
         self._select(copy.name)
+        self._update_buttons()
         self.changed.emit()
 
     def _on_remove_clicked(self) -> None:
@@ -155,13 +158,18 @@ class MappingTab(QObject):
             self.tr("Remove"),
         ):
             return
-        try:
-            self.ui.app.exports.remove(name)
-        except AppError as exc:
-            self.ui.errors.report(exc, self.tr("The export was not removed"))
-            return
+        exports = self.ui.app.exports
+        self.ui.profiles.submit(
+            lambda: exports.remove(name),
+            lambda _: self._on_removed(name),
+            lambda exc: self.ui.errors.report(exc, self.tr("The export was not removed")),
+        )
+
+    def _on_removed(self, name: str) -> None:
         self.model.set_records(self.ui.app.exports.all())
-        self.editor.new_export()
+        editing = self.editor.editing
+        if editing is None or editing.name.casefold() == name.casefold():
+            self.editor.new_export()
         self._update_buttons()
         self.changed.emit()
 

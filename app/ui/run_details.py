@@ -42,11 +42,23 @@ def when(run: Run) -> str:
 
 
 def lists(run: Run) -> str:
+    """The lists by name, as the marketer finds them in Autopilot; the ids are in list_ids."""
     if run.dry_run:
         return _tr("None: a dry run sends nothing. The contacts are in {path}").format(
             path=run.output_path or "?"
         )
-    return "\n".join(f"{name} \u2192 {list_id or '?'}" for name, list_id in run.lists.items())
+    return "\n".join(
+        name if list_id else _tr("{name} (not reached by this run)").format(name=name)
+        for name, list_id in run.lists.items()
+    )
+
+
+def list_ids(run: Run) -> str:
+    """The lists' ids in Autopilot, for support and the API (a tooltip, not the main text)."""
+    if run.dry_run:
+        return ""
+    lines = [f"{name}: {list_id}" for name, list_id in run.lists.items() if list_id]
+    return _tr("List ids in Autopilot:") + "\n" + "\n".join(lines) if lines else ""
 
 
 def configuration(snapshot: dict[str, Any]) -> str:

@@ -119,15 +119,25 @@ def _mapping(window: MainWindow) -> None:
 
 
 def _running(window: MainWindow) -> None:
-    """The panel as a long run shows it, fed one progress report (nothing is sent)."""
+    """The panel as a run of the export shown starts sending, with that export's own numbers.
+
+    Nothing is sent: the job is put in its running state and fed the progress report the
+    engine gives when the first batch of the first segment goes out.
+    """
     _mapping(window)
     settle(window)
+    plan = window.mapping.checker.plan
+    assert plan is not None, "the demo export has a plan"
     job = window.ui.export
     job.state = RUNNING  # what a real run sets, so the buttons look as they would
     job.state_changed.emit(RUNNING)
-    window.panel.start(window.tr("Sending '{export}' to Autopilot").format(export=EXPORT))
+    job.started.emit(window.tr("Sending '{export}' to Autopilot").format(export=EXPORT))
+    batches = sum(segment.batches for segment in plan.segments)
+    rate = plan.connection.rate_limit
+    run_id = max((run.run_id for run in window.ui.app.runs.all()), default=0) + 1
+    segment = plan.segments[0].segment.name
     window.panel.show_progress(
-        Progress(7, "sending", "Newsletter subscribers in Norway", 48_250, 21_400, 12, 482.0, 55.7)
+        Progress(run_id, "sending", segment, plan.valid, 0, 0, 0.0, batches / rate)
     )
 
 

@@ -170,11 +170,12 @@ class SegmentEditor(QObject):
         else:
             v.count.setText(fmt.members(count))
             self._show_share(count)
+            headers = [self.tr("Row"), *columns]
             self.preview_model.set_rows(
-                [self.tr("Row"), *columns],
+                headers,
                 [[str(m.row_number), *(m.values.get(c, "") for c in columns)] for m in members],
             )
-            fit_preview(v.preview)
+            fit_preview(v.preview, headers)
         self.counted.emit()
 
     def _show_share(self, count: int) -> None:

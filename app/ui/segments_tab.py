@@ -13,7 +13,7 @@ from PySide6.QtCore import QObject, Signal
 
 from app.core.segments import Segment
 from app.ui import formatting as fmt
-from app.ui.errors import is_expected
+from app.ui.errors import is_expected, user_message
 from app.ui.layout import fit_columns
 from app.ui.sample_data import SAMPLE_SOURCE, sample_segments
 from app.ui.segment_editor import SegmentEditor
@@ -36,6 +36,7 @@ class SegmentsTab(QObject):
         self.sources = SourcesController(ui, view)
         self.editor = SegmentEditor(ui, view, lambda: self.sources.sources)
         self._counts: dict[str, int] = {}
+        self._count_failed = False  # the last count of the list failed: the next change retries
         self.model: RecordModel[Segment] = RecordModel(self._columns(), self)
         view.segments.setModel(self.model)
         fit_columns(view.segments, stretch=0)
@@ -67,7 +68,9 @@ class SegmentsTab(QObject):
     def _columns(self) -> list[Column[Segment]]:
         def members(s: Segment) -> str:
             count = self._counts.get(s.name.casefold())
-            return "\u2026" if count is None else fmt.number(count)
+            if count is not None:
+                return fmt.number(count)
+            return "?" if self._count_failed else "\u2026"
 
         def source(s: Segment) -> str:
             return self.tr("Profiles from '{source}'").format(source=s.source)
@@ -82,6 +85,7 @@ class SegmentsTab(QObject):
         self.sources.changed.connect(self._on_sources_changed)
         self.sources.imported.connect(self._on_source_imported)
         self.editor.saved.connect(self._on_saved)
+        self.editor.counted.connect(self._on_editor_counted)
         v.segments.selectionModel().selectionChanged.connect(self._on_selection_changed)
         v.new_segment_button.clicked.connect(self._on_new_clicked)
         v.remove_segment_button.clicked.connect(self._on_remove_clicked)
@@ -100,6 +104,8 @@ class SegmentsTab(QObject):
         )
 
     def _on_list_counted(self, counts: Any) -> None:
+        self._count_failed = False
+        self.view.list_problem.set_problems([])
         self._counts = dict(counts)
         self.model.set_records(self.model.records)
         if self.editor.editing is not None:
@@ -107,8 +113,20 @@ class SegmentsTab(QObject):
         self.changed.emit()
 
     def _on_list_count_failed(self, exc: BaseException) -> None:
+        self._count_failed = True
+        self._counts = {}  # counts from before may be out of date: "?" until counted again
+        self.model.set_records(self.model.records)
+        text = self.tr("The members could not be counted: {reason}").format(
+            reason=user_message(exc)
+        )
+        self.view.list_problem.set_problems([text])
         if not is_expected(exc):
             self.ui.errors.report(exc, self.tr("Counting the segments failed"))
+
+    def _on_editor_counted(self) -> None:
+        """The form was counted again: a good moment to retry the list's counts."""
+        if self._count_failed:
+            self._count_list()
 
     def _on_selection_changed(self, *args: object) -> None:
         rows = self.view.segments.selectionModel().selectedRows()

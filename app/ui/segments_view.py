@@ -84,6 +84,8 @@ class SegmentsView(QWidget):
         column.addWidget(section_title(self.tr("Segments")))
         self.segments = table()
         column.addWidget(self.segments, 1)
+        self.list_problem = ProblemList()
+        column.addWidget(self.list_problem)
         buttons = QHBoxLayout()
         self.new_segment_button = QPushButton(self.tr("&New segment"))
         self.remove_segment_button = QPushButton(self.tr("Remo&ve..."))

@@ -65,9 +65,9 @@ class SourcesController(QObject):
         view.import_button.clicked.connect(self.ask_and_import)
         view.sample_button.clicked.connect(self.import_sample)
         view.remove_source_button.clicked.connect(self._on_remove_clicked)
-        view.sources.selectionModel().selectionChanged.connect(self._update_buttons)
-        ui.export.state_changed.connect(self._update_buttons)
-        self._update_buttons()
+        view.sources.selectionModel().selectionChanged.connect(self.update_buttons)
+        ui.export.state_changed.connect(self.update_buttons)
+        self.update_buttons()
 
     @property
     def sources(self) -> list[Source]:
@@ -84,7 +84,7 @@ class SourcesController(QObject):
         row = self.model.find(lambda s: s.name == name)
         if self.model.rowCount():
             self.view.sources.selectRow(max(0, row))
-        self._update_buttons()
+        self.update_buttons()
 
     # -- importing ----------------------------------------------------------------------------
 
@@ -101,10 +101,13 @@ class SourcesController(QObject):
         names: Sequence[str] | None = None,
         confirm_replace: bool = True,
     ) -> None:
-        if self.ui.export.active:
-            self.view.import_status.show_text(
-                self.tr("An export is running; import the file when it has finished."), "warn"
+        if self.ui.export.active or self.ui.erasing:
+            why = (
+                self.tr("All data is being deleted; import the file when that has finished.")
+                if self.ui.erasing
+                else self.tr("An export is running; import the file when it has finished.")
             )
+            self.view.import_status.show_text(why, "warn")
             return
         names = list(names) if names is not None else [source_name_for(p) for p in paths]
         known = {s.name.casefold() for s in self.sources}
@@ -140,7 +143,7 @@ class SourcesController(QObject):
             self._on_imported,
             self._on_import_failed,
         )
-        self._update_buttons()
+        self.update_buttons()
 
     def _on_import_progress(self, value: object) -> None:
         if self._importing is None:
@@ -206,16 +209,17 @@ class SourcesController(QObject):
         if self.ui.importing != busy:
             self.ui.importing = busy
             self.busy_changed.emit()
-        self._update_buttons()
+        self.update_buttons()
 
-    def _update_buttons(self, *args: object) -> None:
+    def update_buttons(self, *args: object) -> None:
         v = self.view
         exporting = self.ui.export.active
-        busy = self._importing is not None or exporting
+        blocked = exporting or self.ui.erasing
+        busy = self._importing is not None or blocked
         v.remove_source_button.setEnabled(self.selected() is not None and not busy)
         note = self.tr("An export is running; import when it has finished.") if exporting else ""
         for button in (v.import_button, v.sample_button):
-            button.setEnabled(not exporting)
+            button.setEnabled(not blocked)
             button.setToolTip(note)
 
     def _columns(self) -> list[Column[Source]]:

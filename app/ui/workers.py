@@ -1,19 +1,25 @@
 """Running the synchronous core off the GUI thread.
 
-One adapter for all background work: a :class:`Job` (a ``QRunnable``) calls a plain function on
-a pool thread and reports through a separate signals object; only the function's result or its
-exception (data, never a widget) crosses back, through queued signals. :class:`TaskQueue` owns a
-pool and delivers each result to a callback on the GUI thread.
+One adapter for all background work: a plain function runs on a worker thread and only its
+result or its exception (data, never a widget) crosses back, through a queued signal of an
+object that lives on the GUI thread. :class:`TaskQueue` delivers each result to a callback there.
 
 A *key* names work whose older results are worthless once newer work of the same key was asked
 for (a member count while the user types): a queued job of that key is dropped, and the result
 of a running one is discarded when it arrives.
+
+Nothing outlives its use: the pool deletes each runnable once it has run (auto-delete), the
+function is let go as soon as it returns, and the callbacks when the result is delivered, so a
+closure holding an API key or a whole export plan is freed with its job.
 """
 
 from __future__ import annotations
 
 import itertools
 import logging
+import threading
+import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -27,39 +33,84 @@ Failed = Callable[[BaseException], None]
 
 
 class JobSignals(QObject):
-    """Lives on the GUI thread; the worker only emits, so delivery is always queued."""
+    """Lives on the GUI thread; workers only emit, so delivery is always queued."""
 
     succeeded = Signal(int, object)
     failed = Signal(int, object)
 
 
-class Job(QRunnable):
+class Task:
+    """One piece of work: its function until a worker takes it, unless it was dropped first."""
+
     def __init__(self, ticket: int, fn: Callable[[], Any]) -> None:
-        super().__init__()
-        self.setAutoDelete(False)  # the queue keeps it until its result is delivered
         self.ticket = ticket
-        self.signals = JobSignals()
-        self._fn = fn
+        self._fn: Callable[[], Any] | None = fn
+        self._started = False
+        self._lock = threading.Lock()
+
+    def take(self) -> Callable[[], Any] | None:
+        """The function for the worker that runs it, once; None when it was dropped."""
+        with self._lock:
+            fn, self._fn = self._fn, None
+            self._started = fn is not None
+            return fn
+
+    def drop(self) -> bool:
+        """Forget the work if no worker took it yet; True when it will not run."""
+        with self._lock:
+            if self._started:
+                return False
+            self._fn = None
+            return True
+
+
+def run_task(task: Task, signals: JobSignals) -> None:
+    """Runs on a worker thread: call the function, report its result or its failure."""
+    fn = task.take()
+    if fn is None:
+        return
+    try:
+        result = fn()
+    except BaseException as exc:  # every failure is reported, none kills the worker thread
+        fn = None
+        # The traceback keeps the frames of the work alive as long as the exception lives;
+        # their local values (a key read, rows) are not needed for its text.
+        traceback.clear_frames(exc.__traceback__)
+        signals.failed.emit(task.ticket, exc)
+    else:
+        fn = None
+        signals.succeeded.emit(task.ticket, result)
+
+
+class Job(QRunnable):
+    """A task on a pool thread; the pool deletes it once run() returns (auto-delete)."""
+
+    def __init__(self, task: Task, signals: JobSignals) -> None:
+        super().__init__()
+        self._task: Task | None = task
+        self._signals: JobSignals | None = signals
 
     def run(self) -> None:
-        try:
-            result = self._fn()
-        except BaseException as exc:  # every failure is reported, none kills the pool thread
-            self.signals.failed.emit(self.ticket, exc)
-        else:
-            self.signals.succeeded.emit(self.ticket, result)
+        task, signals = self._task, self._signals
+        self._task = self._signals = None
+        if task is not None and signals is not None:
+            run_task(task, signals)
 
 
 @dataclass
 class _Pending:
-    job: Job
+    task: Task
     key: str | None
     on_done: Done
     on_error: Failed | None
 
 
 class TaskQueue(QObject):
-    """A pool of worker threads with results delivered on the GUI thread."""
+    """Worker threads with results delivered on the GUI thread.
+
+    ``daemon`` queues run each job on its own daemon thread instead of a pool: for short work
+    that changes nothing (checking a key), which the program need not wait for when it quits.
+    """
 
     idle = Signal()  # nothing queued or running any more (tests wait on it)
 
@@ -71,14 +122,21 @@ class TaskQueue(QObject):
         parent: QObject | None = None,
         *,
         keep_threads: bool = False,
+        daemon: bool = False,
     ) -> None:
         super().__init__(parent)
         self.setObjectName(name)
+        self.daemon = daemon
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(threads)
         if keep_threads:
             # One long-lived thread that owns its work (the keyring's connection, for example).
             self._pool.setExpiryTimeout(-1)
+        # Parentless and held from Python: a daemon thread may emit after the queue is gone.
+        self._signals = JobSignals()
+        self._signals.succeeded.connect(self._on_job_succeeded)
+        self._signals.failed.connect(self._on_job_failed)
+        self._threads: list[threading.Thread] = []
         self._default_error = on_error
         self._tickets = itertools.count(1)
         self._pending: dict[int, _Pending] = {}
@@ -93,18 +151,19 @@ class TaskQueue(QObject):
         *,
         key: str | None = None,
     ) -> int:
-        """Run ``fn()`` on the pool; ``on_done(result)`` or ``on_error(exc)`` on the GUI thread."""
+        """Run ``fn()`` on a worker; ``on_done(result)`` or ``on_error(exc)`` on the GUI thread."""
         if self._closed:
             return 0
         ticket = next(self._tickets)
         if key is not None:
             self._drop_queued(key)
             self._latest[key] = ticket
-        job = Job(ticket, fn)
-        job.signals.succeeded.connect(self._on_job_succeeded)
-        job.signals.failed.connect(self._on_job_failed)
-        self._pending[ticket] = _Pending(job, key, on_done, on_error)
-        self._pool.start(job)
+        task = Task(ticket, fn)
+        self._pending[ticket] = _Pending(task, key, on_done, on_error)
+        if self.daemon:
+            self._start_thread(task)
+        else:
+            self._pool.start(Job(task, self._signals))
         return ticket
 
     def busy(self) -> bool:
@@ -113,19 +172,43 @@ class TaskQueue(QObject):
     def is_current(self, key: str, ticket: int) -> bool:
         return self._latest.get(key) == ticket
 
+    def active_threads(self) -> int:
+        """Worker threads running work right now."""
+        self._threads = [t for t in self._threads if t.is_alive()]
+        return self._pool.activeThreadCount() + len(self._threads)
+
     def shutdown(self, timeout_ms: int = 30_000) -> bool:
-        """Stop taking work, drop what is queued, wait for what runs; True when all stopped."""
+        """Stop taking work, drop what is queued, wait up to ``timeout_ms`` for what runs.
+
+        True when every worker has finished; False (and a log line) when one still runs.
+        """
         self._closed = True
+        for pending in self._pending.values():
+            pending.task.drop()
         self._pool.clear()
-        stopped = self._pool.waitForDone(timeout_ms)
+        deadline = time.monotonic() + max(0, timeout_ms) / 1000
+        stopped = self._pool.waitForDone(max(0, timeout_ms))
+        for thread in self._threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        stopped = stopped and self.active_threads() == 0
         self._pending.clear()
+        if not stopped:
+            log.warning("The %s worker was still busy after %d ms", self.objectName(), timeout_ms)
         return stopped
+
+    def _start_thread(self, task: Task) -> None:
+        name = f"ui.{self.objectName()}-{task.ticket}"
+        thread = threading.Thread(target=run_task, args=(task, self._signals), name=name)
+        thread.daemon = True
+        self._threads = [t for t in self._threads if t.is_alive()]
+        self._threads.append(thread)
+        thread.start()
 
     def _drop_queued(self, key: str) -> None:
         old = self._latest.get(key)
         pending = self._pending.get(old) if old is not None else None
-        if pending is not None and self._pool.tryTake(pending.job):
-            del self._pending[old]  # type: ignore[arg-type]
+        if pending is not None and pending.task.drop():
+            del self._pending[pending.task.ticket]
 
     def _take(self, ticket: int) -> _Pending | None:
         pending = self._pending.pop(ticket, None)

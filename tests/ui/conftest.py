@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtCore import QThreadPool
 from pytestqt.qtbot import QtBot
 
 from app.bootstrap import AppContext, build_context
@@ -25,6 +26,7 @@ SIM_KEY = "apk-7d2e91c4a6b84f0e9b3c5d7f1a2e4c6b"
 SIM_SEED = 4242
 PLAINTEXT = "keyrings.alt.file.PlaintextKeyring"
 NO_KEYRING = "keyring.backends.fail.Keyring"
+TEARDOWN_WAIT_MS = 30_000
 
 
 class ScriptedDialogs(Dialogs):
@@ -78,11 +80,12 @@ class ScriptedDialogs(Dialogs):
 def no_thread_left_behind() -> Iterator[None]:
     """Python threads started by a test (engine pools, heartbeats, servers) must be gone.
 
-    Threads Qt started show up as dummy threads once they ran Python code; their pools are
-    checked by the window fixture instead.
+    Threads Qt started show up as dummy threads once they ran Python code and cannot be joined;
+    Qt's pools are checked instead: the global one here, the window's in its fixture.
     """
     before = set(threading.enumerate())
     yield
+    assert QThreadPool.globalInstance().activeThreadCount() == 0
     leftover = []
     for thread in set(threading.enumerate()) - before:
         if isinstance(thread, threading._DummyThread):  # type: ignore[attr-defined]
@@ -128,9 +131,12 @@ def make_window(qtbot: QtBot, dialogs: ScriptedDialogs) -> Iterator[WindowFactor
 
     yield make
     for window in made:
-        window.shutdown()
+        assert window.shutdown(TEARDOWN_WAIT_MS, wait_for_checks=True), (
+            "a worker was still busy after the test"
+        )
         for queue in window.ui.queues():
-            assert not queue.busy()
+            assert queue.active_threads() == 0, queue.objectName()
+        assert window.ui.export.wait(0), "the export's thread is still running"
         assert not window.ui.export.active
         window.hide()
         window.deleteLater()

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+import socket
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import keyring
@@ -10,6 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from app.bootstrap import build_context
 from app.core.secrets import SERVICE
+from app.ui.connection_check import CheckLimits
 from app.ui.main_window import MainWindow
 from tests.support.autopilot_sim import AutopilotSimulator
 from tests.ui.conftest import NO_KEYRING, SIM_KEY, ScriptedDialogs, WindowFactory
@@ -65,7 +70,7 @@ def test_unreachable_autopilot_is_reported_as_a_network_problem(
     sim.stop()  # nothing listens on that port any more
     fill_connection(qtbot, window, "Marketing", SIM_KEY, base_url)
     status = connect(qtbot, window)
-    assert "rejected" not in status
+    assert "rejected" not in status and "resum" not in status
     assert status.startswith("\u2716")
     assert not window.connections.view.save_button.isEnabled()
 
@@ -122,3 +127,91 @@ def test_no_keyring_offers_session_only_keys_and_asks_again_next_time(
     # The next start: the connection is there, its key is not.
     later = make_window(build_context())
     assert later.connections.key_state(later.connections.model.record(0)) == "Key needed"
+
+
+class SilentHost:
+    """A server on 127.0.0.1 that accepts every connection and never answers."""
+
+    def __init__(self) -> None:
+        self._server = socket.create_server(("127.0.0.1", 0))
+        self._server.settimeout(0.1)
+        self.base_url = f"http://127.0.0.1:{self._server.getsockname()[1]}/v1"
+        self.accepted: list[socket.socket] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._accept, name="silent-host")
+        self._thread.start()
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._server.accept()
+            except TimeoutError:
+                continue
+            self.accepted.append(conn)
+
+    def close(self) -> None:
+        """Drop every connection: the waiting client gets its answer (a reset) at once."""
+        self._stop.set()
+        self._thread.join()
+        for conn in self.accepted:
+            conn.close()
+        self._server.close()
+
+
+@pytest.fixture
+def silent_host() -> Iterator[SilentHost]:
+    host = SilentHost()
+    yield host
+    host.close()
+
+
+def test_connect_is_short_and_never_speaks_of_runs(
+    qtbot: QtBot, window: MainWindow, silent_host: SilentHost
+) -> None:
+    check = window.connections.editor.check
+    assert check.limits == CheckLimits(connect_timeout=5.0, read_timeout=15.0, max_attempts=2)
+    check.limits = CheckLimits(connect_timeout=1.0, read_timeout=0.2, max_attempts=2)
+    fill_connection(qtbot, window, "Marketing", SIM_KEY, silent_host.base_url)
+    status = connect(qtbot, window)
+    assert "did not answer within 0.2 seconds" in status
+    assert "(2 attempts)" in status
+    assert "resum" not in status and status.endswith("try again.")
+    assert len(silent_host.accepted) == 2
+
+
+def test_closing_during_connect_to_a_silent_host_does_not_wait_for_it(
+    qtbot: QtBot, window: MainWindow, silent_host: SilentHost, caplog: pytest.LogCaptureFixture
+) -> None:
+    fill_connection(qtbot, window, "Marketing", SIM_KEY, silent_host.base_url)
+    click(qtbot, window.connections.view.connect_button)
+    qtbot.waitUntil(lambda: len(silent_host.accepted) == 1, timeout=5000)
+    with caplog.at_level(logging.WARNING):
+        window.close()
+    assert not window.isVisible()
+    # Autopilot's answer would take 15 seconds per attempt: the window closed without it.
+    assert window.ui.checks.active_threads() == 1, "the key check ended before the window closed"
+    assert "checks worker was still busy" in caplog.text
+    silent_host.close()
+    qtbot.waitUntil(lambda: window.ui.checks.active_threads() == 0, timeout=10_000)
+
+
+def test_an_answer_for_a_form_that_was_cleared_is_not_shown(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answer = threading.Event()
+
+    def slow_check(connection: object, key: str, limits: object = None) -> None:
+        assert answer.wait(10)
+
+    monkeypatch.setattr("app.ui.connection_check.check_key", slow_check)
+    view = window.connections.view
+    fill_connection(qtbot, window, "Marketing", SIM_KEY, "https://api2.autopilothq.com/v1")
+    click(qtbot, view.connect_button)
+    assert view.status.busy.isVisible()
+    click(qtbot, view.new_button)
+    assert view.status.text.text() == ""
+    with qtbot.waitSignal(window.ui.checks.idle, timeout=10_000):
+        answer.set()
+    assert view.status.text.text() == "", "the earlier answer was painted on the new form"
+    assert window.connections.editor.check.verified is None
+    assert view.connect_button.isEnabled() is False, "a new form needs its own key and consent"

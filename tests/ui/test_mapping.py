@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from app.core.errors import BusyError
 from app.core.mapping import EMAIL_TARGET, FieldMapping
 from app.ui.main_window import CONNECTIONS, MAPPING, SEGMENTS, MainWindow
 from tests.support.autopilot_sim import AutopilotSimulator
@@ -110,14 +112,19 @@ def test_custom_field_save_duplicate_and_remove(
     view.fields.custom_field_requested.emit()
     view.fields.combo("custom:integer:Loyalty Points").setCurrentText("LoyaltyPoints")
     settle(qtbot, window)
-    click(qtbot, view.save_button)
+    with qtbot.waitSignal(window.mapping.editor.saved, timeout=10_000):
+        click(qtbot, view.save_button)
+        assert not view.save_button.isEnabled(), "saving goes on off the GUI thread"
+    assert view.status.text.text() == "\u2714 Saved."
     saved = window.ui.app.exports.get("November")
     assert FieldMapping("custom:integer:Loyalty Points", "LoyaltyPoints") in saved.mapping.fields
     assert saved.segments == (NORWAY,)
-    click(qtbot, view.duplicate_button)
+    with qtbot.waitSignal(window.mapping.changed, timeout=10_000):
+        click(qtbot, view.duplicate_button)
     names = [e.name for e in window.mapping.model.records]
     assert names == ["Copy of November", "November"]
-    click(qtbot, view.remove_button)
+    with qtbot.waitSignal(window.mapping.changed, timeout=10_000):
+        click(qtbot, view.remove_button)
     assert [e.name for e in window.mapping.model.records] == ["November"]
 
 
@@ -159,3 +166,29 @@ def test_renaming_keeps_the_counted_plan_and_run_stays_enabled(
     view.name.setText("")
     assert not view.run_button.isEnabled()
     assert "Give the export a name." in view.name_problem.text()
+
+
+def test_columns_that_cannot_be_read_are_explained_beside_the_mapping(
+    qtbot: QtBot, window: MainWindow, sim: AutopilotSimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ready_to_map(qtbot, window, sim)
+    profiles = window.ui.app.profiles
+    reading = profiles.get_source
+
+    def busy(name: str) -> object:
+        raise BusyError("The profiles are being written by another program; try again soon.")
+
+    monkeypatch.setattr(profiles, "get_source", busy)
+    new_export(qtbot, window, "November", "Marketing", [NORWAY])
+    view = window.mapping.view
+    assert view.mapping_problem.isVisible()
+    assert "could not be read" in view.mapping_problem.text()
+    assert "another program" in view.mapping_problem.text()
+    assert not view.run_button.isEnabled()
+
+    monkeypatch.setattr(profiles, "get_source", reading)
+    view.name.setText("November, again")  # the next change of the form reads them again
+    settle(qtbot, window)
+    assert not view.mapping_problem.isVisible()
+    assert FieldMapping(EMAIL_TARGET, "PrimaryEmail") in view.fields.mapping().fields
+    assert view.run_button.isEnabled()

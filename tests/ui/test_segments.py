@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from pytestqt.qtbot import QtBot
 
+from app.core.errors import BusyError
 from app.core.segments import Rule
+from app.ui.layout import MEASURED_ROWS, fit_preview, table
 from app.ui.main_window import SEGMENTS, MainWindow
 from app.ui.sample_data import SAMPLE_SOURCE
+from app.ui.table_models import RowsModel
 from tests.ui.conftest import ScriptedDialogs
 from tests.ui.steps import click, define_segment, import_files, import_sample, settle
 
@@ -154,3 +158,53 @@ def test_tab_moves_through_added_rule_rows_in_order(
     assert first.remove.nextInFocusChain() is second.field
     assert second.remove.nextInFocusChain() is rules.add_button
     settle(qtbot, window)
+
+
+def test_a_preview_is_measured_from_its_first_rows_and_only_when_its_columns_change(
+    qtbot: QtBot,
+) -> None:
+    view = table()
+    qtbot.addWidget(view)
+    model = RowsModel()
+    view.setModel(model)
+    headers = ["Row", "Email", "Country"]
+    model.set_rows(headers, [[str(i), f"person{i}@example.com", "Norway"] for i in range(100)])
+    fit_preview(view, headers)
+    assert view.horizontalHeader().resizeContentsPrecision() == MEASURED_ROWS
+    measured = view.columnWidth(1)
+    assert measured > view.horizontalHeader().sectionSizeFromContents(1).width()
+    view.setColumnWidth(1, measured + 40)  # the user widened it
+    model.set_rows(headers, [["1", "a-much-longer-address-than-before@example.com", "Sweden"]])
+    fit_preview(view, headers)
+    assert view.columnWidth(1) == measured + 40, "new rows under the same columns: no remeasure"
+    wider = [*headers, "LoyaltyPoints"]
+    model.set_rows(wider, [["1", "a@example.com", "Norway", "120"]])
+    fit_preview(view, wider)
+    assert view.columnWidth(1) < measured, "other columns: measured again"
+
+
+def test_a_list_count_that_fails_says_so_and_is_tried_again_on_the_next_change(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import_files(qtbot, window, [write_customers(tmp_path / "people.csv", 9)])
+    define_segment(qtbot, window, "Swedes", "people", [Rule("Country", "eq", "sweden")])
+    service = window.ui.app.segments
+    counting = service.count
+
+    def busy(segment: object) -> int:
+        raise BusyError("The profiles are being written by another program; try again soon.")
+
+    monkeypatch.setattr(service, "count", busy)
+    window.segments.refresh()
+    settle(qtbot, window)
+    problem = window.segments.view.list_problem
+    assert problem.isVisible()
+    assert "being written by another program" in problem.text()
+    assert window.segments.model.index(0, 1).data() == "?", "no count that never comes"
+
+    monkeypatch.setattr(service, "count", counting)
+    click(qtbot, window.segments.view.new_segment_button)  # any change of the form
+    settle(qtbot, window)
+    assert not problem.isVisible()
+    assert window.segments.member_count("Swedes") == 3
+    assert window.segments.model.index(0, 1).data() == "3"

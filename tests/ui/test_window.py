@@ -3,22 +3,30 @@
 from __future__ import annotations
 
 import logging
+import re
+import sqlite3
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QCoreApplication, qWarning
+from PySide6.QtCore import QCoreApplication, Qt, qInstallMessageHandler, qWarning
 from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QAbstractButton, QGroupBox, QLabel
 from pytestqt.qtbot import QtBot
 
 from app.bootstrap import AppContext
 from app.core.errors import InUseError
 from app.core.logging_setup import register_secret
+from app.ui.application import open_main_window, run_gui
+from app.ui.demo import seed, use_demo_services
 from app.ui.errors import ErrorReporter, install_excepthook, user_message
-from app.ui.main_window import HISTORY, MainWindow
+from app.ui.main_window import CONNECTIONS, HISTORY, MAPPING, SEGMENTS, MainWindow
 from app.ui.qt_logging import route_qt_messages
 from tests.ui.conftest import ScriptedDialogs, WindowFactory
+from tests.ui.steps import settle
 
 
 def test_tabs_follow_the_order_of_the_work(window: MainWindow) -> None:
@@ -136,3 +144,112 @@ def test_strings_go_through_qt_translation(window: MainWindow) -> None:
         assert user_message(ValueError("x")).isupper()
     finally:
         QCoreApplication.removeTranslator(shouting)
+
+
+@pytest.fixture
+def fresh_hooks(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Starting the window installs hooks and a Qt message handler; the test puts them back."""
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    monkeypatch.setattr(threading, "excepthook", threading.excepthook)
+    yield
+    qInstallMessageHandler(None)
+
+
+def written_by_a_newer_version(context: AppContext) -> None:
+    with closing(sqlite3.connect(context.paths.state_db)) as db:
+        db.execute("PRAGMA user_version = 99")
+        db.commit()
+
+
+def test_data_from_a_newer_version_is_explained_and_the_program_exits_1(
+    context: AppContext, dialogs: ScriptedDialogs, fresh_hooks: None
+) -> None:
+    written_by_a_newer_version(context)
+    assert run_gui(context, dialogs) == 1
+    [(title, message)] = dialogs.asked("warning")
+    assert title == "Autopilot Segment Exporter could not start"
+    assert "written by a newer version" in message
+    assert not dialogs.asked("error_details"), "a known problem is not shown as a bug"
+
+
+def test_an_unexpected_failure_at_start_offers_the_details(
+    context: AppContext,
+    dialogs: ScriptedDialogs,
+    fresh_hooks: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken(*args: object) -> MainWindow:
+        raise RuntimeError("the style sheet is broken")
+
+    monkeypatch.setattr("app.ui.application.build_main_window", broken)
+    assert open_main_window(context, dialogs) is None
+    [(title, message, details)] = dialogs.asked("error_details")
+    assert title == "Autopilot Segment Exporter could not start"
+    assert "Copy details" in message
+    assert "RuntimeError: the style sheet is broken" in details
+    assert sys.excepthook is not sys.__excepthook__, "the hooks were installed first"
+
+
+def test_a_long_failure_reason_is_shown_whole(window: MainWindow, qtbot: QtBot) -> None:
+    reason = (
+        "Autopilot at api2.autopilothq.com did not answer within 60 seconds while sending "
+        "contacts (8 attempts). Check the network and try again; an interrupted run can be "
+        "resumed from the History tab, and nothing Autopilot confirmed is sent twice."
+    )
+    window.panel.fail(reason)
+    phase = window.panel.phase
+    qtbot.waitUntil(lambda: phase.isVisible() and phase.width() > 0)
+    qtbot.waitUntil(lambda: phase.height() >= phase.heightForWidth(phase.width()))
+    assert phase.text() == reason
+    assert phase.wordWrap()
+    needed = phase.fontMetrics().boundingRect(
+        phase.contentsRect(), int(Qt.TextFlag.TextWordWrap), reason
+    )
+    assert needed.height() <= phase.contentsRect().height(), "the reason is cut off"
+    assert needed.width() <= phase.contentsRect().width()
+
+
+def _mnemonic(text: str) -> str | None:
+    found = re.search(r"&([^&])", text.replace("&&", ""))
+    return found.group(1).casefold() if found else None
+
+
+def visible_mnemonics(window: MainWindow) -> dict[str, list[str]]:
+    """Every Alt+letter on the screen as it is now: menus, tabs, buttons, labelled fields."""
+    texts = [action.text() for action in window.menuBar().actions()]
+    texts += [window.tabs.tabText(i) for i in range(window.tabs.count())]
+    for button in window.findChildren(QAbstractButton):
+        if button.isVisible():
+            texts.append(button.text())
+    for caption in window.findChildren(QLabel):
+        if caption.isVisible() and caption.buddy() is not None:
+            texts.append(caption.text())
+    for group in window.findChildren(QGroupBox):
+        if group.isVisible():
+            texts.append(group.title())
+    found: dict[str, list[str]] = {}
+    for text in texts:
+        key = _mnemonic(text)
+        if key is not None:
+            found.setdefault(key, []).append(text)
+    return found
+
+
+def test_every_alt_key_is_unique_on_every_screen_even_during_a_run(
+    qtbot: QtBot, make_window: WindowFactory, context: AppContext
+) -> None:
+    use_demo_services(context)  # nothing leaves the machine
+    seed(context)  # a connection, profiles, segments, exports and runs, as in the screenshots
+    window = make_window(context)
+    window.panel.start("Sending 'Newsletter Norway, November' to Autopilot")
+    window.connections.view.table.selectRow(0)
+    window.connections.view.advanced_toggle.setChecked(True)
+    window.segments.view.segments.selectRow(0)
+    window.mapping.view.exports.selectRow(0)
+    for tab in (CONNECTIONS, SEGMENTS, MAPPING, HISTORY):
+        window.tabs.setCurrentIndex(tab)
+        settle(qtbot, window)
+        found = visible_mnemonics(window)
+        assert "e" in found, "the panel's Cancel run has its key on every tab"
+        clashes = {key: texts for key, texts in found.items() if len(texts) > 1}
+        assert not clashes, (window.tabs.tabText(tab), clashes)

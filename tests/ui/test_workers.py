@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gc
+import logging
 import threading
+import weakref
 from collections.abc import Iterator
 
 import pytest
@@ -25,6 +28,7 @@ def queue(errors: list[BaseException]) -> Iterator[TaskQueue]:
     tasks = TaskQueue("test", 2, errors.append)
     yield tasks
     assert tasks.shutdown()
+    assert tasks.active_threads() == 0
 
 
 def test_result_arrives_on_the_gui_thread_and_work_ran_elsewhere(
@@ -151,3 +155,114 @@ def test_export_job_reports_a_failure_and_returns_to_idle(qtbot: QtBot) -> None:
     assert str(failed.args[0]) == "engine broke"
     assert job.state == IDLE
     assert job.wait(1000)
+
+
+class _Secret:
+    """Stands for what a job's closure holds (an API key, a plan); weakly referenced."""
+
+
+def _collected(ref: weakref.ReferenceType[_Secret]) -> bool:
+    gc.collect()
+    return ref() is None
+
+
+def test_a_finished_job_lets_go_of_its_closure(qtbot: QtBot, queue: TaskQueue) -> None:
+    secret = _Secret()
+    ref = weakref.ref(secret)
+    results: list[object] = []
+
+    def work(held: _Secret = secret) -> str:
+        return "done" if held is not None else "lost"
+
+    with qtbot.waitSignal(queue.idle, timeout=5000):
+        queue.submit(work, results.append)
+    del work, secret
+    assert results == ["done"]
+    qtbot.waitUntil(lambda: queue.active_threads() == 0, timeout=5000)
+    assert _collected(ref), "the job, its function or its callbacks are still held"
+
+
+def test_a_failed_job_lets_go_of_its_closure_too(qtbot: QtBot, queue: TaskQueue) -> None:
+    secret = _Secret()
+    ref = weakref.ref(secret)
+    failures: list[str] = []
+
+    def work(held: _Secret = secret) -> None:
+        raise ValueError("refused")
+
+    with qtbot.waitSignal(queue.idle, timeout=5000):
+        queue.submit(work, lambda _: None, lambda exc: failures.append(str(exc)))
+    del work, secret
+    qtbot.waitUntil(lambda: queue.active_threads() == 0, timeout=5000)
+    assert failures == ["refused"]
+    assert _collected(ref), "the exception's delivery keeps the work alive"
+
+
+def test_dropped_queued_work_is_let_go_without_running(qtbot: QtBot) -> None:
+    single = TaskQueue("single", 1, lambda exc: None)
+    release = threading.Event()
+    secret = _Secret()
+    ref = weakref.ref(secret)
+    single.submit(lambda: release.wait(5), lambda _: None)
+    single.submit(lambda held=secret: held, lambda _: None, key="k")
+    single.submit(lambda: "newer", lambda _: None, key="k")
+    del secret
+    assert _collected(ref), "dropped work is freed at once, before a thread is free"
+    release.set()
+    qtbot.waitUntil(lambda: not single.busy(), timeout=5000)
+    assert single.shutdown()
+
+
+def test_a_finished_export_lets_go_of_its_work(qtbot: QtBot) -> None:
+    job = ExportJob(throttle_s=0.0)
+    plan = _Secret()
+    ref = weakref.ref(plan)
+
+    def work(on_progress: object, cancel: CancelToken, held: _Secret = plan) -> object:
+        return "finished"
+
+    with qtbot.waitSignal(job.finished, timeout=5000) as finished:
+        job.start("test", work)  # type: ignore[arg-type]
+    del work, plan
+    assert finished.args == ["finished"]
+    assert job.wait(1000)
+    assert _collected(ref), "the run's plan and key are still held after the run"
+
+
+def test_shutdown_says_so_and_logs_when_a_worker_is_still_busy(
+    qtbot: QtBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    single = TaskQueue("slow", 1, lambda exc: None)
+    started, release = threading.Event(), threading.Event()
+
+    def work() -> None:
+        started.set()
+        release.wait(10)
+
+    single.submit(work, lambda _: None)
+    assert started.wait(5)
+    with caplog.at_level(logging.WARNING):
+        assert not single.shutdown(timeout_ms=0)
+    assert "slow worker was still busy" in caplog.text
+    release.set()
+    assert single.shutdown(timeout_ms=5000)
+    assert single.active_threads() == 0
+
+
+def test_a_daemon_queue_delivers_on_the_gui_thread_and_does_not_hold_up_quitting(
+    qtbot: QtBot,
+) -> None:
+    checks = TaskQueue("checks", 2, lambda exc: None, daemon=True)
+    seen: dict[str, object] = {}
+
+    def work() -> str:
+        seen["thread"] = threading.current_thread()
+        return "accepted"
+
+    with qtbot.waitSignal(checks.idle, timeout=5000):
+        checks.submit(work, lambda result: seen.setdefault("result", result))
+    assert seen["result"] == "accepted"
+    worker = seen["thread"]
+    assert isinstance(worker, threading.Thread) and worker.daemon
+    assert checks.shutdown(timeout_ms=5000)
+    assert checks.active_threads() == 0

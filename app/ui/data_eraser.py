@@ -1,0 +1,66 @@
+"""File > Delete all data: profiles, segments, exports, connections, runs and the stored keys.
+
+The deletion runs on the profiles queue (it removes DuckDB's tables), then the keys go on the
+keyring's thread. Meanwhile ``UiContext.erasing`` is set, so nothing can be run or imported
+into data that is being deleted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from app.core.erase import erase_everything
+from app.ui.ui_context import UiContext
+
+
+class DataEraser(QObject):
+    busy_changed = Signal(bool)  # True while the data is being deleted
+    finished = Signal(bool)  # True: everything was deleted; False: it failed (and was reported)
+
+    def __init__(self, ui: UiContext, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.ui = ui
+
+    def erase(self) -> None:
+        """Ask, then delete everything; refused while a run, an import or a start goes on."""
+        if not self.ui.may_start_run():
+            self.ui.dialogs.warning(
+                self.tr("Delete all data"),
+                self.tr("Wait until the export or import in progress has finished."),
+            )
+            return
+        if not self.ui.dialogs.confirm(
+            self.tr("Delete all data"),
+            self.tr(
+                "This deletes every imported profile, segment, export, connection, run and the "
+                "API keys this program stored. Nothing is deleted in Autopilot. This cannot be "
+                "undone."
+            ),
+            self.tr("Delete everything"),
+        ):
+            return
+        app = self.ui.app
+        self._set_busy(True)
+        self.ui.profiles.submit(
+            lambda: erase_everything(app.state, app.profiles, app.paths.reports_dir),
+            self._on_erased,
+            self._on_failed,
+        )
+
+    def _on_erased(self, names: Any) -> None:
+        self.ui.vault.forget_keys(list(names), self._on_keys_forgotten, self._on_failed)
+
+    def _on_keys_forgotten(self, _: object) -> None:
+        self._set_busy(False)
+        self.finished.emit(True)
+
+    def _on_failed(self, exc: BaseException) -> None:
+        self._set_busy(False)
+        self.finished.emit(False)
+        self.ui.errors.report(exc, self.tr("Could not delete all data"))
+
+    def _set_busy(self, busy: bool) -> None:
+        self.ui.erasing = busy
+        self.busy_changed.emit(busy)
