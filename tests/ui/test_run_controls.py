@@ -120,10 +120,12 @@ def test_row_details_are_deleted_off_the_gui_thread(
     window.history.select_run(run.run_id)
     view = window.history.view
     assert view.save_rejected_button.isEnabled()
+    gate = hold(window, "profiles")  # the deletion waits behind this, so it cannot finish early
     with qtbot.waitSignal(window.history.purged, timeout=10_000) as purged:
         click(qtbot, view.purge_button)
         assert window.ui.profiles.busy(), "the deletion was queued, not done on the GUI thread"
         assert not window.ui.app.runs.get(run.run_id).details_purged
+        gate.set()
     assert purged.args == [run.run_id]
     assert window.ui.app.runs.get(run.run_id).details_purged
     assert not view.save_rejected_button.isEnabled()
