@@ -20,7 +20,7 @@ from typing import Protocol
 from app.core.autopilot import AutopilotError, BulkResult, ListResolution
 from app.core.cancel import Cancelled, CancelToken
 from app.core.clock import Clock, SystemClock
-from app.core.errors import AppError, NotFoundError
+from app.core.errors import AppError
 from app.core.export.plan import ExportPlan, Services
 from app.core.export.rows import Batch, batches
 from app.core.history import (
@@ -35,7 +35,6 @@ from app.core.history import (
 )
 from app.core.history.liveness import HEARTBEAT_INTERVAL_S
 from app.core.history.store import RunTakenOverError
-from app.core.segments import SourceChangedError
 
 log = logging.getLogger(__name__)
 
@@ -218,19 +217,7 @@ class _Run:
 
     def check_source(self) -> None:
         """The members must come from the very import the plan counted."""
-        planned = self.plan.source
-        try:
-            current = self.services.profiles.get_source(planned.name)
-        except NotFoundError:
-            current = None
-        if current is None or (current.table_name, current.sha256) != (
-            planned.table_name,
-            planned.sha256,
-        ):
-            raise SourceChangedError(
-                f"The profile source '{planned.name}' was re-imported or removed during the run; "
-                "start a new run to send its current data."
-            )
+        self.services.segments.ensure_unchanged(self.plan.source)
 
     def pending_batches(self) -> Iterator[Batch]:
         for index, seg in enumerate(self.plan.segments):

@@ -146,21 +146,22 @@ class SegmentService:
         return Plan(source, compile_where(checked.rules, checked.segment.match))
 
     def _unchanged_check(self, source: SourceInfo) -> Callable[[], None]:
-        def verify() -> None:
-            try:
-                current = self._profiles.get_source(source.name)
-            except NotFoundError:
-                current = None
-            if current is None or (current.table_name, current.sha256) != (
-                source.table_name,
-                source.sha256,
-            ):
-                raise SourceChangedError(
-                    f"Source '{source.name}' was re-imported or removed while its members were "
-                    "being read; start again."
-                )
+        return lambda: self.ensure_unchanged(source)
 
-        return verify
+    def ensure_unchanged(self, source: SourceInfo) -> None:
+        """SourceChangedError unless ``source`` is still the current import of its name."""
+        try:
+            current = self._profiles.get_source(source.name)
+        except NotFoundError:
+            current = None
+        if current is None or (current.table_name, current.sha256) != (
+            source.table_name,
+            source.sha256,
+        ):
+            raise SourceChangedError(
+                f"Source '{source.name}' was re-imported or removed while its members were "
+                "being read; start again."
+            )
 
     @staticmethod
     def _stored(db: sqlite3.Connection, name: str) -> StoredSegment:
