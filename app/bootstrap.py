@@ -1,6 +1,9 @@
 """The composition root: paths, logging, stores and secrets, built once and handed out.
 
 Nothing else in the program constructs these; the UI and the CLI receive an :class:`AppContext`.
+Each part is made, and its module imported, on first use: building the context touches only
+the paths and the log, so the window's frame is on the screen before DuckDB, requests or keyring
+are even loaded.
 """
 
 from __future__ import annotations
@@ -11,14 +14,19 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
-from app.core.connections import ConnectionService
-from app.core.export import ExportRunner, ExportService, Services
-from app.core.history import RunStore
 from app.core.logging_setup import RedactingFilter
 from app.core.paths import AppPaths, resolve_paths
-from app.core.secrets import SecretStore
-from app.core.store import StateStore
+
+if TYPE_CHECKING:
+    from app.core.connections import ConnectionService
+    from app.core.export import ExportRunner, ExportService, Services
+    from app.core.history import RunStore
+    from app.core.profiles import ProfileStore
+    from app.core.secrets import SecretStore
+    from app.core.segments import SegmentService
+    from app.core.store import StateStore
 
 RETENTION_DAYS = 90
 
@@ -30,16 +38,18 @@ class AppContext:
 
     @cached_property
     def state(self) -> StateStore:
+        from app.core.store import StateStore
+
         return StateStore(self.paths.state_db)
 
     @cached_property
-    def profiles(self):  # type: ignore[no-untyped-def]
+    def profiles(self) -> ProfileStore:
         from app.core.profiles import ProfileStore
 
         return ProfileStore(self.paths.profiles_db, self.state)
 
     @cached_property
-    def segments(self):  # type: ignore[no-untyped-def]
+    def segments(self) -> SegmentService:
         from app.core.segments import SegmentService
 
         return SegmentService(self.state, self.profiles)
@@ -53,14 +63,20 @@ class AppContext:
 
     @cached_property
     def connections(self) -> ConnectionService:
+        from app.core.connections import ConnectionService
+
         return ConnectionService(self.state, self.secrets)
 
     @cached_property
     def exports(self) -> ExportService:
+        from app.core.export import ExportService
+
         return ExportService(self.state)
 
     @cached_property
     def runs(self) -> RunStore:
+        from app.core.history import RunStore
+
         runs = RunStore(self.state, reports_dir=self.paths.reports_dir)
         # Row-level personal data of runs is kept for the retention period, then only counts.
         runs.purge_expired(RETENTION_DAYS)
@@ -68,10 +84,14 @@ class AppContext:
 
     @cached_property
     def services(self) -> Services:
+        from app.core.export import Services
+
         return Services(self.connections, self.segments, self.profiles)
 
     @cached_property
     def runner(self) -> ExportRunner:
+        from app.core.export import ExportRunner
+
         return ExportRunner(self.services, self.exports, self.runs, self.paths.reports_dir)
 
 

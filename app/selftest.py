@@ -243,53 +243,56 @@ def dry_run(ctx: AppContext, home: Path) -> tuple[None, str]:
 def main_window(ctx: AppContext) -> tuple[None, str]:
     from PySide6.QtGui import QGuiApplication
 
-    started = time.perf_counter()
-    with shown_main_window(ctx, wait_ready=True) as shown:
-        elapsed = (time.perf_counter() - started) * 1000
+    with shown_main_window(ctx) as shown:
         title = shown.window.windowTitle()
     platform = QGuiApplication.platformName()
-    return None, f"'{title}' shown and ready in {elapsed:.0f} ms (Qt platform {platform})"
+    return None, (
+        f"'{title}' painted in {shown.ms(shown.painted_at)} ms, built in "
+        f"{shown.ms(shown.built_at)} ms, ready in {shown.ms(shown.ready_at)} ms "
+        f"(Qt platform {platform})"
+    )
 
 
 @dataclass
 class Shown:
     window: Any  # app.ui.main_window.MainWindow
-    painted_at: float = 0.0  # time.time() of the first paint
+    started_at: float  # time.time() when the window was made
+    painted_at: float = 0.0  # time.time() of the frame's first paint
+    built_at: float = 0.0  # ... of the end of filling it (the tabs and the workers exist)
+    ready_at: float = 0.0  # ... of its ready signal (keyring known, tabs show their data)
+
+    def ms(self, at: float) -> int:
+        return round((at - self.started_at) * 1000)
 
 
 @contextmanager
-def shown_main_window(ctx: AppContext, *, wait_ready: bool) -> Iterator[Shown]:
-    """The main window, shown and painted (and ready: keyring known, tabs filled); then closed.
+def shown_main_window(ctx: AppContext) -> Iterator[Shown]:
+    """The main window started as a user starts it, until it is ready; then closed.
 
-    Waits on the window's own events and signal, bounded by WINDOW_TIMEOUT_MS, never on time.
+    The same start as ``run_gui``: the frame is shown, filled after its first paint, then
+    looks up the keyring. Waits on the window's own events and signals, bounded by
+    WINDOW_TIMEOUT_MS, never on time.
     """
-    from PySide6.QtCore import QEvent, QEventLoop, QObject, QThreadPool, QTimer
+    from PySide6.QtCore import QEventLoop, QThreadPool, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from app.ui.application import build_main_window
+    from app.ui.application import main_window_frame
 
-    window = build_main_window(ctx)
+    started_at = time.time()
+    said: list[str] = []
+    window = main_window_frame(ctx, unattended_dialogs(said))
     app = QApplication.instance()
     loop = QEventLoop()
-    seen: set[str] = set() if wait_ready else {"ready"}
-    shown = Shown(window)
+    shown = Shown(window, started_at)
+    events = ("painted", "built", "ready")
 
     def mark(what: str) -> None:
-        seen.add(what)
-        if what == "painted":
-            shown.painted_at = time.time()
-        if seen >= {"painted", "ready"}:
+        setattr(shown, f"{what}_at", time.time())
+        if all(getattr(shown, f"{event}_at") for event in events):
             QTimer.singleShot(0, loop.quit)
 
-    class FirstPaint(QObject):
-        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-            if event.type() == QEvent.Type.Paint and "painted" not in seen:
-                mark("painted")
-            return False
-
-    watcher = FirstPaint()
-    window.installEventFilter(watcher)
-    window.ready.connect(lambda: mark("ready"))
+    for event in events:
+        getattr(window, event).connect(lambda event=event: mark(event))
     timeout = QTimer(singleShot=True, interval=WINDOW_TIMEOUT_MS)
     timeout.timeout.connect(loop.quit)
     timeout.start()
@@ -297,12 +300,14 @@ def shown_main_window(ctx: AppContext, *, wait_ready: bool) -> Iterator[Shown]:
     loop.exec()
     timeout.stop()
     try:
-        if not window.isVisible() or seen < {"painted", "ready"}:
-            missing = " and ".join(sorted({"painted", "ready"} - seen)) or "visible"
-            raise StepFailed(f"the window was not {missing} within {WINDOW_TIMEOUT_MS} ms")
+        if window.start_failed or said:
+            raise StepFailed(" / ".join(said) or "the window could not open (see the log)")
+        missing = [event for event in events if not getattr(shown, f"{event}_at")]
+        if missing or not window.isVisible():
+            what = " and ".join(missing) or "visible"
+            raise StepFailed(f"the window was not {what} within {WINDOW_TIMEOUT_MS} ms")
         yield shown
     finally:
-        window.removeEventFilter(watcher)
         window.close()  # saves the window's place (in the temporary folder) and stops workers
         window.deleteLater()
         QThreadPool.globalInstance().waitForDone(WINDOW_TIMEOUT_MS)
@@ -310,17 +315,41 @@ def shown_main_window(ctx: AppContext, *, wait_ready: bool) -> Iterator[Shown]:
             app.processEvents()
 
 
-def run_startup_probe() -> int:
-    """Show the main window and quit at its first paint: what packaging/measure.py times.
+def unattended_dialogs(said: list[str]) -> Any:
+    """Dialogs that ask nothing: messages are kept in ``said`` (no one is there to click OK)."""
+    from app.ui.dialogs import Dialogs
 
-    Prints ``first paint at <time.time()>``, so the caller can subtract its own launch time.
+    class Unattended(Dialogs):
+        def information(self, title: str, message: str) -> None:
+            said.append(f"{title}: {message}")
+
+        def warning(self, title: str, message: str) -> None:
+            said.append(f"{title}: {message}")
+
+        def error_details(self, title: str, message: str, details: str) -> None:
+            said.append(f"{title}: {message} {details.strip().splitlines()[-1]}")
+
+        def confirm(self, title: str, message: str, action: str) -> bool:
+            said.append(f"{title}: {message}")
+            return False
+
+    return Unattended()
+
+
+def run_startup_probe() -> int:
+    """Start the window as a user does and quit when it is ready: what packaging/measure.py times.
+
+    Prints ``first paint at <time.time()>``, ``built at ...`` and ``ready at ...``, so the
+    caller can subtract its own launch time.
     """
     from app.bootstrap import build_context
 
     with isolated_environment():
         ctx = build_context()
-        with shown_main_window(ctx, wait_ready=False) as shown:
+        with shown_main_window(ctx) as shown:
             print(f"first paint at {shown.painted_at:.6f}", flush=True)
+            print(f"built at {shown.built_at:.6f}", flush=True)
+            print(f"ready at {shown.ready_at:.6f}", flush=True)
     return 0
 
 

@@ -64,18 +64,25 @@ def _run_gui(args: argparse.Namespace, console: Console) -> int:
     return run_gui(console.context)
 
 
+def _self_test() -> int:
+    from app.selftest import run_self_test
+
+    return run_self_test()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
+    # The window and the self-test start without loading every command module (and DuckDB,
+    # requests...) that the parser would import: a double-click should paint as soon as
+    # possible, and the self-test times that start.
     if args_list in ([], ["gui"]):
-        # The window starts without loading every command module (and DuckDB, requests...)
-        # that the parser would import: a double-click should paint as soon as possible.
         return _run_gui(argparse.Namespace(), Console())
+    if args_list == ["--self-test"]:
+        return _self_test()
     parser = build_parser()
     args = parser.parse_args(args_list)
     if args.self_test:
-        from app.selftest import run_self_test
-
-        return run_self_test()
+        return _self_test()
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:
         parser.print_help(sys.stderr)

@@ -5,21 +5,23 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from app import __version__
 from app.core.paths import APP_AUTHOR, APP_NAME
 from app.resources_path import resource_path
-from app.ui.dialogs import Dialogs
-from app.ui.errors import ErrorReporter, install_excepthook
 from app.ui.main_window import MainWindow
 from app.ui.qt_logging import route_qt_messages
 from app.ui.style import apply_style
 
 if TYPE_CHECKING:
     from app.bootstrap import AppContext
+    from app.ui.dialogs import Dialogs
+
+# A window that gets no paint (it opened minimised, say) is filled after this long anyway.
+BUILD_WITHOUT_PAINT_MS = 500
 
 ICON_FILES = (
     "autopilot-exporter.svg",
@@ -53,29 +55,51 @@ def app_icon() -> QIcon:
 
 
 def build_main_window(context: AppContext, dialogs: Dialogs | None = None) -> MainWindow:
-    """The main window over ``context``, not shown (the self-test builds it offscreen)."""
-    app = application()
-    apply_style(app)
+    """The main window over ``context``, built whole and not shown (tests, screenshots)."""
+    application()
     return MainWindow(context, dialogs)
 
 
-def open_main_window(context: AppContext, dialogs: Dialogs | None = None) -> MainWindow | None:
-    """The main window, or None after telling the user why it cannot open.
+def main_window_frame(context: AppContext, dialogs: Dialogs | None = None) -> MainWindow:
+    """The main window's frame, to show at once; it fills itself right after its first paint.
 
-    The error hooks come first, so a failure while building the window (data written by a
-    newer version, a broken file) is shown in a message box instead of ending in silence.
+    Filling it imports the core and builds the tabs (see app/ui/main_window.py): a user sees
+    the window about four times sooner than if it were built whole before showing. The error
+    hooks are installed before it is filled, so a failure while filling it (data written by a
+    newer version, a broken file) is shown in a message box; the window then closes and the
+    event loop ends with 1.
     """
     application()
-    dialogs = dialogs or Dialogs()
-    reporter = ErrorReporter(dialogs)
-    install_excepthook(reporter)
-    try:
-        window = build_main_window(context, dialogs)
-    except Exception as exc:
-        dialogs.set_parent_widget(None)  # the half-built window is no place for the message
-        reporter.report(exc, reporter.tr("Autopilot Segment Exporter could not start"))
-        return None
-    install_excepthook(window.ui.errors)  # from now on the window's reporter, with its status bar
+    window = MainWindow(context, dialogs, build=False)
+    started = False
+
+    def fill() -> None:
+        nonlocal started
+        if started or window.shut_down:
+            return
+        started = True
+        from app.ui.dialogs import Dialogs
+        from app.ui.errors import ErrorReporter, install_excepthook
+
+        window_dialogs = dialogs or Dialogs(window)
+        reporter = ErrorReporter(window_dialogs)
+        install_excepthook(reporter)
+        try:
+            window.build(window_dialogs)
+        except Exception as exc:
+            window.start_failed = True
+            window_dialogs.set_parent_widget(None)  # the half-built window is no place for it
+            reporter.report(exc, reporter.tr("Autopilot Segment Exporter could not start"))
+            # Hidden, not closed: closing the last window would post a quit of its own, which
+            # would end the next event loop that runs (run_gui's caller may start one).
+            window.hide()
+            QCoreApplication.exit(1)
+            return
+        install_excepthook(window.ui.errors)  # from now on the window's, with its status bar
+
+    # Queued: the paint ends (and reaches the screen) before the building starts.
+    window.painted.connect(lambda: QTimer.singleShot(0, window, fill))
+    QTimer.singleShot(BUILD_WITHOUT_PAINT_MS, window, fill)
     return window
 
 
@@ -83,11 +107,9 @@ def run_gui(context: AppContext, dialogs: Dialogs | None = None) -> int:
     """Open the window and run until it closes; returns the exit code (1: it could not open)."""
     route_qt_messages()
     app = application()
-    window = open_main_window(context, dialogs)
-    if window is None:
-        return 1
+    window = main_window_frame(context, dialogs)
     window.show()
     code = app.exec()
     if not window.shut_down:
         window.shutdown()
-    return int(code)
+    return 1 if window.start_failed else int(code)

@@ -2,6 +2,14 @@
 
 It is also the UI's composition root: it builds the worker queues, the key vault and the export
 job, hands them to the tab controllers, and connects the controllers to each other.
+
+It is built in two steps, so that a double-click shows the window at once. The constructor
+builds the frame: title, menu bar, the four tab captions over empty pages, the status bar
+("Opening...") and the saved size and place; it needs nothing but Qt. :meth:`MainWindow.build`
+then fills it: it imports the tabs and, through them, the core (DuckDB, requests, keyring,
+email validation, together about three quarters of the start-up time) and builds every worker.
+``application.main_window_frame`` calls it right after the frame's first paint;
+``application.build_main_window`` (tests, screenshots) builds both steps at once.
 """
 
 from __future__ import annotations
@@ -11,30 +19,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QMainWindow, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QPaintEvent
+from PySide6.QtWidgets import QMainWindow, QMenu, QTabWidget, QVBoxLayout, QWidget
 
-from app.core.history import Run
-from app.ui import formatting as fmt
-from app.ui.connections_tab import ConnectionsTab
-from app.ui.data_eraser import DataEraser
-from app.ui.dialogs import Dialogs
-from app.ui.errors import ErrorReporter, user_message
-from app.ui.export_job import ExportJob
-from app.ui.export_panel import ExportPanel
-from app.ui.history_tab import HistoryTab
-from app.ui.keyvault import KeyVault
-from app.ui.mapping_tab import MappingTab
-from app.ui.menus import build_menus
-from app.ui.resume_offer import ResumeOffer
-from app.ui.segments_tab import SegmentsTab
-from app.ui.sources_controller import SUPPORTED_SUFFIXES
-from app.ui.ui_context import UiContext
 from app.ui.window_settings import WindowSettings
-from app.ui.workers import TaskQueue
 
 if TYPE_CHECKING:
     from app.bootstrap import AppContext
+    from app.ui.connections_tab import ConnectionsTab
+    from app.ui.data_eraser import DataEraser
+    from app.ui.dialogs import Dialogs
+    from app.ui.export_panel import ExportPanel
+    from app.ui.history_tab import HistoryTab
+    from app.ui.mapping_tab import MappingTab
+    from app.ui.resume_offer import ResumeOffer
+    from app.ui.segments_tab import SegmentsTab
+    from app.ui.ui_context import UiContext
 
 log = logging.getLogger(__name__)
 
@@ -44,37 +44,121 @@ CLOSE_WAIT_MS = 3000
 
 
 class MainWindow(QMainWindow):
+    painted = Signal()  # the frame's first paint: the window is on the screen
+    built = Signal()  # the tabs, the panel and the workers exist (see the module's text)
     ready = Signal()  # the keyring is known and every tab shows its data
 
-    def __init__(self, context: AppContext, dialogs: Dialogs | None = None) -> None:
+    # Made by build().
+    ui: UiContext
+    connections: ConnectionsTab
+    segments: SegmentsTab
+    mapping: MappingTab
+    history: HistoryTab
+    eraser: DataEraser
+    resume_bar: ResumeOffer
+    panel: ExportPanel
+
+    def __init__(
+        self, context: AppContext, dialogs: Dialogs | None = None, *, build: bool = True
+    ) -> None:
         super().__init__()
         self.setWindowTitle(self.tr("Autopilot Segment Exporter"))
         self.setMinimumSize(960, 640)
         self.setAcceptDrops(True)
-        self.ui = self._build_context(context, dialogs or Dialogs(self))
-        self.ui.dialogs.set_parent_widget(self)
-        self.eraser = DataEraser(self.ui, self)
+        self.context = context
+        self._dialogs = dialogs
         self.import_action: QAction | None = None
         self._closing = False
+        self._painted = False
+        self._is_built = False
         self._is_ready = False
         self.shut_down = False
-        self._build_tabs()
-        self._build_layout()
-        build_menus(self)
-        self._connect()
+        self.start_failed = False  # build() raised: the window could not open
+        self._build_frame()
         self.settings = WindowSettings(context.paths.config_dir)
         if not self.settings.restore(self, self.tabs):
             self.resize(1280, 800)
         self.statusBar().showMessage(self.tr("Opening..."))
+        if build:
+            self.build()
+
+    # -- building -----------------------------------------------------------------------------
+
+    def _build_frame(self) -> None:
+        """Title, menus and tab captions over empty pages: what the first paint shows."""
+        self.file_menu: QMenu = self.menuBar().addMenu(self.tr("&File"))
+        self.help_menu: QMenu = self.menuBar().addMenu(self.tr("&Help"))
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self._pages: list[QVBoxLayout] = []
+        for caption in (
+            self.tr("&1  Connections"),
+            self.tr("&2  Segments"),
+            self.tr("&3  Mapping"),
+            self.tr("&4  History"),
+        ):
+            page = QWidget()
+            layout = QVBoxLayout(page)
+            layout.setContentsMargins(0, 0, 0, 0)
+            self._pages.append(layout)
+            self.tabs.addTab(page, caption)
+        central = QWidget()
+        self._column = QVBoxLayout(central)
+        self._column.setContentsMargins(0, 0, 0, 0)
+        self._column.setSpacing(0)
+        self._column.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
+
+    def build(self, dialogs: Dialogs | None = None) -> None:
+        """Fill the frame: the tabs, the export panel and every worker; then look up the keyring.
+
+        Raises what building raises (data written by a newer version, a broken file); the
+        caller tells the user. Does nothing when built already or after the window was closed.
+        """
+        if self._is_built or self.shut_down:
+            return
+        # The tabs import the core: what the frame's first paint must not wait for.
+        from app.ui.connections_tab import ConnectionsTab
+        from app.ui.data_eraser import DataEraser
+        from app.ui.dialogs import Dialogs
+        from app.ui.export_panel import ExportPanel
+        from app.ui.history_tab import HistoryTab
+        from app.ui.mapping_tab import MappingTab
+        from app.ui.menus import fill_menus
+        from app.ui.resume_offer import ResumeOffer
+        from app.ui.segments_tab import SegmentsTab
+
+        self.ui = self._build_context(self.context, dialogs or self._dialogs or Dialogs(self))
+        self.ui.dialogs.set_parent_widget(self)
+        self.eraser = DataEraser(self.ui, self)
+        self.connections = ConnectionsTab(self.ui)
+        self.segments = SegmentsTab(self.ui)
+        self.mapping = MappingTab(self.ui, self.segments.member_count)
+        self.history = HistoryTab(self.ui)
+        views = (self.connections.view, self.segments.view, self.mapping.view, self.history.view)
+        for page, view in zip(self._pages, views, strict=True):
+            page.addWidget(view)
+        self.resume_bar = ResumeOffer()
+        self._column.insertWidget(0, self.resume_bar)
+        self.panel = ExportPanel()
+        self._column.addWidget(self.panel)
+        fill_menus(self)
+        self._connect()
+        self._is_built = True
+        self.built.emit()
         # Profiles and runs need no keyring: show them while the keyring is being looked up.
         # First, so that data this program cannot open stops it before any thread starts.
         self.segments.refresh()
         self.history.refresh()
         self.ui.vault.start()
 
-    # -- building -----------------------------------------------------------------------------
-
     def _build_context(self, context: AppContext, dialogs: Dialogs) -> UiContext:
+        from app.ui.errors import ErrorReporter
+        from app.ui.export_job import ExportJob
+        from app.ui.keyvault import KeyVault
+        from app.ui.ui_context import UiContext
+        from app.ui.workers import TaskQueue
+
         errors = ErrorReporter(dialogs, self)
         report = errors.report
         return UiContext(
@@ -87,35 +171,6 @@ class MainWindow(QMainWindow):
             profiles=TaskQueue("profiles", 1, report, self),
             export=ExportJob(self),
         )
-
-    def _build_tabs(self) -> None:
-        self.connections = ConnectionsTab(self.ui)
-        self.segments = SegmentsTab(self.ui)
-        self.mapping = MappingTab(self.ui, self.segments.member_count)
-        self.history = HistoryTab(self.ui)
-        self.tabs = QTabWidget()
-        self.tabs.setDocumentMode(True)
-        captions = (
-            self.tr("&1  Connections"),
-            self.tr("&2  Segments"),
-            self.tr("&3  Mapping"),
-            self.tr("&4  History"),
-        )
-        views = (self.connections.view, self.segments.view, self.mapping.view, self.history.view)
-        for view, caption in zip(views, captions, strict=True):
-            self.tabs.addTab(view, caption)
-
-    def _build_layout(self) -> None:
-        central = QWidget()
-        layout = QVBoxLayout(central)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        self.resume_bar = ResumeOffer()
-        layout.addWidget(self.resume_bar)
-        layout.addWidget(self.tabs, 1)
-        self.panel = ExportPanel()
-        layout.addWidget(self.panel)
-        self.setCentralWidget(central)
 
     def _connect(self) -> None:
         ui = self.ui
@@ -148,6 +203,10 @@ class MainWindow(QMainWindow):
     # -- public -------------------------------------------------------------------------------
 
     @property
+    def is_built(self) -> bool:
+        return self._is_built
+
+    @property
     def is_ready(self) -> bool:
         return self._is_ready
 
@@ -156,6 +215,8 @@ class MainWindow(QMainWindow):
 
         An export run is not counted: it may go on for hours while the window is idle.
         """
+        if not self._is_ready:
+            return False
         timers = self.findChildren(QTimer, "debounce")
         queues_busy = any(queue.busy() for queue in self.ui.queues())
         return self._is_ready and not queues_busy and not any(t.isActive() for t in timers)
@@ -206,9 +267,17 @@ class MainWindow(QMainWindow):
         :meth:`UiContext.shutdown`). Safe to call twice.
         """
         self.shut_down = True
+        if not self._is_built:
+            return True  # a frame has no workers
         return self.ui.shutdown(timeout_ms, wait_for_checks=wait_for_checks)
 
     # -- starting -----------------------------------------------------------------------------
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            self.painted.emit()
 
     def _on_ready(self, status: Any) -> None:
         self._refresh_all()
@@ -241,6 +310,9 @@ class MainWindow(QMainWindow):
         self.history.show_progress(progress)
 
     def _on_export_finished(self, run: Any) -> None:
+        from app.core.history import Run
+        from app.ui import formatting as fmt
+
         assert isinstance(run, Run)
         self._update_run_controls()
         self.panel.finish(run)
@@ -255,6 +327,8 @@ class MainWindow(QMainWindow):
             self.close()
 
     def _on_export_failed(self, exc: Any) -> None:
+        from app.ui.errors import user_message
+
         assert isinstance(exc, BaseException)
         self._update_run_controls()
         self.panel.fail(user_message(exc))
@@ -266,7 +340,7 @@ class MainWindow(QMainWindow):
     # -- closing and dropping ---------------------------------------------------------------------
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.ui.export.active:
+        if self._is_built and self.ui.export.active:
             event.ignore()
             if self._closing:
                 return
@@ -289,11 +363,11 @@ class MainWindow(QMainWindow):
         event.accept()
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if _profile_files(event.mimeData().urls()):
+        if self._is_built and _profile_files(event.mimeData().urls()):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
-        paths = _profile_files(event.mimeData().urls())
+        paths = _profile_files(event.mimeData().urls()) if self._is_built else []
         if paths:
             event.acceptProposedAction()
             self.tabs.setCurrentIndex(SEGMENTS)
@@ -301,5 +375,7 @@ class MainWindow(QMainWindow):
 
 
 def _profile_files(urls: Any) -> list[Path]:
+    from app.ui.sources_controller import SUPPORTED_SUFFIXES
+
     paths = [Path(url.toLocalFile()) for url in urls if url.isLocalFile()]
     return [p for p in paths if p.suffix.lower() in SUPPORTED_SUFFIXES]

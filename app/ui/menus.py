@@ -1,4 +1,4 @@
-"""The menu bar: File and Help."""
+"""What the menu bar's File and Help menus hold (the frame makes the two menus)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
 
 
-def build_menus(window: MainWindow) -> None:
-    file_menu = window.menuBar().addMenu(window.tr("&File"))
+def fill_menus(window: MainWindow) -> None:
+    file_menu = window.file_menu
     import_action = QAction(window.tr("&Import profiles..."), window)
     import_action.setShortcut(QKeySequence.StandardKey.Open)
     import_action.triggered.connect(window.import_profiles)
@@ -33,7 +33,7 @@ def build_menus(window: MainWindow) -> None:
     file_menu.addAction(quit_action)
     window.import_action = import_action
 
-    help_menu = window.menuBar().addMenu(window.tr("&Help"))
+    help_menu = window.help_menu
     dialogs, paths = window.ui.dialogs, window.ui.app.paths
     entries = (
         (window.tr("&About"), lambda: dialogs.information(window.tr("About"), about_text(window))),

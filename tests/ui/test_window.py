@@ -20,7 +20,7 @@ from pytestqt.qtbot import QtBot
 from app.bootstrap import AppContext
 from app.core.errors import InUseError
 from app.core.logging_setup import register_secret
-from app.ui.application import open_main_window, run_gui
+from app.ui.application import run_gui
 from app.ui.demo import seed, use_demo_services
 from app.ui.errors import ErrorReporter, install_excepthook, user_message
 from app.ui.main_window import CONNECTIONS, HISTORY, MAPPING, SEGMENTS, MainWindow
@@ -178,11 +178,11 @@ def test_an_unexpected_failure_at_start_offers_the_details(
     fresh_hooks: None,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    def broken(*args: object) -> MainWindow:
+    def broken(*args: object) -> None:
         raise RuntimeError("the style sheet is broken")
 
-    monkeypatch.setattr("app.ui.application.build_main_window", broken)
-    assert open_main_window(context, dialogs) is None
+    monkeypatch.setattr(MainWindow, "build", broken)
+    assert run_gui(context, dialogs) == 1
     [(title, message, details)] = dialogs.asked("error_details")
     assert title == "Autopilot Segment Exporter could not start"
     assert "Copy details" in message
