@@ -9,7 +9,6 @@ are even loaded.
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -96,7 +95,9 @@ class AppContext:
 
 
 def configure_logging(paths: AppPaths, *, level: int = logging.INFO) -> None:
-    """A rotating log file under the user log directory, with secrets redacted."""
+    """A rotating log file under the user log directory, with secrets redacted (once)."""
+    import logging.handlers  # socket, pickle, queue...: not before the window's first paint
+
     root = logging.getLogger()
     if any(getattr(h, "_autopilot_exporter", False) for h in root.handlers):
         return
@@ -113,8 +114,11 @@ def configure_logging(paths: AppPaths, *, level: int = logging.INFO) -> None:
     root.setLevel(level)
 
 
-def build_context(environ: Mapping[str, str] | None = None) -> AppContext:
+def build_context(environ: Mapping[str, str] | None = None, *, open_log: bool = True) -> AppContext:
+    """The context; ``open_log=False`` leaves opening the log file to the caller: the window
+    opens it right after its first paint (see app/ui/application.py)."""
     env = dict(os.environ if environ is None else environ)
     paths = resolve_paths(env).ensure()
-    configure_logging(paths)
+    if open_log:
+        configure_logging(paths)
     return AppContext(paths=paths, environ=env)

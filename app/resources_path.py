@@ -8,7 +8,6 @@ them), which is also where PyInstaller's own resource reader looks for ``app.res
 from __future__ import annotations
 
 import sys
-from importlib.resources import files
 from pathlib import Path
 
 FROZEN_RESOURCES = ("app", "resources")
@@ -19,6 +18,8 @@ def resources_root() -> Path:
     bundle = getattr(sys, "_MEIPASS", None)
     if getattr(sys, "frozen", False) and bundle:
         return Path(bundle).joinpath(*FROZEN_RESOURCES)
+    from importlib.resources import files  # only here: it costs the frozen start nothing
+
     # Both a wheel install and an editable install give a plain directory here (never a zip).
     return Path(str(files("app.resources")))
 

@@ -8,39 +8,30 @@ Everything happens offscreen in a temporary data directory that is removed after
 keyring is only asked which backend it would use: nothing is ever read from or written to it,
 so the user's own keyring and home are never touched.
 
-``AUTOPILOT_EXPORTER_SELF_TEST=startup`` turns the self-test into a start-up probe: it shows the
-main window, prints the time of its first paint and quits. packaging/measure.py times the start
-to that paint, next to a bare PySide6 window frozen the same way.
+``AUTOPILOT_EXPORTER_SELF_TEST=startup`` turns ``--self-test`` into the start-up probe of
+app/window_probe.py instead, which packaging/measure.py times.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import sys
-import tempfile
-import time
 import traceback
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO, TypeVar
+from typing import TYPE_CHECKING, TextIO, TypeVar
 
 from app.core.errors import AppError
-from app.core.paths import HOME_ENV
 from app.core.secrets import KeyringStatus
+from app.window_probe import WindowNotShown, isolated_environment, shown_main_window
 
 if TYPE_CHECKING:
     from app.bootstrap import AppContext
     from app.core.export import ExportPlan
 
 T = TypeVar("T")
-PROBE_ENV = "AUTOPILOT_EXPORTER_SELF_TEST"
 SAMPLE = "sample_customers.csv"
 NAME = "Self-test"
-WINDOW_TIMEOUT_MS = 10_000
 DATA_STEPS = ("profiles", "export", "dry run")
 
 
@@ -74,7 +65,7 @@ class SelfTest:
     def step(self, name: str, action: Callable[[], tuple[T, str]]) -> T | None:
         try:
             value, detail = action()
-        except (AppError, StepFailed) as exc:
+        except (AppError, StepFailed, WindowNotShown) as exc:
             self._fail(name, str(exc))
             return None
         except Exception as exc:
@@ -90,35 +81,6 @@ class SelfTest:
     def _fail(self, name: str, reason: str) -> None:
         self.failed.append(name)
         print(f"FAIL {name}: {reason}", file=self.out, flush=True)
-
-
-@contextmanager
-def isolated_environment() -> Iterator[Path]:
-    """Offscreen Qt and a throwaway AUTOPILOT_EXPORTER_HOME, both undone afterwards."""
-    saved = {key: os.environ.get(key) for key in (HOME_ENV, "QT_QPA_PLATFORM")}
-    home = Path(tempfile.mkdtemp(prefix="autopilot-exporter-self-test-"))
-    os.environ[HOME_ENV] = str(home)
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    try:
-        yield home
-    finally:
-        _close_log_files()  # Windows cannot delete a folder with an open log file
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        shutil.rmtree(home, ignore_errors=True)
-
-
-def _close_log_files() -> None:
-    import logging
-
-    root = logging.getLogger()
-    for handler in list(root.handlers):
-        if getattr(handler, "_autopilot_exporter", False):
-            root.removeHandler(handler)
-            handler.close()
 
 
 def versions() -> tuple[None, str]:
@@ -253,109 +215,7 @@ def main_window(ctx: AppContext) -> tuple[None, str]:
     )
 
 
-@dataclass
-class Shown:
-    window: Any  # app.ui.main_window.MainWindow
-    started_at: float  # time.time() when the window was made
-    painted_at: float = 0.0  # time.time() of the frame's first paint
-    built_at: float = 0.0  # ... of the end of filling it (the tabs and the workers exist)
-    ready_at: float = 0.0  # ... of its ready signal (keyring known, tabs show their data)
-
-    def ms(self, at: float) -> int:
-        return round((at - self.started_at) * 1000)
-
-
-@contextmanager
-def shown_main_window(ctx: AppContext) -> Iterator[Shown]:
-    """The main window started as a user starts it, until it is ready; then closed.
-
-    The same start as ``run_gui``: the frame is shown, filled after its first paint, then
-    looks up the keyring. Waits on the window's own events and signals, bounded by
-    WINDOW_TIMEOUT_MS, never on time.
-    """
-    from PySide6.QtCore import QEventLoop, QThreadPool, QTimer
-    from PySide6.QtWidgets import QApplication
-
-    from app.ui.application import main_window_frame
-
-    started_at = time.time()
-    said: list[str] = []
-    window = main_window_frame(ctx, unattended_dialogs(said))
-    app = QApplication.instance()
-    loop = QEventLoop()
-    shown = Shown(window, started_at)
-    events = ("painted", "built", "ready")
-
-    def mark(what: str) -> None:
-        setattr(shown, f"{what}_at", time.time())
-        if all(getattr(shown, f"{event}_at") for event in events):
-            QTimer.singleShot(0, loop.quit)
-
-    for event in events:
-        getattr(window, event).connect(lambda event=event: mark(event))
-    timeout = QTimer(singleShot=True, interval=WINDOW_TIMEOUT_MS)
-    timeout.timeout.connect(loop.quit)
-    timeout.start()
-    window.show()
-    loop.exec()
-    timeout.stop()
-    try:
-        if window.start_failed or said:
-            raise StepFailed(" / ".join(said) or "the window could not open (see the log)")
-        missing = [event for event in events if not getattr(shown, f"{event}_at")]
-        if missing or not window.isVisible():
-            what = " and ".join(missing) or "visible"
-            raise StepFailed(f"the window was not {what} within {WINDOW_TIMEOUT_MS} ms")
-        yield shown
-    finally:
-        window.close()  # saves the window's place (in the temporary folder) and stops workers
-        window.deleteLater()
-        QThreadPool.globalInstance().waitForDone(WINDOW_TIMEOUT_MS)
-        if app is not None:
-            app.processEvents()
-
-
-def unattended_dialogs(said: list[str]) -> Any:
-    """Dialogs that ask nothing: messages are kept in ``said`` (no one is there to click OK)."""
-    from app.ui.dialogs import Dialogs
-
-    class Unattended(Dialogs):
-        def information(self, title: str, message: str) -> None:
-            said.append(f"{title}: {message}")
-
-        def warning(self, title: str, message: str) -> None:
-            said.append(f"{title}: {message}")
-
-        def error_details(self, title: str, message: str, details: str) -> None:
-            said.append(f"{title}: {message} {details.strip().splitlines()[-1]}")
-
-        def confirm(self, title: str, message: str, action: str) -> bool:
-            said.append(f"{title}: {message}")
-            return False
-
-    return Unattended()
-
-
-def run_startup_probe() -> int:
-    """Start the window as a user does and quit when it is ready: what packaging/measure.py times.
-
-    Prints ``first paint at <time.time()>``, ``built at ...`` and ``ready at ...``, so the
-    caller can subtract its own launch time.
-    """
-    from app.bootstrap import build_context
-
-    with isolated_environment():
-        ctx = build_context()
-        with shown_main_window(ctx) as shown:
-            print(f"first paint at {shown.painted_at:.6f}", flush=True)
-            print(f"built at {shown.built_at:.6f}", flush=True)
-            print(f"ready at {shown.ready_at:.6f}", flush=True)
-    return 0
-
-
 def run_self_test(out: TextIO | None = None) -> int:
-    if os.environ.get(PROBE_ENV) == "startup":
-        return run_startup_probe()
     if out is None and hasattr(sys.stdout, "reconfigure"):
         # A path with characters the console's code page lacks must not crash the report.
         sys.stdout.reconfigure(errors="backslashreplace")
@@ -399,4 +259,4 @@ def _data_steps(test: SelfTest, ctx: AppContext, sample: Path | None, home: Path
             return
 
 
-__all__ = ["SelfTest", "run_self_test", "run_startup_probe"]
+__all__ = ["SelfTest", "run_self_test"]

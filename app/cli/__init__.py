@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 
@@ -59,12 +60,17 @@ Handler = Callable[[argparse.Namespace, Console], int]
 
 
 def _run_gui(args: argparse.Namespace, console: Console) -> int:
+    from app.bootstrap import build_context
     from app.ui.application import run_gui
 
-    return run_gui(console.context)
+    return run_gui(build_context(open_log=False))  # the window opens the log once it shows
 
 
 def _self_test() -> int:
+    from app.window_probe import PROBE_ENV, run_startup_probe
+
+    if os.environ.get(PROBE_ENV) == "startup":
+        return run_startup_probe()
     from app.selftest import run_self_test
 
     return run_self_test()

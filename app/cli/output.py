@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TextIO
@@ -40,6 +39,8 @@ class Console:
         print(f"error: {message}", file=self.err, flush=True)
 
     def json(self, data: Any) -> None:
+        import json  # only for --json: the window starts through this module too
+
         json.dump(data, self.out, ensure_ascii=False, indent=2)
         self.out.write("\n")
         self.out.flush()

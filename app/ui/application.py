@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtCore import QCoreApplication, QSize, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
@@ -23,10 +23,9 @@ if TYPE_CHECKING:
 # A window that gets no paint (it opened minimised, say) is filled after this long anyway.
 BUILD_WITHOUT_PAINT_MS = 500
 
-ICON_FILES = (
-    "autopilot-exporter.svg",
-    *(f"autopilot-exporter-{size}.png" for size in (16, 24, 32, 48, 64, 128, 256)),
-)
+# Rendered sizes only: Qt scales the nearest one, and the SVG would load the SVG icon engine
+# before the first paint.
+ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
 
 
 def application(argv: list[str] | None = None) -> QApplication:
@@ -47,10 +46,11 @@ def application(argv: list[str] | None = None) -> QApplication:
 def app_icon() -> QIcon:
     """The program's icon in every size that is bundled (none yet is fine: Qt's default)."""
     icon = QIcon()
-    for name in ICON_FILES:
-        path = resource_path("icons", name)
+    for size in ICON_SIZES:
+        path = resource_path("icons", f"autopilot-exporter-{size}.png")
         if path.exists():
-            icon.addFile(str(path))
+            # With its size given, Qt reads the file only when that size is drawn.
+            icon.addFile(str(path), QSize(size, size))
     return icon
 
 
@@ -78,9 +78,11 @@ def main_window_frame(context: AppContext, dialogs: Dialogs | None = None) -> Ma
         if started or window.shut_down:
             return
         started = True
+        from app.bootstrap import configure_logging
         from app.ui.dialogs import Dialogs
         from app.ui.errors import ErrorReporter, install_excepthook
 
+        configure_logging(context.paths)  # when the context left it (build_context's open_log)
         window_dialogs = dialogs or Dialogs(window)
         reporter = ErrorReporter(window_dialogs)
         install_excepthook(reporter)

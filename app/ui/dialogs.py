@@ -25,8 +25,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.mapping import CUSTOM_TYPES
-
 PROFILE_FILTER = "*.csv *.tsv *.txt *.xlsx *.xls *.parquet"
 
 
@@ -105,6 +103,8 @@ class Dialogs(QObject):
         return key.text().strip()
 
     def ask_custom_field(self) -> tuple[str, str] | None:
+        from app.core.mapping import CUSTOM_TYPES  # the core, imported when first needed
+
         dialog = QDialog(self._parent)
         dialog.setWindowTitle(self.tr("Add a custom field"))
         form = QFormLayout(dialog)

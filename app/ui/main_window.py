@@ -19,12 +19,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QPaintEvent
-from PySide6.QtWidgets import QMainWindow, QMenu, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
 from app.ui.window_settings import WindowSettings
 
 if TYPE_CHECKING:
+    # Types of annotations only: PySide6 builds each type on first use, which the frame's first
+    # paint need not wait for.
+    from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QPaintEvent
+    from PySide6.QtWidgets import QMenu
+
     from app.bootstrap import AppContext
     from app.ui.connections_tab import ConnectionsTab
     from app.ui.data_eraser import DataEraser
