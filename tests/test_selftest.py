@@ -66,6 +66,21 @@ def test_self_test_passes_and_prints_versions(tmp_path: Path, app_home: Path) ->
     assert not app_home.exists()
 
 
+def test_the_start_up_probe_times_paint_then_filled_then_ready(
+    tmp_path: Path, app_home: Path
+) -> None:
+    """What packaging/measure.py reads: three times, in the order the window reaches them."""
+    result = self_test(tmp_path, AUTOPILOT_EXPORTER_SELF_TEST="startup")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = [line.rsplit(" ", 1) for line in result.stdout.splitlines()]
+    assert [what for what, _ in lines] == ["first paint at", "built at", "ready at"]
+    times = [float(at) for _, at in lines]
+    assert times == sorted(times)
+    assert list((tmp_path / "tmp").iterdir()) == []
+    assert not app_home.exists()
+
+
 def test_without_a_keyring_it_says_so_and_passes(tmp_path: Path) -> None:
     result = self_test(tmp_path)
 

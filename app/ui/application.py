@@ -60,7 +60,12 @@ def build_main_window(context: AppContext, dialogs: Dialogs | None = None) -> Ma
     return MainWindow(context, dialogs)
 
 
-def main_window_frame(context: AppContext, dialogs: Dialogs | None = None) -> MainWindow:
+def main_window_frame(
+    context: AppContext,
+    dialogs: Dialogs | None = None,
+    *,
+    build_without_paint_ms: int = BUILD_WITHOUT_PAINT_MS,
+) -> MainWindow:
     """The main window's frame, to show at once; it fills itself right after its first paint.
 
     Filling it imports the core and builds the tabs (see app/ui/main_window.py): a user sees
@@ -101,7 +106,7 @@ def main_window_frame(context: AppContext, dialogs: Dialogs | None = None) -> Ma
 
     # Queued: the paint ends (and reaches the screen) before the building starts.
     window.painted.connect(lambda: QTimer.singleShot(0, window, fill))
-    QTimer.singleShot(BUILD_WITHOUT_PAINT_MS, window, fill)
+    QTimer.singleShot(build_without_paint_ms, window, fill)
     return window
 
 
