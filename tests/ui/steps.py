@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
+from PySide6.QtGui import QDropEvent
 from pytestqt.qtbot import QtBot
 
 from app.core.history import Run
@@ -17,6 +18,21 @@ SETTLE_MS = 15_000
 
 def settle(qtbot: QtBot, window: MainWindow, timeout: int = SETTLE_MS) -> None:
     qtbot.waitUntil(window.is_settled, timeout=timeout)
+
+
+def drop_files(window: MainWindow, paths: Sequence[Path]) -> bool:
+    """Drop files on the window as a file manager does (copy, left button); True: accepted."""
+    data = QMimeData()  # the event only points at it: it must outlive the drop
+    data.setUrls([QUrl.fromLocalFile(str(path)) for path in paths])
+    event = QDropEvent(
+        QPoint(10, 10),
+        Qt.DropAction.CopyAction,
+        data,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    window.dropEvent(event)
+    return event.isAccepted()
 
 
 def click(qtbot: QtBot, button: object) -> None:

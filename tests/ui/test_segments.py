@@ -5,8 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
-from PySide6.QtGui import QDropEvent
 from pytestqt.qtbot import QtBot
 
 from app.core.errors import BusyError
@@ -16,7 +14,14 @@ from app.ui.main_window import SEGMENTS, MainWindow
 from app.ui.sample_data import SAMPLE_SOURCE
 from app.ui.table_models import RowsModel
 from tests.ui.conftest import ScriptedDialogs
-from tests.ui.steps import click, define_segment, import_files, import_sample, settle
+from tests.ui.steps import (
+    click,
+    define_segment,
+    drop_files,
+    import_files,
+    import_sample,
+    settle,
+)
 
 
 def write_customers(path: Path, rows: int) -> Path:
@@ -118,17 +123,8 @@ def test_dropping_a_file_on_the_window_imports_it(
     qtbot: QtBot, window: MainWindow, tmp_path: Path
 ) -> None:
     path = write_customers(tmp_path / "dropped.csv", 4)
-    data = QMimeData()
-    data.setUrls([QUrl.fromLocalFile(str(path))])
-    event = QDropEvent(
-        QPoint(10, 10),
-        Qt.DropAction.CopyAction,
-        data,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
     with qtbot.waitSignal(window.segments.sources.changed, timeout=10_000):
-        window.dropEvent(event)
+        assert drop_files(window, [path])
     assert [s.name for s in window.segments.sources.sources] == ["dropped"]
     assert window.tabs.currentIndex() == SEGMENTS
 

@@ -14,14 +14,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QMimeData, QPoint, Qt, QUrl
-from PySide6.QtGui import QDropEvent
+from PySide6.QtCore import QCoreApplication
 from pytestqt.qtbot import QtBot
 
 from app.bootstrap import AppContext
 from app.ui.application import main_window_frame
 from app.ui.main_window import MainWindow
 from tests.ui.conftest import TEARDOWN_WAIT_MS, ScriptedDialogs
+from tests.ui.steps import drop_files
 
 ROOT = Path(__file__).resolve().parents[2]
 # What the frame must not wait for; each is loaded by the time the window is ready.
@@ -118,15 +118,5 @@ def test_a_frame_closed_before_it_is_filled_starts_nothing(frame: Frame) -> None
 
 def test_a_file_dropped_on_the_frame_is_refused(frame: Frame, tmp_path: Path) -> None:
     window = frame()
-    data = QMimeData()
-    data.setUrls([QUrl.fromLocalFile(str(tmp_path / "people.csv"))])
-    event = QDropEvent(
-        QPoint(10, 10),
-        Qt.DropAction.CopyAction,
-        data,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
-    window.dropEvent(event)
-    assert not event.isAccepted()
+    assert not drop_files(window, [tmp_path / "people.csv"])
     assert not window.is_built
