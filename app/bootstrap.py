@@ -94,12 +94,39 @@ class AppContext:
         return ExportRunner(self.services, self.exports, self.runs, self.paths.reports_dir)
 
 
+class EarlyRecords(logging.Handler):
+    """Keeps what is logged before the log file is open; ``configure_logging`` writes it there.
+
+    Bounded: if the file is never opened, the oldest records beyond ``limit`` are dropped.
+    """
+
+    def __init__(self, limit: int = 1000) -> None:
+        super().__init__(logging.INFO)
+        self.limit = limit
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+        del self.records[: -self.limit]
+
+
+def hold_early_records(level: int = logging.INFO) -> None:
+    """Until ``configure_logging`` runs, keep log records instead of printing them to stderr."""
+    root = logging.getLogger()
+    if not any(isinstance(h, EarlyRecords) or _is_log_file(h) for h in root.handlers):
+        root.addHandler(EarlyRecords())
+        root.setLevel(level)
+
+
 def configure_logging(paths: AppPaths, *, level: int = logging.INFO) -> None:
-    """A rotating log file under the user log directory, with secrets redacted (once)."""
+    """A rotating log file under the user log directory, with secrets redacted (once).
+
+    Records kept by :func:`hold_early_records` are written to it first.
+    """
     import logging.handlers  # socket, pickle, queue...: not before the window's first paint
 
     root = logging.getLogger()
-    if any(getattr(h, "_autopilot_exporter", False) for h in root.handlers):
+    if any(_is_log_file(h) for h in root.handlers):
         return
     paths.log_dir.mkdir(parents=True, exist_ok=True)
     handler = logging.handlers.RotatingFileHandler(
@@ -110,15 +137,26 @@ def configure_logging(paths: AppPaths, *, level: int = logging.INFO) -> None:
         logging.Formatter("%(asctime)s %(levelname)s %(process)d %(name)s: %(message)s")
     )
     handler.addFilter(RedactingFilter())
+    for early in [h for h in root.handlers if isinstance(h, EarlyRecords)]:
+        root.removeHandler(early)
+        for record in early.records:
+            handler.handle(record)
     root.addHandler(handler)
     root.setLevel(level)
 
 
+def _is_log_file(handler: logging.Handler) -> bool:
+    return bool(getattr(handler, "_autopilot_exporter", False))
+
+
 def build_context(environ: Mapping[str, str] | None = None, *, open_log: bool = True) -> AppContext:
-    """The context; ``open_log=False`` leaves opening the log file to the caller: the window
-    opens it right after its first paint (see app/ui/application.py)."""
+    """The context; ``open_log=False`` leaves opening the log file to the caller (the window
+    opens it right after its first paint, see app/ui/application.py) and keeps what is logged
+    until then."""
     env = dict(os.environ if environ is None else environ)
     paths = resolve_paths(env).ensure()
     if open_log:
         configure_logging(paths)
+    else:
+        hold_early_records()
     return AppContext(paths=paths, environ=env)

@@ -145,6 +145,16 @@ def resources() -> tuple[Path, str]:
     return resource_path(SAMPLE), f"{len(wanted)} files found in {resources_root()}"
 
 
+def commands() -> tuple[None, str]:
+    """Every command module loads: the window and --self-test start without them."""
+    import argparse
+
+    from app.cli import build_parser
+
+    [nouns] = [a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    return None, f"{len(nouns.choices)} commands: {', '.join(nouns.choices)}"
+
+
 def context() -> tuple[AppContext, str]:
     from app.bootstrap import build_context
 
@@ -224,6 +234,7 @@ def run_self_test(out: TextIO | None = None) -> int:
         test.step("versions", versions)
         test.step("keyring", keyring_status)
         test.step("tls", tls)
+        test.step("commands", commands)
         sample = test.step("resources", resources)
         ctx = test.step("state store", context)
         if ctx is None:

@@ -104,6 +104,7 @@ def shown_main_window(ctx: AppContext) -> Iterator[Shown]:
 
     for event in events:
         getattr(window, event).connect(lambda event=event: mark(event))
+    window.could_not_open.connect(loop.quit)
     timeout = QTimer(singleShot=True, interval=WINDOW_TIMEOUT_MS)
     timeout.timeout.connect(loop.quit)
     timeout.start()
@@ -138,7 +139,8 @@ def unattended_dialogs(said: list[str]) -> Any:
             said.append(f"{title}: {message}")
 
         def error_details(self, title: str, message: str, details: str) -> None:
-            said.append(f"{title}: {message} {details.strip().splitlines()[-1]}")
+            last = details.strip().splitlines()[-1:]  # the exception's line of the traceback
+            said.append(" ".join([f"{title}: {message}", *last]))
 
         def confirm(self, title: str, message: str, action: str) -> bool:
             said.append(f"{title}: {message}")

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QSize, QTimer
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import __version__
 from app.core.paths import APP_AUTHOR, APP_NAME
@@ -20,8 +22,10 @@ if TYPE_CHECKING:
     from app.bootstrap import AppContext
     from app.ui.dialogs import Dialogs
 
-# A window that gets no paint (it opened minimised, say) is filled after this long anyway.
+# A minimised window gets no paint: it is filled after this long. Any other is filled at its
+# first paint, or after PAINT_TRIES times this long without one.
 BUILD_WITHOUT_PAINT_MS = 500
+PAINT_TRIES = 10
 
 # Rendered sizes only: Qt scales the nearest one, and the SVG would load the SVG icon engine
 # before the first paint.
@@ -69,10 +73,14 @@ def main_window_frame(
     """The main window's frame, to show at once; it fills itself right after its first paint.
 
     Filling it imports the core and builds the tabs (see app/ui/main_window.py): a user sees
-    the window about four times sooner than if it were built whole before showing. The error
-    hooks are installed before it is filled, so a failure while filling it (data written by a
-    newer version, a broken file) is shown in a message box; the window then closes and the
-    event loop ends with 1.
+    the window about four times sooner than if it were built whole before showing. A minimised
+    window gets no paint: it is filled ``build_without_paint_ms`` after it was made; any other
+    at its first paint, or after ``PAINT_TRIES`` times that without one.
+
+    The log file is opened and the error hooks are installed before the window is filled, so a
+    failure while filling it (data written by a newer version, a broken file, a broken install)
+    is shown in a message box; the window is then hidden, ``start_failed`` is set and
+    ``could_not_open`` emitted (``run_gui`` ends its event loop with 1 on it).
     """
     application()
     window = MainWindow(context, dialogs, build=False)
@@ -83,31 +91,83 @@ def main_window_frame(
         if started or window.shut_down:
             return
         started = True
-        from app.bootstrap import configure_logging
-        from app.ui.dialogs import Dialogs
-        from app.ui.errors import ErrorReporter, install_excepthook
-
-        configure_logging(context.paths)  # when the context left it (build_context's open_log)
+        try:
+            from app.ui.dialogs import Dialogs
+            from app.ui.errors import ErrorReporter, install_excepthook
+        except Exception as exc:  # a broken install: only Qt is left to say so
+            _could_not_open(window, plain_report(exc))
+            return
         window_dialogs = dialogs or Dialogs(window)
         reporter = ErrorReporter(window_dialogs)
         install_excepthook(reporter)
+        open_log(context, window_dialogs)
         try:
             window.build(window_dialogs)
-        except Exception as exc:
-            window.start_failed = True
+        except Exception as error:
             window_dialogs.set_parent_widget(None)  # the half-built window is no place for it
-            reporter.report(exc, reporter.tr("Autopilot Segment Exporter could not start"))
-            # Hidden, not closed: closing the last window would post a quit of its own, which
-            # would end the next event loop that runs (run_gui's caller may start one).
-            window.hide()
-            QCoreApplication.exit(1)
+            title = reporter.tr("Autopilot Segment Exporter could not start")
+            _could_not_open(window, partial(reporter.report, error, title))
             return
         install_excepthook(window.ui.errors)  # from now on the window's, with its status bar
 
+    def fill_unless_a_paint_comes(tries_left: int) -> None:
+        if started or window.shut_down:
+            return
+        if tries_left > 0 and not window.isMinimized():
+            QTimer.singleShot(
+                build_without_paint_ms, window, lambda: fill_unless_a_paint_comes(tries_left - 1)
+            )
+            return
+        fill()
+
     # Queued: the paint ends (and reaches the screen) before the building starts.
     window.painted.connect(lambda: QTimer.singleShot(0, window, fill))
-    QTimer.singleShot(build_without_paint_ms, window, fill)
+    QTimer.singleShot(
+        build_without_paint_ms, window, lambda: fill_unless_a_paint_comes(PAINT_TRIES)
+    )
     return window
+
+
+def open_log(context: AppContext, dialogs: Dialogs) -> None:
+    """Open the log file (``build_context`` may have left it); say so if it cannot be opened."""
+    from app.bootstrap import configure_logging
+
+    try:
+        configure_logging(context.paths)
+    except OSError as exc:
+        dialogs.warning(
+            QCoreApplication.translate("application", "The log file cannot be written"),
+            QCoreApplication.translate(
+                "application",
+                "Autopilot Segment Exporter cannot write its log file {path} ({reason}). It "
+                "works without it, but problems cannot be looked up there afterwards.",
+            ).format(path=context.paths.log_file, reason=exc.strerror or exc),
+        )
+
+
+def plain_report(exc: BaseException) -> Callable[[], None]:
+    """A message box made with Qt alone, for when the window's own error reporting is broken."""
+
+    def report() -> None:
+        QMessageBox.critical(
+            None,
+            QCoreApplication.translate("application", "Autopilot Segment Exporter could not start"),
+            QCoreApplication.translate(
+                "application",
+                "The program is damaged: {error}. Install it again; your data is kept.",
+            ).format(error=f"{type(exc).__name__}: {exc}"),
+        )
+
+    return report
+
+
+def _could_not_open(window: MainWindow, report: Callable[[], None]) -> None:
+    window.start_failed = True
+    report()
+    # Hidden, not closed: closing the last window would post a quit of its own, which would
+    # end the next event loop that runs. Whoever runs the loop ends it on could_not_open.
+    window.hide()
+    window.could_not_open.emit()
 
 
 def run_gui(context: AppContext, dialogs: Dialogs | None = None) -> int:
@@ -115,6 +175,7 @@ def run_gui(context: AppContext, dialogs: Dialogs | None = None) -> int:
     route_qt_messages()
     app = application()
     window = main_window_frame(context, dialogs)
+    window.could_not_open.connect(lambda: app.exit(1))
     window.show()
     code = app.exec()
     if not window.shut_down:

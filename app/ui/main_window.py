@@ -51,6 +51,7 @@ class MainWindow(QMainWindow):
     painted = Signal()  # the frame's first paint: the window is on the screen
     built = Signal()  # the tabs, the panel and the workers exist (see the module's text)
     ready = Signal()  # the keyring is known and every tab shows its data
+    could_not_open = Signal()  # filling it failed; the user was told, the window is hidden
 
     # Made by build().
     ui: UiContext
@@ -223,7 +224,7 @@ class MainWindow(QMainWindow):
             return False
         timers = self.findChildren(QTimer, "debounce")
         queues_busy = any(queue.busy() for queue in self.ui.queues())
-        return self._is_ready and not queues_busy and not any(t.isActive() for t in timers)
+        return not queues_busy and not any(t.isActive() for t in timers)
 
     def import_profiles(self) -> None:
         self.tabs.setCurrentIndex(SEGMENTS)

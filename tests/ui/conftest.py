@@ -7,13 +7,14 @@ teardown and a test that leaves a thread or a worker pool busy fails.
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QThreadPool
+from PySide6.QtCore import QThreadPool, qInstallMessageHandler
 from pytestqt.qtbot import QtBot
 
 from app.bootstrap import AppContext, build_context
@@ -107,6 +108,15 @@ def keyring_backend(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
 @pytest.fixture
 def context(app_home: Path, keyring_backend: str) -> AppContext:
     return build_context()
+
+
+@pytest.fixture
+def fresh_hooks(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Starting the window installs hooks and a Qt message handler; the test puts them back."""
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    monkeypatch.setattr(threading, "excepthook", threading.excepthook)
+    yield
+    qInstallMessageHandler(None)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
-from PySide6.QtGui import QDropEvent
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from pytestqt.qtbot import QtBot
 
 from app.core.history import Run
@@ -21,17 +21,29 @@ def settle(qtbot: QtBot, window: MainWindow, timeout: int = SETTLE_MS) -> None:
 
 
 def drop_files(window: MainWindow, paths: Sequence[Path]) -> bool:
-    """Drop files on the window as a file manager does (copy, left button); True: accepted."""
-    data = QMimeData()  # the event only points at it: it must outlive the drop
+    """Drop files on the window as a file manager does; True: the window took them."""
+    return _offer_files(window, paths, drop=True)
+
+
+def drag_files_over(window: MainWindow, paths: Sequence[Path]) -> bool:
+    """Drag files from a file manager over the window; True: it would take them."""
+    return _offer_files(window, paths, drop=False)
+
+
+def _offer_files(window: MainWindow, paths: Sequence[Path], *, drop: bool) -> bool:
+    data = QMimeData()  # the event only points at it: it must outlive the event
     data.setUrls([QUrl.fromLocalFile(str(path)) for path in paths])
-    event = QDropEvent(
+    event = (QDropEvent if drop else QDragEnterEvent)(
         QPoint(10, 10),
         Qt.DropAction.CopyAction,
         data,
         Qt.MouseButton.LeftButton,
         Qt.KeyboardModifier.NoModifier,
     )
-    window.dropEvent(event)
+    if drop:
+        window.dropEvent(event)
+    else:
+        window.dragEnterEvent(event)  # type: ignore[arg-type]
     return event.isAccepted()
 
 

@@ -17,6 +17,7 @@ from tests.ui.conftest import ScriptedDialogs
 from tests.ui.steps import (
     click,
     define_segment,
+    drag_files_over,
     drop_files,
     import_files,
     import_sample,
@@ -123,6 +124,7 @@ def test_dropping_a_file_on_the_window_imports_it(
     qtbot: QtBot, window: MainWindow, tmp_path: Path
 ) -> None:
     path = write_customers(tmp_path / "dropped.csv", 4)
+    assert drag_files_over(window, [path])
     with qtbot.waitSignal(window.segments.sources.changed, timeout=10_000):
         assert drop_files(window, [path])
     assert [s.name for s in window.segments.sources.sources] == ["dropped"]

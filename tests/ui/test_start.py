@@ -7,6 +7,7 @@ imported: DuckDB, requests, keyring and email validation are most of the start-u
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -14,14 +15,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
 from pytestqt.qtbot import QtBot
 
 from app.bootstrap import AppContext
 from app.ui.application import main_window_frame
 from app.ui.main_window import MainWindow
 from tests.ui.conftest import TEARDOWN_WAIT_MS, ScriptedDialogs
-from tests.ui.steps import drop_files
+from tests.ui.steps import drag_files_over, drop_files
 
 ROOT = Path(__file__).resolve().parents[2]
 # What the frame must not wait for; each is loaded by the time the window is ready.
@@ -31,7 +32,7 @@ Frame = Callable[..., MainWindow]
 
 
 @pytest.fixture
-def frame(dialogs: ScriptedDialogs, context: AppContext) -> Iterator[Frame]:
+def frame(dialogs: ScriptedDialogs, context: AppContext, fresh_hooks: None) -> Iterator[Frame]:
     """Frames over the test's context, each shut down (and its workers checked) afterwards."""
     made: list[MainWindow] = []
 
@@ -50,24 +51,29 @@ def frame(dialogs: ScriptedDialogs, context: AppContext) -> Iterator[Frame]:
 
 
 def test_the_frame_paints_before_the_core_is_loaded(tmp_path: Path) -> None:
-    """In a fresh process (this one has the core loaded already), as ``run_gui`` starts it."""
+    """In a fresh process (this one has the core loaded already), started as a double-click
+    starts it: ``app.cli.main([])``."""
     code = f"""
 import json, sys
 from PySide6.QtWidgets import QApplication
-from app.bootstrap import build_context
-from app.ui.application import application, main_window_frame
+from app.ui.main_window import MainWindow
 HEAVY = {HEAVY!r}
 seen = {{}}
 def loaded(when):
-    seen[when] = [name for name in HEAVY if name in sys.modules]
-app = application()
-window = main_window_frame(build_context(open_log=False))
-window.painted.connect(lambda: loaded("painted"))
-window.ready.connect(lambda: (loaded("ready"), app.quit()))
-window.show()
-app.exec()
-window.shutdown()
+    seen.setdefault(when, [name for name in HEAVY if name in sys.modules])
+paint, ready = MainWindow.paintEvent, MainWindow._on_ready
+def painted(self, event):
+    loaded("painted")
+    paint(self, event)
+def on_ready(self, status):
+    ready(self, status)
+    loaded("ready")
+    QApplication.quit()
+MainWindow.paintEvent, MainWindow._on_ready = painted, on_ready
+from app.cli import main
+code = main([])
 print(json.dumps(seen))
+sys.exit(code)
 """
     env = dict(os.environ, AUTOPILOT_EXPORTER_HOME=str(tmp_path / "home"))
     env["QT_QPA_PLATFORM"] = "offscreen"
@@ -118,5 +124,69 @@ def test_a_frame_closed_before_it_is_filled_starts_nothing(frame: Frame) -> None
 
 def test_a_file_dropped_on_the_frame_is_refused(frame: Frame, tmp_path: Path) -> None:
     window = frame()
+    assert not drag_files_over(window, [tmp_path / "people.csv"])
     assert not drop_files(window, [tmp_path / "people.csv"])
     assert not window.is_built
+
+
+def test_a_failure_while_filling_is_shown_and_later_event_loops_still_run(
+    qtbot: QtBot, frame: Frame, dialogs: ScriptedDialogs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object) -> None:
+        raise RuntimeError("the style sheet is broken")
+
+    monkeypatch.setattr(MainWindow, "build", broken)
+    window = frame()
+    with qtbot.waitSignal(window.could_not_open, timeout=10_000):
+        window.show()
+    assert window.start_failed
+    assert not window.isVisible()
+    [(title, _, details)] = dialogs.asked("error_details")
+    assert title == "Autopilot Segment Exporter could not start"
+    assert "RuntimeError: the style sheet is broken" in details
+    ran: list[bool] = []
+    loop = QEventLoop()
+    QTimer.singleShot(0, lambda: (ran.append(True), loop.quit()))
+    loop.exec()
+    assert ran == [True], "an event loop started after the failure runs"
+
+
+def test_a_broken_install_is_told_with_qt_alone(
+    qtbot: QtBot, frame: Frame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "app.ui.errors", None)  # importing it fails
+    shown: list[tuple[str, str]] = []
+    monkeypatch.setattr(
+        "app.ui.application.QMessageBox.critical",
+        lambda parent, title, text: shown.append((title, text)),
+    )
+    window = frame()
+    with qtbot.waitSignal(window.could_not_open, timeout=10_000):
+        window.show()
+    [(title, text)] = shown
+    assert title == "Autopilot Segment Exporter could not start"
+    assert text.startswith("The program is damaged: ModuleNotFoundError: ")
+    assert text.endswith("Install it again; your data is kept.")
+    assert not window.isVisible()
+
+
+def test_a_log_file_that_cannot_be_written_is_said_and_the_window_opens(
+    qtbot: QtBot,
+    frame: Frame,
+    context: AppContext,
+    dialogs: ScriptedDialogs,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    root = logging.getLogger()
+    others = [h for h in root.handlers if not getattr(h, "_autopilot_exporter", False)]
+    monkeypatch.setattr(root, "handlers", others)  # as if the log file were not open yet
+    context.paths.log_file.unlink(missing_ok=True)
+    context.paths.log_file.mkdir()  # a folder where the file should be
+    window = frame()
+    with qtbot.waitSignal(window.ready, timeout=10_000):
+        window.show()
+    [(title, message)] = dialogs.asked("warning")
+    assert title == "The log file cannot be written"
+    assert str(context.paths.log_file) in message
+    assert "It works without it" in message
+    assert window.is_built

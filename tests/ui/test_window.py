@@ -7,12 +7,11 @@ import re
 import sqlite3
 import sys
 import threading
-from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QCoreApplication, Qt, qInstallMessageHandler, qWarning
+from PySide6.QtCore import QCoreApplication, Qt, qWarning
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QAbstractButton, QGroupBox, QLabel
 from pytestqt.qtbot import QtBot
@@ -144,15 +143,6 @@ def test_strings_go_through_qt_translation(window: MainWindow) -> None:
         assert user_message(ValueError("x")).isupper()
     finally:
         QCoreApplication.removeTranslator(shouting)
-
-
-@pytest.fixture
-def fresh_hooks(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Starting the window installs hooks and a Qt message handler; the test puts them back."""
-    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
-    monkeypatch.setattr(threading, "excepthook", threading.excepthook)
-    yield
-    qInstallMessageHandler(None)
 
 
 def written_by_a_newer_version(context: AppContext) -> None:
