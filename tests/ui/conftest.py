@@ -18,6 +18,8 @@ from PySide6.QtCore import QThreadPool, qInstallMessageHandler
 from pytestqt.qtbot import QtBot
 
 from app.bootstrap import AppContext, build_context
+from app.core.connections import Connection
+from app.core.store import utc_now
 from app.ui.application import build_main_window
 from app.ui.dialogs import Dialogs
 from app.ui.main_window import MainWindow
@@ -154,6 +156,19 @@ def make_window(qtbot: QtBot, dialogs: ScriptedDialogs) -> Iterator[WindowFactor
 
 @pytest.fixture
 def window(make_window: WindowFactory, context: AppContext) -> MainWindow:
+    return make_window(context)
+
+
+@pytest.fixture
+def keyless_window(
+    make_window: WindowFactory, sim: AutopilotSimulator, monkeypatch: pytest.MonkeyPatch
+) -> MainWindow:
+    """No keyring, and a connection 'Marketing' to the simulator saved without its key."""
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", NO_KEYRING)
+    context = build_context()
+    context.connections.save(
+        Connection("Marketing", base_url=sim.base_url, rate_limit=50, consent_at=utc_now()), None
+    )
     return make_window(context)
 
 

@@ -6,11 +6,10 @@ import csv
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from email_validator import EmailNotValidError, validate_email
 from pytestqt.qtbot import QtBot
 
-from app.bootstrap import AppContext, build_context
+from app.bootstrap import AppContext
 from app.core.connections import Connection
 from app.core.export import Export
 from app.core.export.engine import start_run
@@ -28,7 +27,7 @@ from app.core.store import utc_now
 from app.ui.main_window import HISTORY, MainWindow
 from app.ui.sample_data import SAMPLE_SOURCE, sample_file
 from tests.support.autopilot_sim import AutopilotSimulator
-from tests.ui.conftest import NO_KEYRING, SIM_KEY, ScriptedDialogs, WindowFactory
+from tests.ui.conftest import SIM_KEY, ScriptedDialogs, WindowFactory
 from tests.ui.steps import (
     add_connection,
     click,
@@ -248,17 +247,11 @@ def test_an_interrupted_run_is_offered_for_resume_at_start(
 
 def test_a_connection_saved_without_a_key_asks_for_it_before_the_run(
     qtbot: QtBot,
-    make_window: WindowFactory,
+    keyless_window: MainWindow,
     sim: AutopilotSimulator,
     dialogs: ScriptedDialogs,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", NO_KEYRING)
-    context = build_context()
-    context.connections.save(
-        Connection("Marketing", base_url=sim.base_url, rate_limit=50, consent_at=utc_now()), None
-    )
-    window = make_window(context)
+    window = keyless_window
     assert window.connections.key_state(window.connections.model.record(0)) == "Key needed"
     import_sample(qtbot, window)
     new_export(qtbot, window, "November", "Marketing", ["Loyal customers"])

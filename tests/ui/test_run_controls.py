@@ -5,19 +5,16 @@ from __future__ import annotations
 
 import threading
 
-import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from app.bootstrap import AppContext, build_context
-from app.core.connections import Connection
-from app.core.store import utc_now
+from app.bootstrap import AppContext
 from app.ui import screenshots
 from app.ui.demo import EXPORT, seed, use_demo_services
 from app.ui.export_job import IDLE
 from app.ui.main_window import HISTORY, MainWindow
 from tests.support.autopilot_sim import AutopilotSimulator
-from tests.ui.conftest import NO_KEYRING, SIM_KEY, ScriptedDialogs, WindowFactory
+from tests.ui.conftest import SIM_KEY, ScriptedDialogs, WindowFactory
 from tests.ui.steps import add_connection, click, import_sample, new_export, run_now, settle
 
 LOYAL = "Loyal customers"
@@ -61,17 +58,11 @@ def test_run_now_says_the_key_is_being_read_and_a_second_click_does_nothing(
 
 def test_a_run_that_does_not_start_says_why_and_can_be_tried_again(
     qtbot: QtBot,
-    make_window: WindowFactory,
+    keyless_window: MainWindow,
     sim: AutopilotSimulator,
     dialogs: ScriptedDialogs,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", NO_KEYRING)
-    context = build_context()
-    context.connections.save(
-        Connection("Marketing", base_url=sim.base_url, rate_limit=50, consent_at=utc_now()), None
-    )
-    window = make_window(context)
+    window = keyless_window
     import_sample(qtbot, window)
     new_export(qtbot, window, "November", "Marketing", [LOYAL])
     dialogs.answers["ask_api_key"] = None  # the user closes the key dialog
