@@ -12,7 +12,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from app.core.erase import erase_everything
-from app.ui.ui_context import UiContext
+from app.ui.context import UiContext
 
 
 class DataEraser(QObject):

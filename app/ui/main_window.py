@@ -30,15 +30,15 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QMenu
 
     from app.bootstrap import AppContext
-    from app.ui.connections_tab import ConnectionsTab
+    from app.ui.connections.tab import ConnectionsTab
+    from app.ui.context import UiContext
     from app.ui.data_eraser import DataEraser
     from app.ui.dialogs import Dialogs
-    from app.ui.export_panel import ExportPanel
-    from app.ui.history_tab import HistoryTab
-    from app.ui.mapping_tab import MappingTab
-    from app.ui.resume_offer import ResumeOffer
-    from app.ui.segments_tab import SegmentsTab
-    from app.ui.ui_context import UiContext
+    from app.ui.history.tab import HistoryTab
+    from app.ui.mapping.tab import MappingTab
+    from app.ui.running.panel import ExportPanel
+    from app.ui.running.resume_offer import ResumeOffer
+    from app.ui.segments.tab import SegmentsTab
 
 log = logging.getLogger(__name__)
 
@@ -123,15 +123,15 @@ class MainWindow(QMainWindow):
         if self._is_built or self.shut_down:
             return
         # The tabs import the core: what the frame's first paint must not wait for.
-        from app.ui.connections_tab import ConnectionsTab
+        from app.ui.connections.tab import ConnectionsTab
         from app.ui.data_eraser import DataEraser
         from app.ui.dialogs import Dialogs
-        from app.ui.export_panel import ExportPanel
-        from app.ui.history_tab import HistoryTab
-        from app.ui.mapping_tab import MappingTab
+        from app.ui.history.tab import HistoryTab
+        from app.ui.mapping.tab import MappingTab
         from app.ui.menus import fill_menus
-        from app.ui.resume_offer import ResumeOffer
-        from app.ui.segments_tab import SegmentsTab
+        from app.ui.running.panel import ExportPanel
+        from app.ui.running.resume_offer import ResumeOffer
+        from app.ui.segments.tab import SegmentsTab
 
         self.ui = self._build_context(self.context, dialogs or self._dialogs or Dialogs(self))
         self.ui.dialogs.set_parent_widget(self)
@@ -158,11 +158,11 @@ class MainWindow(QMainWindow):
         self.ui.vault.start()
 
     def _build_context(self, context: AppContext, dialogs: Dialogs) -> UiContext:
+        from app.ui.background.keyvault import KeyVault
+        from app.ui.background.workers import TaskQueue
+        from app.ui.context import UiContext
         from app.ui.errors import ErrorReporter
-        from app.ui.export_job import ExportJob
-        from app.ui.keyvault import KeyVault
-        from app.ui.ui_context import UiContext
-        from app.ui.workers import TaskQueue
+        from app.ui.running.job import ExportJob
 
         errors = ErrorReporter(dialogs, self)
         report = errors.report
@@ -316,7 +316,7 @@ class MainWindow(QMainWindow):
 
     def _on_export_finished(self, run: Any) -> None:
         from app.core.history import Run
-        from app.ui import formatting as fmt
+        from app.ui.kit import formatting as fmt
 
         assert isinstance(run, Run)
         self._update_run_controls()
@@ -380,7 +380,7 @@ class MainWindow(QMainWindow):
 
 
 def _profile_files(urls: Any) -> list[Path]:
-    from app.ui.sources_controller import SUPPORTED_SUFFIXES
+    from app.ui.segments.sources import SUPPORTED_SUFFIXES
 
     paths = [Path(url.toLocalFile()) for url in urls if url.isLocalFile()]
     return [p for p in paths if p.suffix.lower() in SUPPORTED_SUFFIXES]

@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from app.bootstrap import build_context
 from app.core.secrets import SERVICE
-from app.ui.connection_check import CheckLimits
+from app.ui.connections.check import CheckLimits
 from app.ui.main_window import MainWindow
 from tests.support.autopilot_sim import AutopilotSimulator
 from tests.ui.conftest import NO_KEYRING, SIM_KEY, ScriptedDialogs, WindowFactory
@@ -203,7 +203,7 @@ def test_an_answer_for_a_form_that_was_cleared_is_not_shown(
     def slow_check(connection: object, key: str, limits: object = None) -> None:
         assert answer.wait(10)
 
-    monkeypatch.setattr("app.ui.connection_check.check_key", slow_check)
+    monkeypatch.setattr("app.ui.connections.check.check_key", slow_check)
     view = window.connections.view
     fill_connection(qtbot, window, "Marketing", SIM_KEY, "https://api2.autopilothq.com/v1")
     click(qtbot, view.connect_button)

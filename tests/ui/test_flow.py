@@ -25,7 +25,7 @@ from app.core.mapping import Mapping
 from app.core.segments import Rule, Segment
 from app.core.store import utc_now
 from app.ui.main_window import HISTORY, MainWindow
-from app.ui.sample_data import SAMPLE_SOURCE, sample_file
+from app.ui.segments.sample_data import SAMPLE_SOURCE, sample_file
 from tests.support.autopilot_sim import AutopilotSimulator
 from tests.ui.conftest import SIM_KEY, ScriptedDialogs, WindowFactory
 from tests.ui.steps import (

@@ -9,11 +9,11 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from app.bootstrap import AppContext
-from app.ui import screenshots
-from app.ui.demo import EXPORT, seed, use_demo_services
-from app.ui.export_job import IDLE
 from app.ui.main_window import HISTORY, MainWindow
+from app.ui.running.job import IDLE
 from tests.support.autopilot_sim import AutopilotSimulator
+from tests.support.screens import screenshots
+from tests.support.screens.demo import EXPORT, seed, use_demo_services
 from tests.ui.conftest import SIM_KEY, ScriptedDialogs, WindowFactory
 from tests.ui.steps import add_connection, click, import_sample, new_export, run_now, settle
 

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_screenshots_of_every_tab_at_normal_and_double_scale(tmp_path: Path) -> None:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     result = subprocess.run(
-        [sys.executable, "-m", "app.ui.screenshots", str(tmp_path)],
+        [sys.executable, "-m", "tests.support.screens.screenshots", str(tmp_path)],
         cwd=ROOT,
         env=env,
         capture_output=True,

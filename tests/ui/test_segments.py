@@ -9,10 +9,10 @@ from pytestqt.qtbot import QtBot
 
 from app.core.errors import BusyError
 from app.core.segments import Rule
-from app.ui.layout import MEASURED_ROWS, fit_preview, table
+from app.ui.kit.layout import MEASURED_ROWS, fit_preview, table
+from app.ui.kit.table_models import RowsModel
 from app.ui.main_window import SEGMENTS, MainWindow
-from app.ui.sample_data import SAMPLE_SOURCE
-from app.ui.table_models import RowsModel
+from app.ui.segments.sample_data import SAMPLE_SOURCE
 from tests.ui.conftest import ScriptedDialogs
 from tests.ui.steps import (
     click,

@@ -20,10 +20,10 @@ from app.bootstrap import AppContext
 from app.core.errors import InUseError
 from app.core.logging_setup import register_secret
 from app.ui.application import run_gui
-from app.ui.demo import seed, use_demo_services
 from app.ui.errors import ErrorReporter, install_excepthook, user_message
 from app.ui.main_window import CONNECTIONS, HISTORY, MAPPING, SEGMENTS, MainWindow
 from app.ui.qt_logging import route_qt_messages
+from tests.support.screens.demo import seed, use_demo_services
 from tests.ui.conftest import ScriptedDialogs, WindowFactory
 from tests.ui.steps import settle
 

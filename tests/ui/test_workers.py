@@ -14,8 +14,8 @@ from pytestqt.qtbot import QtBot
 
 from app.core.cancel import CancelToken
 from app.core.export import Progress
-from app.ui.export_job import CANCELLING, IDLE, RUNNING, ExportJob, ProgressThrottle
-from app.ui.workers import TaskQueue
+from app.ui.background.workers import TaskQueue
+from app.ui.running.job import CANCELLING, IDLE, RUNNING, ExportJob, ProgressThrottle
 
 
 @pytest.fixture

@@ -1,0 +1,1 @@
+"""Work off the GUI thread: the worker queues and the keyring's own thread."""

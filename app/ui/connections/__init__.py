@@ -1,0 +1,1 @@
+"""The Connections tab: the list, the form, and the live key check."""

@@ -1,0 +1,226 @@
+"""The connection form: consent before Connect, a new key saved only after Autopilot took it.
+
+Changing other settings of a saved connection needs no reconnect. Saving goes through the key
+vault's thread because it writes the key to the keyring.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QLineEdit
+
+from app.core.autopilot import validate_base_url
+from app.core.connections import (
+    DEFAULT_BASE_URL,
+    DEFAULT_PROFILE_CAP,
+    DEFAULT_RATE_LIMIT,
+    PRIVACY_NOTICE_VERSION,
+    Connection,
+    validate_settings,
+)
+from app.core.errors import AlreadyExistsError, AppError, UsageError
+from app.core.store import utc_now
+from app.ui.connections.check import ConnectionCheck
+from app.ui.connections.view import ConnectionsView
+from app.ui.context import UiContext
+from app.ui.errors import connect_message, is_expected, user_message
+
+OK, FAILED = "\u2714 ", "\u2716 "
+
+
+class ConnectionEditor(QObject):
+    saved = Signal(object)  # the Connection as stored
+
+    def __init__(self, ui: UiContext, view: ConnectionsView) -> None:
+        super().__init__(view)
+        self.ui = ui
+        self.view = view
+        self.editing: Connection | None = None
+        self.check = ConnectionCheck(ui, self)
+        self._wire()
+
+    def clear(self) -> None:
+        v = self.view
+        self.editing = None
+        v.form_title.setText(self.tr("New connection"))
+        v.key.setPlaceholderText(self.tr("paste the key from Autopilot"))
+        self._fill(Connection(""), agreed=False)
+
+    def load(self, connection: Connection) -> None:
+        self.editing = connection
+        self.view.form_title.setText(self.tr("Connection '{name}'").format(name=connection.name))
+        if self._has_key(connection):
+            placeholder = self.tr("saved; paste a new key only to replace it")
+        else:
+            placeholder = self.tr("key needed: paste the key from Autopilot")
+        self.view.key.setPlaceholderText(placeholder)
+        agreed = connection.consent_at is not None
+        self._fill(connection, agreed and connection.consent_version == PRIVACY_NOTICE_VERSION)
+
+    def update_buttons(self, *args: object) -> None:
+        v = self.view
+        ready = self.ui.vault.is_ready and not self.ui.vault.busy() and not self.check.running
+        agreed = v.agree.isChecked()
+        v.connect_button.setEnabled(ready and agreed and not self._missing_key())
+        verified = self.check.verified == (v.base_url.text().strip(), self._typed_key())
+        can_save = bool(v.name.text().strip()) and agreed and self.ui.vault.usable
+        if self._needs_new_key():
+            can_save = can_save and verified
+        v.save_button.setEnabled(ready and can_save)
+        v.remove_button.setEnabled(self.editing is not None and ready)
+
+    # -- the form ---------------------------------------------------------------------------
+
+    def _wire(self) -> None:
+        v = self.view
+        v.show_key.toggled.connect(self._on_show_key_toggled)
+        v.advanced_toggle.toggled.connect(self._on_advanced_toggled)
+        v.agree.toggled.connect(self.update_buttons)
+        v.key.textChanged.connect(self._on_key_edited)
+        v.base_url.textChanged.connect(self._on_key_edited)
+        v.name.textChanged.connect(self.update_buttons)
+        v.connect_button.clicked.connect(self._on_connect_clicked)
+        v.save_button.clicked.connect(self._on_save_clicked)
+        self.check.succeeded.connect(self._on_check_succeeded)
+        self.check.failed.connect(self._on_check_failed)
+
+    def _fill(self, connection: Connection, agreed: bool) -> None:
+        v = self.view
+        self.check.forget()
+        v.name.setText(connection.name)
+        v.key.setText("")
+        v.base_url.setText(connection.base_url or DEFAULT_BASE_URL)
+        v.rate_limit.setValue(connection.rate_limit or DEFAULT_RATE_LIMIT)
+        v.profile_cap.setValue(connection.profile_cap or DEFAULT_PROFILE_CAP)
+        v.agree.setChecked(agreed)
+        v.name_problem.set_problems([])
+        v.settings_problem.set_problems([])
+        v.status.clear()
+        self.update_buttons()
+
+    def _form_connection(self) -> Connection:
+        v = self.view
+        consent = None
+        if v.agree.isChecked():
+            earlier = self.editing.consent_at if self.editing is not None else None
+            consent = earlier or utc_now()
+        return Connection(
+            name=v.name.text().strip(),
+            base_url=v.base_url.text().strip(),
+            rate_limit=v.rate_limit.value(),
+            profile_cap=v.profile_cap.value(),
+            consent_at=consent,
+            consent_version=PRIVACY_NOTICE_VERSION,
+        )
+
+    def _has_key(self, connection: Connection) -> bool:
+        return connection.key_stored or self.ui.vault.has_session_key(connection.name)
+
+    def _typed_key(self) -> str:
+        return self.view.key.text().strip()
+
+    def _needs_new_key(self) -> bool:
+        return bool(self._typed_key()) or self.editing is None or not self._has_key(self.editing)
+
+    def _missing_key(self) -> bool:
+        return not self._typed_key() and self._needs_new_key()
+
+    def _checked_settings(self) -> Connection | None:
+        """The form as a Connection, or None with the problems shown next to their fields."""
+        v = self.view
+        name_problems = [] if v.name.text().strip() else [self.tr("Give the connection a name.")]
+        v.name_problem.set_problems(name_problems)
+        try:
+            validate_base_url(v.base_url.text())
+        except UsageError as exc:
+            v.settings_problem.set_problems([user_message(exc)])
+            v.advanced_toggle.setChecked(True)
+            return None
+        v.settings_problem.set_problems([])
+        connection = self._form_connection()
+        if name_problems:  # Connect works before a name is given; Save does not
+            connection = replace(connection, name="unnamed")
+        try:
+            return validate_settings(connection)
+        except AppError as exc:
+            v.status.show_text(FAILED + user_message(exc), "problem")
+            return None
+
+    # -- slots ------------------------------------------------------------------------------
+
+    def _on_show_key_toggled(self, shown: bool) -> None:
+        mode = QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
+        self.view.key.setEchoMode(mode)
+        self.view.show_key.setText(self.tr("Hi&de") if shown else self.tr("Sho&w"))
+
+    def _on_advanced_toggled(self, shown: bool) -> None:
+        self.view.advanced.setVisible(shown)
+        arrow = Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow
+        self.view.advanced_toggle.setArrowType(arrow)
+
+    def _on_key_edited(self, *args: object) -> None:
+        if self.check.verified is not None:
+            self.view.status.clear()
+        self.update_buttons()
+
+    def _on_connect_clicked(self) -> None:
+        connection = self._checked_settings()
+        if connection is None:
+            return
+        self.view.status.show_busy(self.tr("Checking the key with Autopilot..."))
+        key = self._typed_key()
+        if key:
+            self.check.check_typed(connection, self.view.base_url.text().strip(), key)
+        elif self.editing is not None:
+            self.check.check_stored(connection, self.editing.name)
+        self.update_buttons()
+
+    def _on_check_succeeded(self, typed: bool) -> None:
+        if typed:
+            text = self.tr("Connected: Autopilot accepted the key. Save the connection to keep it.")
+        else:
+            text = self.tr("Connected: Autopilot accepted the saved key.")
+        self.view.status.show_text(OK + text, "ok")
+        self.update_buttons()
+
+    def _on_check_failed(self, exc: Any) -> None:
+        if not is_expected(exc):
+            self.ui.errors.report(exc, self.tr("Checking the key failed"))
+        self.view.status.show_text(FAILED + connect_message(exc), "problem")
+        self.update_buttons()
+
+    def _on_save_clicked(self) -> None:
+        connection = self._checked_settings()
+        if connection is None or self.view.name_problem.problems:
+            return
+        self.view.status.show_busy(self.tr("Saving..."))
+        self.view.save_button.setEnabled(False)
+        self.ui.vault.save(
+            connection,
+            self._typed_key() or None,
+            self._on_saved,
+            self._on_save_failed,
+            original_name=self.editing.name if self.editing else None,
+        )
+
+    def _on_saved(self, saved: Any) -> None:
+        assert isinstance(saved, Connection)
+        self.load(saved)
+        place = self.ui.vault.status.label if self.ui.vault.status else ""
+        text = self.tr("Saved. The API key is kept in {place}.").format(place=place)
+        self.view.status.show_text(OK + text, "ok")
+        self.saved.emit(saved)
+
+    def _on_save_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, AlreadyExistsError):
+            self.view.name_problem.set_problems([user_message(exc)])
+            self.view.status.clear()
+        elif is_expected(exc):
+            self.view.status.show_text(FAILED + user_message(exc), "problem")
+        else:
+            self.view.status.clear()
+            self.ui.errors.report(exc, self.tr("Saving the connection failed"))
+        self.update_buttons()

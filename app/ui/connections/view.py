@@ -1,0 +1,199 @@
+"""The Connections tab's widgets and layout (the controller wires them)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QStackedWidget,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.connections import (
+    DEFAULT_BASE_URL,
+    DEFAULT_PROFILE_CAP,
+    DEFAULT_RATE_LIMIT,
+    PRIVACY_NOTICE,
+)
+from app.ui.kit.layout import add_row, form_layout
+from app.ui.kit.widgets import (
+    MessageBar,
+    ProblemList,
+    StatusLine,
+    empty_state,
+    hint,
+    label,
+    primary,
+    section_title,
+)
+
+
+class ConnectionsView(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(16, 16, 16, 16)
+        layout.setSpacing(16)
+        layout.addLayout(self._build_list(), 0)
+        layout.addWidget(self._build_editor(), 1)
+
+    # -- the list on the left -----------------------------------------------------------------
+
+    def _build_list(self) -> QVBoxLayout:
+        column = QVBoxLayout()
+        column.setSpacing(8)
+        column.addWidget(section_title(self.tr("Your Autopilot connections")))
+        self.table = QTableView()
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setShowGrid(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.empty = empty_state(
+            self.tr(
+                "No connections yet.\n\nFill in the form on the right to connect to your "
+                "Autopilot account."
+            )
+        )
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.table)
+        self.stack.addWidget(self.empty)
+        self.stack.setFixedWidth(330)
+        column.addWidget(self.stack, 1)
+        buttons = QHBoxLayout()
+        self.new_button = QPushButton(self.tr("&New connection"))
+        self.remove_button = QPushButton(self.tr("&Remove..."))
+        buttons.addWidget(self.new_button)
+        buttons.addWidget(self.remove_button)
+        buttons.addStretch(1)
+        column.addLayout(buttons)
+        return column
+
+    # -- the form on the right ----------------------------------------------------------------
+
+    def _build_editor(self) -> QScrollArea:
+        card = QFrame()
+        card.setObjectName("card")
+        column = QVBoxLayout(card)
+        column.setContentsMargins(20, 16, 20, 16)
+        column.setSpacing(12)
+        self.keyring_bar = MessageBar("warning")
+        self.keyring_bar.set_closable(False)
+        column.addWidget(self.keyring_bar)
+        self.form_title = section_title(self.tr("New connection"))
+        column.addWidget(self.form_title)
+        column.addLayout(self._build_form())
+        column.addWidget(self._build_advanced())
+        column.addWidget(self._build_privacy())
+        column.addLayout(self._build_actions())
+        column.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(card)
+        return scroll
+
+    def _build_form(self) -> QFormLayout:
+        form = form_layout()
+        self.name = QLineEdit()
+        self.name.setPlaceholderText(self.tr("for example Autopilot (marketing)"))
+        self.name_problem = ProblemList()
+        self.key = QLineEdit()
+        self.key.setEchoMode(QLineEdit.EchoMode.Password)
+        self.key.setPlaceholderText(self.tr("paste the key from Autopilot"))
+        self.show_key = QToolButton()
+        self.show_key.setText(self.tr("Sho&w"))
+        self.show_key.setCheckable(True)
+        key_row = QHBoxLayout()
+        key_row.setSpacing(6)
+        key_row.addWidget(self.key, 1)
+        key_row.addWidget(self.show_key)
+        self.key_hint = hint(self.tr("Find it in Autopilot under Settings \u203a Autopilot API."))
+        self.key_place = label(self.tr("Looking for the system keyring..."))
+        add_row(form, self.tr("Display na&me:"), self.name, self.name_problem)
+        add_row(form, self.tr("API ke&y:"), key_row, self.key_hint, buddy=self.key)
+        add_row(form, self.tr("Key storage:"), self.key_place)
+        return form
+
+    def _build_advanced(self) -> QWidget:
+        box = QWidget()
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
+        self.advanced_toggle = QToolButton()
+        self.advanced_toggle.setText(self.tr("&Advanced settings"))
+        self.advanced_toggle.setCheckable(True)
+        self.advanced_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.advanced_toggle.setArrowType(Qt.ArrowType.RightArrow)
+        self.advanced_toggle.setAutoRaise(True)
+        column.addWidget(self.advanced_toggle)
+        self.advanced = QWidget()
+        form = form_layout()
+        form.setContentsMargins(18, 0, 0, 0)
+        self.base_url = QLineEdit(DEFAULT_BASE_URL)
+        self.rate_limit = QDoubleSpinBox()
+        self.rate_limit.setRange(0.1, 100)
+        self.rate_limit.setDecimals(1)
+        self.rate_limit.setValue(DEFAULT_RATE_LIMIT)
+        self.rate_limit.setSuffix(self.tr(" requests per second"))
+        self.profile_cap = QSpinBox()
+        self.profile_cap.setRange(1, 10_000_000)
+        self.profile_cap.setGroupSeparatorShown(True)
+        self.profile_cap.setValue(DEFAULT_PROFILE_CAP)
+        self.profile_cap.setSuffix(self.tr(" profiles per export"))
+        self.settings_problem = ProblemList()
+        add_row(form, self.tr("Base &URL:"), self.base_url)
+        add_row(form, self.tr("Rate &limit:"), self.rate_limit)
+        add_row(
+            form,
+            self.tr("Profile ca&p:"),
+            self.profile_cap,
+            hint(
+                self.tr(
+                    "Autopilot allows 5 requests per second and Customer Insights "
+                    "100,000 profiles per export unless your contract says otherwise."
+                )
+            ),
+        )
+        self.advanced.setLayout(form)
+        self.advanced.setVisible(False)
+        column.addWidget(self.advanced)
+        column.addWidget(self.settings_problem)
+        return box
+
+    def _build_privacy(self) -> QGroupBox:
+        group = QGroupBox(self.tr("Data privacy and compliance"))
+        column = QVBoxLayout(group)
+        column.setContentsMargins(12, 10, 12, 10)
+        self.notice = label(self.tr(PRIVACY_NOTICE))
+        self.agree = QCheckBox(self.tr("&I agree: send this data to Autopilot on my behalf"))
+        column.addWidget(self.notice)
+        column.addWidget(self.agree)
+        return group
+
+    def _build_actions(self) -> QVBoxLayout:
+        column = QVBoxLayout()
+        row = QHBoxLayout()
+        self.connect_button = QPushButton(self.tr("&Connect"))
+        self.connect_button.setToolTip(self.tr("Check the API key with Autopilot"))
+        self.save_button = primary(QPushButton(self.tr("&Save connection")))
+        row.addWidget(self.connect_button)
+        row.addWidget(self.save_button)
+        row.addStretch(1)
+        column.addLayout(row)
+        self.status = StatusLine()
+        column.addWidget(self.status)
+        return column

@@ -1,0 +1,1 @@
+"""The History tab: every run, its details and rejected rows."""

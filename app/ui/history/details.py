@@ -1,0 +1,111 @@
+"""A run told in words: its counts, its lists and the configuration it ran with."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication
+
+from app.core.history import Run
+from app.core.mapping import FieldMapping
+from app.ui.kit import formatting as fmt
+from app.ui.segments.rules import op_labels
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("history", text)
+
+
+def counts(run: Run) -> str:
+    parts = [
+        _tr("{n} planned").format(n=fmt.number(run.planned)),
+        _tr("{n} sent").format(n=fmt.number(run.sent)),
+        _tr("{n} rejected by Autopilot").format(n=fmt.number(run.rejected)),
+        _tr("{n} invalid").format(n=fmt.number(run.invalid)),
+        _tr("{n} duplicates").format(n=fmt.number(run.duplicates)),
+    ]
+    if run.not_sent:
+        parts.append(_tr("{n} not sent yet").format(n=fmt.number(run.not_sent)))
+    text = ", ".join(parts)
+    return text + "\n" + _tr("{n} unique profiles").format(n=fmt.number(run.unique_profiles))
+
+
+def when(run: Run) -> str:
+    start = fmt.when(run.started_at)
+    if run.finished_at is None:
+        return _tr("started {start}, {d} so far").format(
+            start=start, d=fmt.duration(run.duration_s)
+        )
+    return _tr("{start} to {end} ({d} of work)").format(
+        start=start, end=fmt.when(run.finished_at), d=fmt.duration(run.duration_s)
+    )
+
+
+def lists(run: Run) -> str:
+    """The lists by name, as the marketer finds them in Autopilot; the ids are in list_ids."""
+    if run.dry_run:
+        return _tr("None: a dry run sends nothing. The contacts are in {path}").format(
+            path=run.output_path or "?"
+        )
+    return "\n".join(
+        name if list_id else _tr("{name} (not reached by this run)").format(name=name)
+        for name, list_id in run.lists.items()
+    )
+
+
+def list_ids(run: Run) -> str:
+    """The lists' ids in Autopilot, for support and the API (a tooltip, not the main text)."""
+    if run.dry_run:
+        return ""
+    lines = [f"{name}: {list_id}" for name, list_id in run.lists.items() if list_id]
+    return _tr("List ids in Autopilot:") + "\n" + "\n".join(lines) if lines else ""
+
+
+def configuration(snapshot: dict[str, Any]) -> str:
+    if not snapshot:
+        return ""
+    lines = []
+    conn = snapshot.get("connection", {})
+    lines.append(
+        _tr(
+            "Connection: {name} ({url}), {rate:g} requests per second, at most {cap} profiles"
+        ).format(
+            name=conn.get("name", "?"),
+            url=conn.get("base_url", "?"),
+            rate=float(conn.get("rate_limit", 0)),
+            cap=fmt.number(int(conn.get("profile_cap", 0))),
+        )
+    )
+    source = snapshot.get("source", {})
+    lines.append(
+        _tr("Profiles: {name} ({rows} rows)").format(
+            name=source.get("name", "?"), rows=fmt.number(int(source.get("rows", 0)))
+        )
+    )
+    for segment in snapshot.get("segments", []):
+        lines.append(
+            _tr("Segment: {name}: {rules}").format(
+                name=segment.get("name", "?"), rules=rules_text(segment)
+            )
+        )
+    mapping = [FieldMapping(m["target"], m["column"]) for m in snapshot.get("mapping", [])]
+    lines.append(
+        _tr("Mapping: {fields}").format(
+            fields=", ".join(f"{f.label} \u2190 {f.column}" for f in mapping)
+        )
+    )
+    return "\n".join(lines)
+
+
+def rules_text(segment: dict[str, Any]) -> str:
+    rules = segment.get("rules", [])
+    if not rules:
+        return _tr("every profile")
+    words = op_labels()
+    joiner = _tr(" and ") if segment.get("match", "all") == "all" else _tr(" or ")
+    parts = []
+    for rule in rules:
+        op = words.get(rule["op"], rule["op"])
+        value = f" '{rule['value']}'" if rule.get("value") else ""
+        parts.append(f"{rule['field']} {op}{value}")
+    return joiner.join(parts)

@@ -1,0 +1,235 @@
+"""History: every run with its counts; details, rejected rows, resume, and the live run."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from app.core.export import Progress
+from app.core.history import (
+    CANCELLED,
+    FAILED,
+    INTERRUPTED,
+    RUNNING,
+    SUCCEEDED,
+    SUCCEEDED_WITH_REJECTIONS,
+    Run,
+    write_rejected_csv,
+)
+from app.ui.context import UiContext
+from app.ui.errors import window_words
+from app.ui.history import details as run_details
+from app.ui.history.view import HistoryView
+from app.ui.kit import formatting as fmt
+from app.ui.kit.layout import fit_columns
+from app.ui.kit.style import ERROR, MUTED, OK, WARN
+from app.ui.kit.table_models import Column, RecordModel
+
+STATUS_COLOURS = {
+    SUCCEEDED: OK,
+    SUCCEEDED_WITH_REJECTIONS: WARN,
+    FAILED: ERROR,
+    CANCELLED: MUTED,
+    INTERRUPTED: WARN,
+    RUNNING: "#2f6fb3",
+}
+
+
+class HistoryTab(QObject):
+    resume_requested = Signal(int)
+    go_to_tab = Signal(int)
+    purged = Signal(int)  # the row details of this run were deleted
+
+    def __init__(self, ui: UiContext, view: HistoryView | None = None) -> None:
+        view = view or HistoryView()
+        super().__init__(view)  # the controller lives and dies with its view
+        self.ui = ui
+        self.view = view
+        self.model: RecordModel[Run] = RecordModel(self._columns(), self)
+        self.view.runs.setModel(self.model)
+        fit_columns(self.view.runs, stretch=1)
+        self._selected_id: int | None = None
+        self.view.empty.show_hint(
+            self.tr(
+                "No runs yet.\n\nCreate an export on the Mapping tab, then choose Run now, "
+                "or Dry run to try it without sending anything."
+            ),
+            self.tr("Go to &Mapping"),
+            lambda: self.go_to_tab.emit(2),
+        )
+        self._wire()
+
+    def refresh(self) -> None:
+        self.model.set_records(self.ui.app.runs.all())
+        self.view.stack.setCurrentIndex(0 if self.model.rowCount() else 1)
+        row = self.model.find(lambda r: r.run_id == self._selected_id)
+        self.view.runs.selectRow(row if row >= 0 else 0)
+        self._show_selected()
+
+    def select_run(self, run_id: int) -> None:
+        row = self.model.find(lambda r: r.run_id == run_id)
+        if row >= 0:
+            self.view.runs.selectRow(row)
+
+    def show_progress(self, progress: Progress) -> None:
+        """The run in progress, live: its row follows the progress reports."""
+        row = self.model.find(lambda r: r.run_id == progress.run_id)
+        if row < 0:
+            self.refresh()
+            row = self.model.find(lambda r: r.run_id == progress.run_id)
+            if row < 0:
+                return
+        run = self.model.record(row)
+        self.model.replace(row, replace(run, sent=progress.sent, rejected=progress.rejected))
+        if self._selected_id == progress.run_id:
+            self._show_selected()
+
+    def interrupted_runs(self) -> list[Run]:
+        return [r for r in self.ui.app.runs.all() if r.status == INTERRUPTED and not r.dry_run]
+
+    # -- wiring -----------------------------------------------------------------------------
+
+    def _columns(self) -> list[Column[Run]]:
+        def status(run: Run) -> str:
+            return "\u25cf " + fmt.status(run.status, run.dry_run)
+
+        return [
+            Column(self.tr("Status"), status, colour=lambda r: STATUS_COLOURS.get(r.status)),
+            Column(self.tr("Export"), lambda r: r.export),
+            Column(self.tr("Started"), lambda r: fmt.when(r.started_at)),
+            Column(self.tr("Took"), lambda r: fmt.duration(r.duration_s), numeric=True),
+            Column(self.tr("Sent"), lambda r: _sent(r, r.sent), numeric=True),
+            Column(self.tr("Rejected"), lambda r: _sent(r, r.rejected), numeric=True),
+            Column(self.tr("Invalid"), lambda r: fmt.number(r.invalid), numeric=True),
+            Column(self.tr("Duplicates"), lambda r: fmt.number(r.duplicates), numeric=True),
+            Column(self.tr("Not sent"), lambda r: _sent(r, r.not_sent), numeric=True),
+        ]
+
+    def _wire(self) -> None:
+        v = self.view
+        v.runs.selectionModel().selectionChanged.connect(self._on_selection_changed)
+        v.resume_button.clicked.connect(self._on_resume_clicked)
+        v.save_rejected_button.clicked.connect(self._on_save_rejected_clicked)
+        v.purge_button.clicked.connect(self._on_purge_clicked)
+        self.ui.export.state_changed.connect(self.update_buttons)
+
+    def _selected(self) -> Run | None:
+        rows = self.view.runs.selectionModel().selectedRows()
+        return self.model.record(rows[0].row()) if rows else None
+
+    def _on_selection_changed(self, *args: object) -> None:
+        run = self._selected()
+        self._selected_id = run.run_id if run else None
+        self._show_selected()
+
+    def _show_selected(self) -> None:
+        run = self._selected()
+        v = self.view
+        v.details_title.setText(
+            self.tr("Run {id}").format(id=run.run_id) if run else self.tr("Details")
+        )
+        texts = self._detail_texts(run) if run else {}
+        for key in v.fields:
+            v.set_field(key, texts.get(key, ""))
+        v.fields["lists"].setToolTip(run_details.list_ids(run) if run else "")
+        self.update_buttons()
+
+    def _detail_texts(self, run: Run) -> dict[str, str]:
+        status = fmt.status(run.status, run.dry_run)
+        if run.resumable:
+            status += "  " + self.tr("(can be resumed: nothing Autopilot confirmed is sent twice)")
+        warnings = "\n".join(f"\u26a0 {w}" for w in run.warnings)
+        if run.details_purged:
+            warnings = (warnings + "\n" if warnings else "") + self.tr(
+                "The row details of this run were deleted; only the counts remain."
+            )
+        return {
+            "status": status,
+            "export": run.export,
+            "when": run_details.when(run),
+            "counts": run_details.counts(run),
+            "lists": run_details.lists(run),
+            "error": window_words(run.error) if run.error else "",
+            "warnings": warnings,
+            "config": run_details.configuration(run.snapshot),
+        }
+
+    def update_buttons(self, *args: object) -> None:
+        run = self._selected()
+        v = self.view
+        v.resume_button.setEnabled(run is not None and run.resumable and self.ui.may_start_run())
+        has_rows = run is not None and (run.rejected or run.invalid) and not run.details_purged
+        v.save_rejected_button.setEnabled(bool(has_rows))
+        v.purge_button.setEnabled(
+            run is not None and not run.details_purged and run.status != RUNNING
+        )
+
+    # -- actions ----------------------------------------------------------------------------
+
+    def _on_resume_clicked(self) -> None:
+        run = self._selected()
+        if run is not None:
+            self.resume_requested.emit(run.run_id)
+
+    def _on_save_rejected_clicked(self) -> None:
+        run = self._selected()
+        if run is None:
+            return
+        target = self.ui.dialogs.save_csv(
+            self.tr("Save rejected and invalid rows"),
+            Path.home() / f"run-{run.run_id}-rejected.csv",
+        )
+        if target is None:
+            return
+        runs = self.ui.app.runs
+        self.ui.background.submit(
+            lambda: write_rejected_csv(runs.row_details(run.run_id), target),
+            lambda count: self._on_rejected_saved(int(count), target),
+            lambda exc: self.ui.errors.report(exc, self.tr("The rows were not saved")),
+        )
+
+    def _on_rejected_saved(self, count: int, target: Path) -> None:
+        self.ui.dialogs.information(
+            self.tr("Rows saved"),
+            self.tr("{n} rejected and invalid rows were saved to {path}.").format(
+                n=fmt.number(count), path=str(target)
+            ),
+        )
+
+    def _on_purge_clicked(self) -> None:
+        run = self._selected()
+        if run is None:
+            return
+        if not self.ui.dialogs.confirm(
+            self.tr("Delete row details"),
+            self.tr(
+                "Delete the emails and reasons kept for run {id}? The counts stay, but "
+                "the rejected rows can no longer be saved and the run cannot be "
+                "resumed."
+            ).format(id=run.run_id),
+            self.tr("Delete"),
+        ):
+            return
+        runs, run_id = self.ui.app.runs, run.run_id
+        self.ui.profiles.submit(
+            lambda: runs.purge_details(run_id),
+            lambda _: self._on_purged(run_id),
+            lambda exc: self.ui.errors.report(exc, self.tr("The details were not deleted")),
+        )
+
+    def _on_purged(self, run_id: int) -> None:
+        self.refresh()
+        self.purged.emit(run_id)
+
+    def on_run_finished(self, run: Any) -> None:
+        assert isinstance(run, Run)
+        self._selected_id = run.run_id
+        self.refresh()
+
+
+def _sent(run: Run, count: int) -> str:
+    """A dry run sends nothing, so its sent-side counts do not apply."""
+    return "\u2014" if run.dry_run else fmt.number(count)

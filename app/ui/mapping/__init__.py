@@ -1,0 +1,1 @@
+"""The Mapping tab: saved exports, the export form, its field mapping and its checks."""

@@ -1,0 +1,270 @@
+"""The export form: name, connection, segments and field mapping; Save, Dry run, Run now.
+
+Saving never runs an export; Run now and Dry run save first, then hand the checked plan to the
+launcher. The mapping offers the columns of the chosen segments' source and, for a new export,
+starts from a suggestion made from the column names and a sample of the rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QListWidgetItem
+
+from app.core.connections import Connection
+from app.core.errors import AppError
+from app.core.export import Export
+from app.core.mapping import Mapping, auto_match
+from app.core.segments import Segment
+from app.ui.context import UiContext
+from app.ui.errors import is_expected, user_message
+from app.ui.kit import formatting as fmt
+from app.ui.kit.layout import fit_list_height
+from app.ui.mapping.checker import ExportChecker
+from app.ui.mapping.view import MappingView
+from app.ui.running.launcher import ExportLauncher
+
+SAMPLE_ROWS = 50
+CHECKED, UNCHECKED = Qt.CheckState.Checked, Qt.CheckState.Unchecked
+NAME_ROLE = Qt.ItemDataRole.UserRole
+
+
+class ExportEditor(QObject):
+    saved = Signal(object)  # the Export as stored
+
+    def __init__(self, ui: UiContext, view: MappingView, launcher: ExportLauncher) -> None:
+        super().__init__(view)
+        self.ui = ui
+        self.view = view
+        self.launcher = launcher
+        self.checker = ExportChecker(ui, view)
+        self.editing: Export | None = None
+        self.connections: dict[str, Connection] = {}
+        self.segments: dict[str, Segment] = {}
+        self._loading = False
+        self._saving = False
+        self._columns_of: str | None = None  # the source whose columns the mapping offers
+        self._wire()
+
+    # -- public -----------------------------------------------------------------------------
+
+    def set_choices(
+        self, connections: list[Connection], segments: list[Segment], member_counts: Any
+    ) -> None:
+        """New lists to choose from (after any change elsewhere); the plan is made again."""
+        self.connections = {c.name: c for c in connections}
+        self.segments = {s.name: s for s in segments}
+        self._loading = True
+        self._fill_connections()
+        self._fill_segments(member_counts)
+        self._loading = False
+        self._on_form_changed(force=True)
+
+    def form_export(self) -> Export:
+        v = self.view
+        items = (v.segments.item(row) for row in range(v.segments.count()))
+        checked = tuple(str(i.data(NAME_ROLE)) for i in items if i.checkState() == CHECKED)
+        return Export(
+            name=v.name.text().strip(),
+            connection=v.connection.currentText(),
+            segments=checked,
+            mapping=v.fields.mapping(),
+        )
+
+    def load(self, export: Export) -> None:
+        v = self.view
+        self._loading = True
+        self.editing = export
+        v.title.setText(self.tr("Export '{name}'").format(name=export.name))
+        v.name.setText(export.name)
+        v.connection.setCurrentText(export.connection)
+        self._check_segments({s.casefold() for s in export.segments})
+        self._columns_of = None
+        self._apply_source_columns()
+        v.fields.set_mapping(export.mapping, edited=True)
+        self._loading = False
+        self._on_form_changed()
+
+    def new_export(self) -> None:
+        v = self.view
+        self._loading = True
+        self.editing = None
+        v.title.setText(self.tr("New export"))
+        v.name.setText("")
+        only = [name.casefold() for name in self.segments] if len(self.segments) == 1 else []
+        self._check_segments(set(only))
+        self._columns_of = None
+        v.fields.set_mapping(Mapping(()))
+        self._loading = False
+        self._on_form_changed()
+
+    def update_buttons(self, *args: object) -> None:
+        v = self.view
+        export = self.form_export()
+        ready = bool(export.name and export.connection and export.segments)
+        v.save_button.setEnabled(ready and not self._saving)
+        idle = self.ui.may_start_run() and not self._saving
+        can_run = ready and idle and self.checker.is_current(export)
+        v.run_button.setEnabled(can_run)
+        v.dry_run_button.setEnabled(can_run)
+        note = self.tr("Profiles are being imported; run when the import has finished.")
+        v.run_button.setToolTip(note if self.ui.importing else "")
+
+    def save(self, then: Callable[[Export], None] | None = None) -> None:
+        """Store the form (off the GUI thread); ``then(saved)`` once it is stored."""
+        original = self.editing.name if self.editing else None
+        export = self.form_export()
+        exports = self.ui.app.exports
+        self._set_saving(True)
+
+        def done(saved: Any) -> None:
+            assert isinstance(saved, Export)
+            self._set_saving(False)
+            self.editing = saved
+            self.view.title.setText(self.tr("Export '{name}'").format(name=saved.name))
+            self.saved.emit(saved)
+            if then is not None:
+                then(saved)
+
+        self.ui.profiles.submit(
+            lambda: exports.save(export, original_name=original), done, self._on_save_failed
+        )
+
+    def _set_saving(self, saving: bool) -> None:
+        self._saving = saving
+        self.update_buttons()
+
+    def _on_save_failed(self, exc: BaseException) -> None:
+        self._set_saving(False)
+        if not self.view.status.busy.isHidden():  # "Saving..." is over
+            self.view.status.clear()
+        if is_expected(exc):
+            self.view.name_problem.set_problems([user_message(exc)])
+        else:
+            self.ui.errors.report(exc, self.tr("The export was not saved"))
+
+    # -- filling the form ---------------------------------------------------------------------
+
+    def _wire(self) -> None:
+        v = self.view
+        v.name.textChanged.connect(self._on_form_changed)
+        v.connection.currentIndexChanged.connect(self._on_form_changed)
+        v.segments.itemChanged.connect(self._on_form_changed)
+        v.fields.changed.connect(self._on_form_changed)
+        v.fields.custom_field_requested.connect(self._on_custom_field_requested)
+        v.save_button.clicked.connect(self._on_save_clicked)
+        v.run_button.clicked.connect(self._on_run_clicked)
+        v.dry_run_button.clicked.connect(self._on_dry_run_clicked)
+        self.checker.checked.connect(self.update_buttons)
+        self.ui.export.state_changed.connect(self.update_buttons)
+        self.launcher.starting_changed.connect(self.update_buttons)
+
+    def _fill_connections(self) -> None:
+        combo = self.view.connection
+        current = combo.currentText() or (self.editing.connection if self.editing else "")
+        combo.clear()
+        combo.addItems(list(self.connections))
+        if current in self.connections:
+            combo.setCurrentText(current)
+
+    def _fill_segments(self, member_counts: Any) -> None:
+        widget = self.view.segments
+        checked = set(self.form_export().segments)
+        if self.editing is not None and not checked:
+            checked = set(self.editing.segments)
+        widget.clear()
+        for name, segment in self.segments.items():
+            count = member_counts(name)
+            text = name if count is None else f"{name}   \u2014   {fmt.members(count)}"
+            item = QListWidgetItem(text)
+            item.setData(NAME_ROLE, name)
+            item.setToolTip(self.tr("Profiles from '{source}'").format(source=segment.source))
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(CHECKED if name in checked else UNCHECKED)
+            widget.addItem(item)
+        fit_list_height(widget)
+
+    def _check_segments(self, chosen: set[str]) -> None:
+        for row in range(self.view.segments.count()):
+            item = self.view.segments.item(row)
+            name = str(item.data(NAME_ROLE)).casefold()
+            item.setCheckState(CHECKED if name in chosen else UNCHECKED)
+
+    def _apply_source_columns(self) -> None:
+        export = self.form_export()
+        names = export.segments or tuple(self.segments)
+        segment = self.segments.get(names[0]) if names else None
+        if segment is None or segment.source == self._columns_of:
+            return
+        try:
+            columns = self.ui.app.profiles.get_source(segment.source).columns
+        except AppError as exc:
+            # Shown beside the mapping (Run stays off); the next change of the form tries again.
+            self.checker.set_source_problem(
+                self.tr("The columns of '{source}' could not be read: {reason}").format(
+                    source=segment.source, reason=user_message(exc)
+                )
+            )
+            return
+        self.checker.set_source_problem(None)
+        self._columns_of = segment.source
+        self.view.fields.set_columns(columns)
+        if not self.view.fields.user_edited and self.editing is None:
+            self._suggest_mapping(segment, columns)
+
+    def _suggest_mapping(self, segment: Segment, columns: tuple[str, ...]) -> None:
+        service = self.ui.app.segments
+
+        def work() -> Mapping:
+            _, members = service.preview(segment, limit=SAMPLE_ROWS)
+            return auto_match(columns, [m.values for m in members])
+
+        def done(mapping: Any) -> None:
+            if not self.view.fields.user_edited and self._columns_of == segment.source:
+                self.view.fields.set_mapping(mapping)
+
+        self.ui.profiles.submit(work, done, key="auto-match")
+
+    def _show_key_note(self) -> None:
+        connection = self.connections.get(self.view.connection.currentText())
+        missing = connection is not None and not (
+            connection.key_stored or self.ui.vault.has_session_key(connection.name)
+        )
+        note = self.tr(
+            "\u26a0 This connection has no API key stored: you will be asked for it when the "
+            "run starts."
+        )
+        self.view.connection_note.setText(note if missing else "")
+        self.view.connection_note.setVisible(missing)
+
+    # -- slots --------------------------------------------------------------------------------
+
+    def _on_form_changed(self, *args: object, force: bool = False) -> None:
+        if self._loading:
+            return
+        self._apply_source_columns()
+        self._show_key_note()
+        self.checker.schedule(self.form_export(), force=force)
+        self.update_buttons()
+
+    def _on_custom_field_requested(self) -> None:
+        answer = self.ui.dialogs.ask_custom_field()
+        if answer is not None:
+            name, kind = answer
+            self.view.fields.add_target(f"custom:{kind}:{name}")
+
+    def _on_save_clicked(self) -> None:
+        self.view.status.show_busy(self.tr("Saving\u2026"))
+        self.save(lambda _: self.view.status.show_text("\u2714 " + self.tr("Saved."), "ok"))
+
+    def _on_run_clicked(self) -> None:
+        plan = self.checker.plan
+        if plan is not None:
+            self.save(lambda _: self.launcher.run(plan))
+
+    def _on_dry_run_clicked(self) -> None:
+        plan = self.checker.plan
+        if plan is not None:
+            self.save(lambda _: self.launcher.dry_run(plan))

@@ -1,0 +1,214 @@
+"""Which profile column fills which Autopilot contact field.
+
+Email is always there (required); FirstName and LastName are offered by default; "Add field"
+adds any other standard field, a typed custom field, or the opt-out column.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.mapping import (
+    CONSENT_TARGET,
+    EMAIL_TARGET,
+    STANDARD_FIELDS,
+    FieldMapping,
+    Mapping,
+)
+from app.ui.kit.layout import tab_chain
+
+DEFAULT_TARGETS = (EMAIL_TARGET, "FirstName", "LastName")
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("mapping", text)
+
+
+def target_label(target: str) -> str:
+    if target == EMAIL_TARGET:
+        return _tr("Email (required)")
+    if target == CONSENT_TARGET:
+        return _tr("Opted out (unsubscribes)")
+    field = FieldMapping(target, "")
+    return field.label
+
+
+class _Row:
+    def __init__(self, target: str, columns: Sequence[str], on_change: Callable[[], None]):
+        self.target = target
+        self.label = QLabel(target_label(target))
+        self.column = QComboBox()
+        self.column.setMinimumContentsLength(16)
+        self.column.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.label.setBuddy(self.column)
+        self.remove = QToolButton()
+        self.remove.setText("\u2715")
+        self.remove.setAutoRaise(True)
+        self.remove.setToolTip(_tr("Do not send this field"))
+        if target == EMAIL_TARGET:  # required: nothing to remove, but keep the column aligned
+            policy = self.remove.sizePolicy()
+            policy.setRetainSizeWhenHidden(True)
+            self.remove.setSizePolicy(policy)
+            self.remove.setVisible(False)
+        self.set_columns(columns)
+        self.column.currentIndexChanged.connect(lambda *_: on_change())
+
+    def set_columns(self, columns: Sequence[str]) -> None:
+        current = self.selected()
+        self.column.blockSignals(True)
+        self.column.clear()
+        self.column.addItem(_tr("\u2014 not sent \u2014"), "")
+        for name in columns:
+            self.column.addItem(name, name)
+        self.select(current)
+        self.column.blockSignals(False)
+
+    def select(self, column: str) -> None:
+        index = self.column.findData(column)
+        if index < 0 and column:
+            self.column.addItem(column, column)  # a saved column the source no longer has
+            index = self.column.count() - 1
+        self.column.setCurrentIndex(max(0, index))
+
+    def selected(self) -> str:
+        return str(self.column.currentData() or "")
+
+
+class FieldMappingEditor(QWidget):
+    changed = Signal()
+    custom_field_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._columns: list[str] = []
+        self._rows: list[_Row] = []
+        self.user_edited = False
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(8)
+        self._grid = QGridLayout()
+        self._grid.setHorizontalSpacing(10)
+        self._grid.setVerticalSpacing(6)
+        self._grid.setColumnStretch(1, 1)
+        header_field = QLabel(_tr("Autopilot field"))
+        header_column = QLabel(_tr("Profile column"))
+        for header in (header_field, header_column):
+            header.setObjectName("hint")
+        self._grid.addWidget(header_field, 0, 0)
+        self._grid.addWidget(header_column, 0, 1)
+        layout.addLayout(self._grid)
+        self.add_button = QPushButton(self.tr("+ A&dd field"))
+        self._menu = QMenu(self)
+        self.add_button.setMenu(self._menu)
+        self._menu.aboutToShow.connect(self._fill_menu)
+        row = QHBoxLayout()
+        row.addWidget(self.add_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.set_mapping(Mapping(()))
+
+    # -- public -----------------------------------------------------------------------------
+
+    def set_columns(self, columns: Sequence[str]) -> None:
+        self._columns = list(columns)
+        for row in self._rows:
+            row.set_columns(columns)
+
+    def set_mapping(self, mapping: Mapping, *, edited: bool = False) -> None:
+        """Show ``mapping``; the default fields stay offered even when not mapped."""
+        self._clear()
+        by_target = {field.target: field.column for field in mapping.fields}
+        targets = list(DEFAULT_TARGETS) + [t for t in by_target if t not in DEFAULT_TARGETS]
+        for target in targets:
+            self._add_row(target).select(by_target.get(target, ""))
+        self.user_edited = edited
+        self.changed.emit()
+
+    def mapping(self) -> Mapping:
+        return Mapping(
+            tuple(FieldMapping(r.target, r.selected()) for r in self._rows if r.selected())
+        )
+
+    def targets(self) -> list[str]:
+        return [row.target for row in self._rows]
+
+    def combo(self, target: str) -> QComboBox:
+        return next(row.column for row in self._rows if row.target == target)
+
+    def add_target(self, target: str, column: str = "") -> None:
+        if target in self.targets():
+            return
+        self._add_row(target).select(column)
+        self.user_edited = True
+        self.changed.emit()
+
+    # -- rows -------------------------------------------------------------------------------
+
+    def _add_row(self, target: str) -> _Row:
+        row = _Row(target, self._columns, self._on_row_changed)
+        line = len(self._rows) + 1
+        self._grid.addWidget(row.label, line, 0)
+        self._grid.addWidget(row.column, line, 1)
+        self._grid.addWidget(row.remove, line, 2)
+        row.remove.clicked.connect(lambda: self._remove(row))
+        previous = self._rows[-1].remove if self._rows else None
+        self._rows.append(row)
+        tab_chain(previous, row.column, row.remove, self.add_button)
+        return row
+
+    def _remove(self, row: _Row) -> None:
+        self._clear(keep=[r for r in self._rows if r is not row])
+        self.user_edited = True
+        self.changed.emit()
+
+    def _clear(self, keep: Sequence[_Row] = ()) -> None:
+        saved = [(r.target, r.selected()) for r in keep]
+        for row in self._rows:
+            for widget in (row.label, row.column, row.remove):
+                # Hidden at once: deleteLater waits for the event loop, and a removed widget
+                # would go on painting where it was until then.
+                widget.hide()
+                self._grid.removeWidget(widget)
+                widget.deleteLater()
+        self._rows = []
+        for target, column in saved:
+            self._add_row(target).select(column)
+
+    def _on_row_changed(self) -> None:
+        self.user_edited = True
+        self.changed.emit()
+
+    def _fill_menu(self) -> None:
+        self._menu.clear()
+        taken = set(self.targets())
+        standard = self._menu.addMenu(self.tr("&Standard field"))
+        for target in STANDARD_FIELDS:
+            if target not in taken:
+                action = standard.addAction(target)
+                action.triggered.connect(lambda _=False, t=target: self.add_target(t))
+        custom = self._menu.addAction(self.tr("&Custom field..."))
+        custom.triggered.connect(self.custom_field_requested)
+        if CONSENT_TARGET not in taken:
+            consent = self._menu.addAction(self.tr("&Opt-out column (unsubscribes)"))
+            consent.setToolTip(
+                self.tr(
+                    "Contacts whose column says yes are unsubscribed in Autopilot; "
+                    "nobody is ever subscribed again."
+                )
+            )
+            consent.triggered.connect(lambda: self.add_target(CONSENT_TARGET))

@@ -1,0 +1,145 @@
+"""The Mapping tab's widgets: saved exports on the left, the export being edited on the right."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.ui.kit.layout import add_row, card, form_layout, table
+from app.ui.kit.widgets import EmptyPage, ProblemList, StatusLine, hint, primary, section_title
+from app.ui.mapping.fields import FieldMappingEditor
+
+
+class MappingView(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        page = QWidget()
+        layout = QHBoxLayout(page)
+        layout.setContentsMargins(16, 16, 16, 16)
+        layout.setSpacing(16)
+        layout.addLayout(self._build_list(), 0)
+        layout.addWidget(self._build_editor(), 1)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(page)
+        self.missing = EmptyPage()
+        self.stack.addWidget(self.missing)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.stack)
+
+    def _build_list(self) -> QVBoxLayout:
+        column = QVBoxLayout()
+        column.setSpacing(8)
+        column.addWidget(section_title(self.tr("Saved exports")))
+        self.exports = table()
+        self.exports.setFixedWidth(300)
+        column.addWidget(self.exports, 1)
+        buttons = QHBoxLayout()
+        self.new_button = QPushButton(self.tr("&New"))
+        self.duplicate_button = QPushButton(self.tr("D&uplicate"))
+        self.remove_button = QPushButton(self.tr("Re&move..."))
+        for button in (self.new_button, self.duplicate_button, self.remove_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        column.addLayout(buttons)
+        return column
+
+    def _build_editor(self) -> QFrame:
+        frame, layout = card()
+        self.title = section_title(self.tr("New export"))
+        layout.addWidget(self.title)
+        columns = QHBoxLayout()
+        columns.setSpacing(24)
+        columns.addLayout(self._build_what(), 1)
+        columns.addLayout(self._build_fields(), 1)
+        layout.addLayout(columns)
+        layout.addWidget(section_title(self.tr("Preview")))
+        self.preview_hint = hint(
+            self.tr("The first profiles of the first segment, as they will be sent.")
+        )
+        layout.addWidget(self.preview_hint)
+        self.preview = table()
+        self.preview.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.preview.setMinimumHeight(110)
+        layout.addWidget(self.preview, 1)
+        layout.addLayout(self._build_actions())
+        return frame
+
+    def _build_what(self) -> QVBoxLayout:
+        column = QVBoxLayout()
+        column.setSpacing(8)
+        form = form_layout()
+        self.name = QLineEdit()
+        self.name.setPlaceholderText(self.tr("for example Newsletter, November"))
+        self.name_problem = ProblemList()
+        self.connection = QComboBox()
+        self.connection_problem = ProblemList()
+        self.connection_note = QLabel()
+        self.connection_note.setObjectName("warn")
+        self.connection_note.setWordWrap(True)
+        self.connection_note.setVisible(False)
+        add_row(form, self.tr("E&xport name:"), self.name, self.name_problem)
+        add_row(
+            form,
+            self.tr("Send &to:"),
+            self.connection,
+            self.connection_problem,
+            self.connection_note,
+        )
+        column.addLayout(form)
+        segments_label = QLabel(self.tr("Se&gments to export (each becomes a list in Autopilot):"))
+        self.segments = QListWidget()
+        self.segments.setSpacing(1)
+        segments_label.setBuddy(self.segments)
+        column.addWidget(segments_label)
+        column.addWidget(self.segments)
+        self.segments_problem = ProblemList()
+        column.addWidget(self.segments_problem)
+        self.total = QLabel()
+        self.total.setObjectName("bigNumber")
+        self.total_detail = hint()
+        self.cap_problem = ProblemList()
+        column.addWidget(self.total)
+        column.addWidget(self.total_detail)
+        column.addWidget(self.cap_problem)
+        column.addStretch(1)
+        return column
+
+    def _build_fields(self) -> QVBoxLayout:
+        column = QVBoxLayout()
+        column.setSpacing(8)
+        column.addWidget(section_title(self.tr("Field mapping")))
+        column.addWidget(
+            hint(self.tr("Email is required. Fields are matched by name; change any of them."))
+        )
+        self.fields = FieldMappingEditor()
+        column.addWidget(self.fields)
+        self.mapping_problem = ProblemList()
+        column.addWidget(self.mapping_problem)
+        column.addStretch(1)
+        return column
+
+    def _build_actions(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        self.status = StatusLine()
+        row.addWidget(self.status, 1)
+        self.save_button = QPushButton(self.tr("&Save"))
+        self.dry_run_button = QPushButton(self.tr("Dr&y run"))
+        self.dry_run_button.setToolTip(
+            self.tr("Prepare everything and write it to a file; nothing is sent")
+        )
+        self.run_button = primary(QPushButton(self.tr("&Run now")))
+        for button in (self.save_button, self.dry_run_button, self.run_button):
+            row.addWidget(button)
+        return row

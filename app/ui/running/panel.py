@@ -1,0 +1,187 @@
+"""The strip at the bottom of the window that follows the export while it runs."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.export import Progress
+from app.core.history import FINISHED, Run
+from app.ui.errors import window_words
+from app.ui.kit import formatting as fmt
+from app.ui.kit.widgets import label
+from app.ui.running.job import CANCELLING, IDLE
+
+
+class ExportPanel(QFrame):
+    cancel_requested = Signal()
+    show_history_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("exportPanel")
+        self.title = QLabel()
+        self.title.setObjectName("sectionTitle")
+        # Wraps: a failure's reason is read in full, however long (it is the one thing to read).
+        self.phase = label()
+        self.bar = QProgressBar()
+        self.bar.setTextVisible(True)
+        self.bar.setMinimumWidth(240)
+        self.counts = label(wrap=False)
+        self.cancel = QPushButton(self.tr("Canc&el run"))
+        self.cancel.clicked.connect(self._on_cancel_clicked)
+        self.history = QPushButton(self.tr("Show in History"))
+        self.history.clicked.connect(self.show_history_requested)
+        self.close_button = QToolButton()
+        self.close_button.setText("\u2715")
+        self.close_button.setAutoRaise(True)
+        self.close_button.setToolTip(self.tr("Hide"))
+        self.close_button.clicked.connect(self.hide)
+        self.phase.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.phase.setMinimumWidth(200)
+        top = QHBoxLayout()
+        top.setSpacing(12)
+        top.addWidget(self.title)
+        top.addWidget(self.phase, 1)
+        top.addWidget(self.cancel)
+        top.addWidget(self.history)
+        top.addWidget(self.close_button)
+        bottom = QHBoxLayout()
+        bottom.setSpacing(12)
+        bottom.addWidget(self.bar, 1)
+        bottom.addWidget(self.counts)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(16, 10, 16, 10)
+        column.setSpacing(6)
+        column.addLayout(top)
+        column.addLayout(bottom)
+        self.setVisible(False)
+
+    # -- a run starts, moves, ends ------------------------------------------------------------
+
+    def show_starting(self, title: str, doing: str) -> None:
+        """A run is being prepared (its key read): say so until it starts or does not."""
+        self.title.setText(title)
+        self.phase.setText(doing)
+        self.bar.setRange(0, 0)
+        self.counts.setText("")
+        self.cancel.setVisible(False)
+        self.history.setVisible(False)
+        self.close_button.setVisible(False)
+        self.setVisible(True)
+
+    def start(self, title: str) -> None:
+        self.title.setText(title)
+        self.phase.setText(self.tr("Starting..."))
+        self.bar.setRange(0, 0)
+        self.counts.setText("")
+        self.cancel.setEnabled(True)
+        self.cancel.setText(self.tr("Canc&el run"))
+        self._set_running(True)
+        self.setVisible(True)
+
+    def show_progress(self, progress: Progress) -> None:
+        self.phase.setText(_phase(self, progress))
+        if progress.total > 0:
+            self.bar.setRange(0, progress.total)
+            self.bar.setValue(min(progress.done, progress.total))
+        parts = [
+            self.tr("{done} of {total} contacts").format(
+                done=fmt.number(progress.done), total=fmt.number(progress.total)
+            )
+        ]
+        if progress.contacts_per_s > 0:
+            parts.append(
+                self.tr("{rate} contacts/s").format(rate=fmt.rate(progress.contacts_per_s))
+            )
+        if progress.eta_s is not None and progress.done < progress.total:
+            parts.append(self.tr("{eta} left").format(eta=fmt.estimate(progress.eta_s)))
+        self.counts.setText("  \u00b7  ".join(parts))
+
+    def set_state(self, state: str) -> None:
+        if state == CANCELLING:
+            self.cancel.setEnabled(False)
+            self.cancel.setText(self.tr("Cancelling..."))
+            self.phase.setText(self.tr("Cancelling: waiting for the requests in flight..."))
+        elif state == IDLE:
+            self.cancel.setEnabled(False)
+
+    def finish(self, run: Run) -> None:
+        self._set_running(False)
+        self.bar.setRange(0, max(1, run.planned))
+        self.bar.setValue(run.planned if run.dry_run else run.planned - run.not_sent)
+        self.title.setText(
+            self.tr("Run {id} of '{export}': {status}").format(
+                id=run.run_id, export=run.export, status=fmt.status(run.status, run.dry_run)
+            )
+        )
+        if run.dry_run:
+            self.phase.setText(self.tr("Nothing was sent."))
+        elif run.status in FINISHED:
+            self.phase.setText(self.tr("The segments are lists in Autopilot now."))
+        else:
+            reason = window_words(run.error) if run.error else ""
+            self.phase.setText(reason or self.tr("You can resume it from History."))
+        self.counts.setText(summary(self, run))
+
+    def fail(self, message: str) -> None:
+        self._set_running(False)
+        self.bar.setRange(0, 1)
+        self.bar.setValue(0)
+        self.title.setText(self.tr("The export could not start"))
+        self.phase.setText(message)
+        self.counts.setText("")
+        self.setVisible(True)
+
+    def _set_running(self, running: bool) -> None:
+        self.cancel.setVisible(running)
+        self.history.setVisible(not running)
+        self.close_button.setVisible(not running)
+
+    def _on_cancel_clicked(self) -> None:
+        self.cancel.setEnabled(False)
+        self.cancel.setText(self.tr("Cancelling..."))
+        self.cancel_requested.emit()
+
+
+def summary(widget: QWidget, run: Run) -> str:
+    """The counts of a run in one line."""
+    if run.dry_run:
+        text = widget.tr(
+            "{sent} would be sent, {invalid} invalid, {duplicates} duplicates, in {duration}"
+        )
+        sent = run.planned - run.invalid - run.duplicates
+    else:
+        text = widget.tr(
+            "{sent} sent, {rejected} rejected, {invalid} invalid, {duplicates} duplicates, "
+            "in {duration}"
+        )
+        sent = run.sent
+    return text.format(
+        sent=fmt.number(sent),
+        rejected=fmt.number(run.rejected),
+        invalid=fmt.number(run.invalid),
+        duplicates=fmt.number(run.duplicates),
+        duration=fmt.duration(run.duration_s),
+    )
+
+
+def _phase(widget: QWidget, progress: Progress) -> str:
+    words = {
+        "lists": widget.tr("Finding or creating the list '{segment}' in Autopilot"),
+        "sending": widget.tr("Sending segment '{segment}'"),
+        "verifying": widget.tr("Checking the lists in Autopilot"),
+        "cancelling": widget.tr("Cancelling: waiting for the requests in flight..."),
+    }
+    text = words.get(progress.phase, progress.phase)
+    return text.format(segment=progress.segment)

@@ -1,0 +1,1 @@
+"""The Segments tab: imported profile sources, segments, their rules and live counts."""

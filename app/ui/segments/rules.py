@@ -1,0 +1,180 @@
+"""Rule rows of a segment: field, operator, value; added and removed freely."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.segments import Rule
+from app.ui.kit.layout import tab_chain
+
+# The emptiness tests take no value (DESIGN.md, data rules).
+VALUELESS_OPS = frozenset({"is-empty", "not-empty"})
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("rules", text)
+
+
+def op_labels() -> dict[str, str]:
+    """The operators in words; the value placeholder says what each one expects."""
+    return {
+        "eq": _tr("equals"),
+        "ne": _tr("does not equal"),
+        "contains": _tr("contains"),
+        "not-contains": _tr("does not contain"),
+        "starts-with": _tr("starts with"),
+        "gt": _tr("is greater than"),
+        "ge": _tr("is at least"),
+        "lt": _tr("is less than"),
+        "le": _tr("is at most"),
+        "is-empty": _tr("is empty"),
+        "not-empty": _tr("is not empty"),
+        "in": _tr("is one of"),
+    }
+
+
+def _placeholder(op: str) -> str:
+    if op == "in":
+        return _tr("values separated by commas")
+    if op in ("gt", "ge", "lt", "le"):
+        return _tr("a number or a date (2026-01-31)")
+    return _tr("value")
+
+
+class RuleRow(QWidget):
+    changed = Signal()
+    remove_requested = Signal(object)
+
+    def __init__(self, columns: Sequence[str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(6)
+        self.field = QComboBox()
+        self.field.setMinimumContentsLength(14)
+        self.field.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.op = QComboBox()
+        for code, text in op_labels().items():
+            self.op.addItem(text, code)
+        self.value = QLineEdit()
+        self.value.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.remove = QToolButton()
+        self.remove.setText("\u2715")
+        self.remove.setToolTip(self.tr("Remove this rule"))
+        self.remove.setAutoRaise(True)
+        layout.addWidget(self.field, 2)
+        layout.addWidget(self.op, 1)
+        layout.addWidget(self.value, 3)
+        layout.addWidget(self.remove)
+        self.set_columns(columns)
+        self.field.currentIndexChanged.connect(self.changed)
+        self.op.currentIndexChanged.connect(self._on_op_changed)
+        self.value.textChanged.connect(self.changed)
+        self.remove.clicked.connect(lambda: self.remove_requested.emit(self))
+        self._on_op_changed()
+
+    def set_columns(self, columns: Sequence[str]) -> None:
+        current = self.field.currentText()
+        self.field.blockSignals(True)
+        self.field.clear()
+        self.field.addItems(list(columns))
+        if current in columns:
+            self.field.setCurrentText(current)
+        self.field.blockSignals(False)
+
+    def set_rule(self, rule: Rule) -> None:
+        if self.field.findText(rule.field) < 0:
+            self.field.addItem(rule.field)
+        self.field.setCurrentText(rule.field)
+        self.op.setCurrentIndex(max(0, self.op.findData(rule.op)))
+        self.value.setText(rule.value)
+
+    def rule(self) -> Rule:
+        op = str(self.op.currentData())
+        value = "" if op in VALUELESS_OPS else self.value.text()
+        return Rule(self.field.currentText(), op, value)
+
+    def _on_op_changed(self, *args: object) -> None:
+        op = str(self.op.currentData())
+        needs_value = op not in VALUELESS_OPS
+        self.value.setEnabled(needs_value)
+        self.value.setPlaceholderText(_placeholder(op) if needs_value else "")
+        self.changed.emit()
+
+
+class RulesEditor(QWidget):
+    """Any number of rule rows and an "Add rule" button."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._columns: list[str] = []
+        self.rows: list[RuleRow] = []
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(6)
+        self._rows_layout = QVBoxLayout()
+        self._rows_layout.setSpacing(6)
+        layout.addLayout(self._rows_layout)
+        self.add_button = QPushButton(self.tr("+ Add &rule"))
+        self.add_button.clicked.connect(self.add_rule)
+        add_row = QHBoxLayout()
+        add_row.addWidget(self.add_button)
+        add_row.addStretch(1)
+        layout.addLayout(add_row)
+
+    def set_columns(self, columns: Sequence[str]) -> None:
+        self._columns = list(columns)
+        for row in self.rows:
+            row.set_columns(columns)
+        self.add_button.setEnabled(bool(columns))
+
+    def set_rules(self, rules: Sequence[Rule]) -> None:
+        self.blockSignals(True)
+        for row in list(self.rows):
+            self._remove(row)
+        for rule in rules:
+            self.add_rule().set_rule(rule)
+        self.blockSignals(False)
+        self.changed.emit()
+
+    def rules(self) -> tuple[Rule, ...]:
+        return tuple(row.rule() for row in self.rows)
+
+    def add_rule(self) -> RuleRow:
+        row = RuleRow(self._columns)
+        row.changed.connect(self.changed)
+        row.remove_requested.connect(self._on_remove_requested)
+        self._rows_layout.addWidget(row)
+        previous = self.rows[-1].remove if self.rows else None
+        self.rows.append(row)
+        tab_chain(previous, row.field, row.op, row.value, row.remove, self.add_button)
+        row.field.setFocus()
+        self.changed.emit()
+        return row
+
+    def _on_remove_requested(self, row: object) -> None:
+        assert isinstance(row, RuleRow)
+        self._remove(row)
+        self.changed.emit()
+
+    def _remove(self, row: RuleRow) -> None:
+        self.rows.remove(row)
+        row.hide()
+        self._rows_layout.removeWidget(row)
+        row.deleteLater()  # later: its own button may be what asked for the removal

@@ -1,0 +1,237 @@
+"""Profile sources: importing files (dialog, drop, sample data) and removing them.
+
+Imports run on the profiles queue; their progress crosses to the GUI thread as plain values
+through a signal, a few times a second at most.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from app.core.profiles import ImportResult, Source
+from app.ui.context import UiContext
+from app.ui.errors import is_expected, user_message
+from app.ui.kit import formatting as fmt
+from app.ui.kit.layout import fit_columns
+from app.ui.kit.table_models import Column, RecordModel
+from app.ui.segments.sample_data import SAMPLE_SOURCE, sample_file
+from app.ui.segments.view import SegmentsView
+
+SUPPORTED_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xls", ".parquet")
+
+
+def source_name_for(path: Path) -> str:
+    return path.stem.strip() or path.name
+
+
+class _ImportProgress(QObject):
+    """Carries an import's progress from its worker to the GUI thread."""
+
+    advanced = Signal(object)
+
+    def callback(self, interval: float = 0.25) -> Callable[..., None]:
+        last = [0.0]
+
+        def report(*args: Any, **kwargs: Any) -> None:
+            now = time.monotonic()
+            if now - last[0] >= interval:
+                last[0] = now
+                self.advanced.emit(args[0] if args else None)
+
+        return report
+
+
+class SourcesController(QObject):
+    changed = Signal()
+    imported = Signal(object)  # the Source
+    busy_changed = Signal()  # an import started or the last one ended
+
+    def __init__(self, ui: UiContext, view: SegmentsView) -> None:
+        super().__init__(view)
+        self.ui = ui
+        self.view = view
+        self.model: RecordModel[Source] = RecordModel(self._columns(), self)
+        view.sources.setModel(self.model)
+        fit_columns(view.sources, stretch=4)
+        self._waiting: list[tuple[Path, str]] = []
+        self._importing: str | None = None
+        self._progress = _ImportProgress(self)
+        self._progress.advanced.connect(self._on_import_progress)
+        view.import_button.clicked.connect(self.ask_and_import)
+        view.sample_button.clicked.connect(self.import_sample)
+        view.remove_source_button.clicked.connect(self._on_remove_clicked)
+        view.sources.selectionModel().selectionChanged.connect(self.update_buttons)
+        ui.export.state_changed.connect(self.update_buttons)
+        self.update_buttons()
+
+    @property
+    def sources(self) -> list[Source]:
+        return self.model.records
+
+    @property
+    def importing(self) -> bool:
+        return self._importing is not None or bool(self._waiting)
+
+    def refresh(self) -> None:
+        selected = self.selected()
+        self.model.set_records(self.ui.app.profiles.list_sources())
+        name = selected.name if selected else None
+        row = self.model.find(lambda s: s.name == name)
+        if self.model.rowCount():
+            self.view.sources.selectRow(max(0, row))
+        self.update_buttons()
+
+    # -- importing ----------------------------------------------------------------------------
+
+    def ask_and_import(self) -> None:
+        self.import_files(self.ui.dialogs.open_profile_files())
+
+    def import_sample(self) -> None:
+        self.import_files([sample_file()], names=[SAMPLE_SOURCE], confirm_replace=False)
+
+    def import_files(
+        self,
+        paths: Sequence[Path],
+        *,
+        names: Sequence[str] | None = None,
+        confirm_replace: bool = True,
+    ) -> None:
+        if self.ui.export.active or self.ui.erasing:
+            why = (
+                self.tr("All data is being deleted; import the file when that has finished.")
+                if self.ui.erasing
+                else self.tr("An export is running; import the file when it has finished.")
+            )
+            self.view.import_status.show_text(why, "warn")
+            return
+        names = list(names) if names is not None else [source_name_for(p) for p in paths]
+        known = {s.name.casefold() for s in self.sources}
+        for path, name in zip(paths, names, strict=True):
+            if confirm_replace and name.casefold() in known and not self._confirm_replace(name):
+                continue
+            self._waiting.append((path, name))
+        self._next_import()
+
+    def _confirm_replace(self, name: str) -> bool:
+        return self.ui.dialogs.confirm(
+            self.tr("Replace profiles"),
+            self.tr(
+                "Profiles named '{name}' were imported before. Replace them with the new file? "
+                "Segments on them keep their rules and count the new profiles."
+            ).format(name=name),
+            self.tr("Replace"),
+        )
+
+    def _next_import(self) -> None:
+        if self._importing is not None or not self._waiting:
+            self._set_busy(self._importing is not None)
+            return
+        path, name = self._waiting.pop(0)
+        self._importing = name
+        self._set_busy(True)
+        self.view.import_warnings.set_problems([])
+        self.view.import_status.show_busy(self.tr("Importing {file}...").format(file=path.name))
+        report = self._progress.callback()
+        profiles = self.ui.app.profiles
+        self.ui.profiles.submit(
+            lambda: profiles.import_file(path, name, on_progress=report),
+            self._on_imported,
+            self._on_import_failed,
+        )
+        self.update_buttons()
+
+    def _on_import_progress(self, value: object) -> None:
+        if self._importing is None:
+            return
+        if isinstance(value, float) and 0 < value < 1:
+            text = self.tr("Importing '{name}': {percent}% done...").format(
+                name=self._importing, percent=round(value * 100)
+            )
+        else:
+            text = self.tr("Importing '{name}'...").format(name=self._importing)
+        self.view.import_status.show_busy(text)
+
+    def _on_imported(self, result: Any) -> None:
+        assert isinstance(result, ImportResult)
+        self._importing = None
+        self.view.import_status.show_text("\u2714 " + result.summary(), "ok")
+        self.view.import_warnings.set_problems(list(result.warnings))
+        self.refresh()
+        self.changed.emit()
+        self.imported.emit(result.source)
+        self._next_import()
+
+    def _on_import_failed(self, exc: BaseException) -> None:
+        self._importing = None
+        if is_expected(exc):
+            text = self.tr("Not imported: {reason}").format(reason=user_message(exc))
+            self.view.import_status.show_text("\u2716 " + text, "problem")
+        else:
+            self.view.import_status.clear()
+            self.ui.errors.report(exc, self.tr("The import failed"))
+        self._next_import()
+
+    # -- removing -----------------------------------------------------------------------------
+
+    def selected(self) -> Source | None:
+        rows = self.view.sources.selectionModel().selectedRows()
+        return self.model.record(rows[0].row()) if rows else None
+
+    def _on_remove_clicked(self) -> None:
+        source = self.selected()
+        if source is None:
+            return
+        question = self.tr(
+            "Remove the profiles '{name}' ({rows} rows) from this computer? The file you "
+            "imported them from is not touched."
+        ).format(name=source.name, rows=fmt.number(source.rows))
+        if not self.ui.dialogs.confirm(self.tr("Remove profiles"), question, self.tr("Remove")):
+            return
+        profiles = self.ui.app.profiles
+        self.ui.profiles.submit(
+            lambda: profiles.remove_source(source.name),
+            self._on_removed,
+            lambda exc: self.ui.errors.report(exc, self.tr("The profiles were not removed")),
+        )
+
+    def _on_removed(self, _: object) -> None:
+        self.view.import_status.show_text(self.tr("The profiles were removed."), "hint")
+        self.view.import_warnings.set_problems([])
+        self.refresh()
+        self.changed.emit()
+
+    def _set_busy(self, busy: bool) -> None:
+        if self.ui.importing != busy:
+            self.ui.importing = busy
+            self.busy_changed.emit()
+        self.update_buttons()
+
+    def update_buttons(self, *args: object) -> None:
+        v = self.view
+        exporting = self.ui.export.active
+        blocked = exporting or self.ui.erasing
+        busy = self._importing is not None or blocked
+        v.remove_source_button.setEnabled(self.selected() is not None and not busy)
+        note = self.tr("An export is running; import when it has finished.") if exporting else ""
+        for button in (v.import_button, v.sample_button):
+            button.setEnabled(not blocked)
+            button.setToolTip(note)
+
+    def _columns(self) -> list[Column[Source]]:
+        return [
+            Column(self.tr("Name"), lambda s: s.name),
+            Column(self.tr("Profiles"), lambda s: fmt.number(s.rows), numeric=True),
+            Column(
+                self.tr("Columns"),
+                lambda s: str(len(s.columns)),
+                numeric=True,
+                tooltip=lambda s: ", ".join(s.columns),
+            ),
+            Column(self.tr("Imported"), lambda s: fmt.when(s.imported_at)),
+            Column(self.tr("From file"), lambda s: Path(s.path).name, tooltip=lambda s: s.path),
+        ]

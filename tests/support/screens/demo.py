@@ -1,0 +1,128 @@
+"""A filled-in workspace for the screenshots: sample profiles, a connection, an export, runs.
+
+Nothing here talks to Autopilot: runs go to :class:`DemoClient`, which answers like Autopilot
+would (and refuses a few contacts, so the History shows rejections).
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
+
+from app.bootstrap import AppContext
+from app.core.autopilot import BulkResult, ListResolution
+from app.core.cancel import CancelToken
+from app.core.connections import Connection
+from app.core.export import Export
+from app.core.history import Run
+from app.core.mapping import FieldMapping, auto_match
+from app.core.mapping import Mapping as FieldMap
+from app.core.secrets import KeyringStatus
+from app.core.store import utc_now
+from app.ui.segments.sample_data import SAMPLE_SOURCE, sample_file, sample_segments
+
+CONNECTION = "Autopilot (marketing)"
+EXPORT = "Newsletter Norway, November"
+LOYAL_EXPORT = "Loyal customers"
+PACE_S = 0.2
+
+
+class DemoSecretStore:
+    """Looks like the desktop keyring; keeps keys in memory."""
+
+    def __init__(self) -> None:
+        self._keys: dict[str, str] = {}
+        self.status = KeyringStatus(
+            True,
+            "keyring.backends.SecretService.Keyring",
+            "your desktop's keyring (Secret Service)",
+            True,
+            True,
+        )
+
+    def get(self, connection: str) -> str | None:
+        return self._keys.get(connection.casefold())
+
+    def set(self, connection: str, api_key: str) -> None:
+        self._keys[connection.casefold()] = api_key
+
+    def delete(self, connection: str) -> None:
+        self._keys.pop(connection.casefold(), None)
+
+
+class DemoClient:
+    """Confirms every contact except those whose address starts with one of ``refuse``.
+
+    Each call takes as long as Autopilot's rate limit allows (5 a second), so the history shows
+    believable durations.
+    """
+
+    def __init__(self, refuse: Sequence[str] = ()) -> None:
+        self._refuse = tuple(refuse)
+        self._ids = itertools.count(1)
+        self._lists: dict[str, int] = {}
+
+    def find_or_create_list(
+        self, title: str, *, cancel: CancelToken | None = None
+    ) -> ListResolution:
+        time.sleep(PACE_S)
+        return ListResolution(f"contactlist_{abs(hash(title)) % 10**8:08d}", True, None)
+
+    def upsert_contacts(
+        self, contacts: Sequence[Mapping[str, object]], *, cancel: CancelToken | None = None
+    ) -> BulkResult:
+        time.sleep(PACE_S)
+        confirmed, rejected = {}, {}
+        for contact in contacts:
+            email = str(contact["Email"]).strip().lower()
+            if email.startswith(self._refuse):
+                rejected[email] = "Autopilot refused the address (blocked domain)"
+            else:
+                confirmed[email] = f"person_{next(self._ids):06d}"
+            list_id = str(contact.get("_autopilot_list"))
+            self._lists[list_id] = self._lists.get(list_id, 0) + 1
+        return BulkResult(confirmed, rejected, 1)
+
+    def list_contact_count(self, list_id: str, *, cancel: CancelToken | None = None) -> int:
+        time.sleep(PACE_S)
+        return self._lists.get(list_id, 0)
+
+    def close(self) -> None:
+        pass
+
+
+def use_demo_services(context: AppContext) -> None:
+    context.secrets = DemoSecretStore()
+    context.runner.client_factory = lambda url, key, rate: DemoClient(("emma", "oskar"))
+
+
+def seed(context: AppContext) -> None:
+    """Everything the tabs show in the screenshots, through the same core the window uses."""
+    context.connections.save(
+        Connection(CONNECTION, consent_at=utc_now() - timedelta(days=3)), "demo-api-key"
+    )
+    context.profiles.import_file(sample_file(), SAMPLE_SOURCE)
+    for segment in sample_segments():
+        context.segments.add(segment)
+    source = context.profiles.get_source(SAMPLE_SOURCE)
+    segment = context.segments.get(sample_segments()[0].name)
+    _, members = context.segments.preview(segment, limit=50)
+    suggested = auto_match(source.columns, [m.values for m in members])
+    mapping = FieldMap(
+        (*suggested.fields, FieldMapping("custom:integer:Loyalty Points", "LoyaltyPoints"))
+    )
+    context.exports.save(Export(EXPORT, CONNECTION, (segment.name,), mapping))
+    loyal = Export(LOYAL_EXPORT, CONNECTION, (sample_segments()[1].name,), suggested)
+    context.exports.save(loyal)
+    _runs(context, loyal)
+
+
+def _runs(context: AppContext, loyal: Export) -> list[Run]:
+    runner = context.runner
+    return [
+        runner.dry_run(runner.plan(EXPORT)),
+        runner.run(runner.plan(loyal), "demo-api-key"),
+        runner.run(runner.plan(EXPORT), "demo-api-key"),
+    ]

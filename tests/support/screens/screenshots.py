@@ -1,0 +1,177 @@
+"""Render every tab with the sample data: ``python -m tests.support.screens.screenshots OUTDIR``.
+
+Writes OUTDIR/*.png at 1280x800, then runs itself again with ``QT_SCALE_FACTOR=2`` to write the
+``*@2x.png`` shots that show the window at 200% scaling. It works in a throwaway data folder,
+so the user's own data and keyring are never touched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QEventLoop
+from PySide6.QtWidgets import QApplication
+
+from app.bootstrap import AppContext, build_context
+from app.core.export import Progress
+from app.ui.application import application, build_main_window
+from app.ui.main_window import CONNECTIONS, HISTORY, MAPPING, SEGMENTS, MainWindow
+from app.ui.qt_logging import route_qt_messages
+from app.ui.running.job import IDLE, RUNNING
+from tests.support.screens.demo import EXPORT, seed, use_demo_services
+from tests.support.screens.problem_shots import problem_shots
+
+SIZE = (1280, 800)
+SCALED_SHOTS = ("2-segments", "3-mapping")
+
+
+def settle(window: MainWindow, timeout: float = 30.0) -> None:
+    """Let background work and pending counts finish, then paint."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        if window.is_settled():
+            break
+        time.sleep(0.02)
+    for _ in range(5):
+        # deleteLater only runs from an event loop; this tool drives events by hand.
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        QApplication.processEvents()
+
+
+def _context(home: Path) -> AppContext:
+    os.environ["AUTOPILOT_EXPORTER_HOME"] = str(home)
+    context = build_context()
+    use_demo_services(context)
+    return context
+
+
+def _window(context: AppContext) -> MainWindow:
+    window = build_main_window(context)
+    window.resize(*SIZE)
+    window.show()
+    settle(window)
+    return window
+
+
+def _save(window: MainWindow, outdir: Path, name: str, suffix: str) -> Path:
+    settle(window)
+    path = outdir / f"{name}{suffix}.png"
+    window.grab().save(str(path))
+    print(path)
+    return path
+
+
+def _first_run(outdir: Path, suffix: str) -> None:
+    with tempfile.TemporaryDirectory() as home:
+        window = _window(_context(Path(home)))
+        _save(window, outdir, "0-first-run-connections", suffix)
+        window.tabs.setCurrentIndex(SEGMENTS)
+        _save(window, outdir, "0-first-run-segments", suffix)
+        window.tabs.setCurrentIndex(MAPPING)
+        _save(window, outdir, "0-first-run-mapping", suffix)
+        _close(window)
+
+
+def _filled(outdir: Path, suffix: str, only: tuple[str, ...] = ()) -> None:
+    with tempfile.TemporaryDirectory() as home:
+        context = _context(Path(home))
+        seed(context)
+        window = _window(context)
+        shots: list[tuple[str, Callable[[], None]]] = [
+            ("1-connections", lambda: _connections(window)),
+            ("2-segments", lambda: _segments(window)),
+            ("3-mapping", lambda: _mapping(window)),
+            ("4-history", lambda: window.tabs.setCurrentIndex(HISTORY)),
+            ("5-export-running", lambda: _running(window)),
+        ]
+        for name, prepare in shots:
+            if only and name not in only:
+                continue
+            prepare()
+            _save(window, outdir, name, suffix)
+        window.ui.export.state = IDLE
+        _close(window)
+
+
+def _connections(window: MainWindow) -> None:
+    window.tabs.setCurrentIndex(CONNECTIONS)
+    window.connections.view.table.selectRow(0)
+    window.connections.view.advanced_toggle.setChecked(True)
+
+
+def _segments(window: MainWindow) -> None:
+    window.tabs.setCurrentIndex(SEGMENTS)
+    window.segments.view.segments.selectRow(1)
+
+
+def _mapping(window: MainWindow) -> None:
+    window.tabs.setCurrentIndex(MAPPING)
+    row = window.mapping.model.find(lambda e: e.name == EXPORT)
+    window.mapping.view.exports.selectRow(row)
+
+
+def _running(window: MainWindow) -> None:
+    """The panel as a run of the export shown starts sending, with that export's own numbers.
+
+    Nothing is sent: the job is put in its running state and fed the progress report the
+    engine gives when the first batch of the first segment goes out.
+    """
+    _mapping(window)
+    settle(window)
+    plan = window.mapping.checker.plan
+    assert plan is not None, "the demo export has a plan"
+    job = window.ui.export
+    job.state = RUNNING  # what a real run sets, so the buttons look as they would
+    job.state_changed.emit(RUNNING)
+    job.started.emit(window.tr("Sending '{export}' to Autopilot").format(export=EXPORT))
+    batches = sum(segment.batches for segment in plan.segments)
+    rate = plan.connection.rate_limit
+    run_id = max((run.run_id for run in window.ui.app.runs.all()), default=0) + 1
+    segment = plan.segments[0].segment.name
+    window.panel.show_progress(
+        Progress(run_id, "sending", segment, plan.valid, 0, 0, 0.0, batches / rate)
+    )
+
+
+def _close(window: MainWindow) -> None:
+    window.close()
+    QApplication.processEvents()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.support.screens.screenshots")
+    parser.add_argument("outdir", type=Path)
+    parser.add_argument("--scaled", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    args.outdir.mkdir(parents=True, exist_ok=True)
+    route_qt_messages()
+    application()
+    if args.scaled:
+        _filled(args.outdir, "@2x", SCALED_SHOTS)
+        return 0
+    _first_run(args.outdir, "")
+    _filled(args.outdir, "")
+    problem_shots(_context, _window, lambda window, name: _save(window, args.outdir, name, ""))
+    env = dict(os.environ, QT_SCALE_FACTOR="2")
+    env.pop("AUTOPILOT_EXPORTER_HOME", None)
+    command = [
+        sys.executable,
+        "-m",
+        "tests.support.screens.screenshots",
+        str(args.outdir),
+        "--scaled",
+    ]
+    return subprocess.run(command, env=env, check=False).returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main())
