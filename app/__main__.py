@@ -7,15 +7,15 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> int:
-    from app.cli import main as cli_main
+    from app.bootstrap import main as start
 
-    return cli_main(argv)
+    return start(argv)
 
 
 def gui_main() -> int:
-    from app.cli import main as cli_main
+    from app.bootstrap import open_window
 
-    return cli_main(["gui"])
+    return open_window()
 
 
 if __name__ == "__main__":

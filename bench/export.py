@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app.bootstrap import build_context  # noqa: E402
+from app.context import build_context  # noqa: E402
 from app.core.connections import Connection  # noqa: E402
 from app.core.export import Export  # noqa: E402
 from app.core.mapping import FieldMapping, Mapping  # noqa: E402
@@ -41,8 +41,7 @@ def write_profiles(path: Path, count: int) -> None:
 def one_run(profiles: Path, count: int, rate: float, latency: float) -> None:
     with tempfile.TemporaryDirectory() as home:
         os.environ["AUTOPILOT_EXPORTER_HOME"] = home
-        ctx = build_context()
-        ctx.connections.secrets = MemorySecretStore()
+        ctx = build_context(secret_store=MemorySecretStore())
         ctx.profiles.import_file(profiles, "Bench")
         ctx.segments.add(Segment("Bench everyone", "Bench", "all", ()))
         with AutopilotSimulator(keys={KEY}, rate=rate, burst=int(rate), latency=latency) as sim:

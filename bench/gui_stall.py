@@ -116,7 +116,7 @@ def main() -> None:
 def run_window(big: Path, small: Path, base_url: str, rate: float) -> None:
     from PySide6.QtWidgets import QApplication
 
-    from app.bootstrap import build_context
+    from app.context import build_context
     from app.core.connections import Connection
     from app.core.export import Export
     from app.core.mapping import Mapping

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from app.bootstrap import EarlyRecords, build_context
-from app.core.logging_setup import register_secret
+from app.context import build_context
+from app.core.logging_setup import EarlyRecords, register_secret
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ def test_what_is_logged_before_the_log_opens_is_written_to_it(
     logging.getLogger("app").info("early info")
     assert not context.paths.log_file.exists()
 
-    from app.bootstrap import configure_logging
+    from app.core.logging_setup import configure_logging
 
     configure_logging(context.paths)
     logging.getLogger("app").info("after")

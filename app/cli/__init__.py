@@ -8,18 +8,21 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
-import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from app import __version__
+from app.cli import connections, data, exports, runs, segments, sources
 from app.cli.output import Console
 from app.core.errors import AppError
 
+if TYPE_CHECKING:
+    from app.context import AppContext
+
 log = logging.getLogger(__name__)
 
-# Each command module adds its noun to the parser.
-_NOUN_MODULES = ("sources", "segments", "connections", "exports", "runs", "data")
+# Each command module adds its noun to the parser, in this order in --help.
+COMMANDS = (sources, segments, connections, exports, runs, data)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -41,17 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="check that the program, its resources and keyring work, then exit",
     )
     nouns = parser.add_subparsers(dest="noun", metavar="COMMAND", parser_class=_Parser)
-    gui = nouns.add_parser("gui", help="open the window (the default with no arguments)")
-    gui.set_defaults(handler=_run_gui)
-    import importlib
-
-    for module_name in _NOUN_MODULES:
-        try:
-            module = importlib.import_module(f"app.cli.{module_name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"app.cli.{module_name}":
-                raise
-            continue
+    nouns.add_parser("gui", help="open the window (the default with no arguments)")
+    for module in COMMANDS:
         module.register(nouns)
     return parser
 
@@ -59,41 +53,10 @@ def build_parser() -> argparse.ArgumentParser:
 Handler = Callable[[argparse.Namespace, Console], int]
 
 
-def _run_gui(args: argparse.Namespace, console: Console) -> int:
-    from app.bootstrap import build_context
-    from app.ui.application import run_gui
-
-    return run_gui(build_context(open_log=False))  # the window opens the log once it shows
-
-
-def _self_test() -> int:
-    from app.window_probe import PROBE_ENV, run_startup_probe
-
-    if os.environ.get(PROBE_ENV) == "startup":
-        return run_startup_probe()
-    from app.selftest import run_self_test
-
-    return run_self_test()
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    args_list = list(sys.argv[1:] if argv is None else argv)
-    # The window and the self-test start without loading every command module (and DuckDB,
-    # requests...) that the parser would import: a double-click should paint as soon as
-    # possible, and the self-test times that start.
-    if args_list in ([], ["gui"]):
-        return _run_gui(argparse.Namespace(), Console())
-    if args_list == ["--self-test"]:
-        return _self_test()
-    parser = build_parser()
-    args = parser.parse_args(args_list)
-    if args.self_test:
-        return _self_test()
-    handler: Handler | None = getattr(args, "handler", None)
-    if handler is None:
-        parser.print_help(sys.stderr)
-        return 2
-    console = Console()
+def run_command(args: argparse.Namespace, context: AppContext) -> int:
+    """Run the parsed command; every failure becomes one line on stderr and an exit status."""
+    handler: Handler = args.handler
+    console = Console(context)
     try:
         return handler(args, console)
     except AppError as exc:
@@ -103,7 +66,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         console.error("Stopped.")
         return 1
     except Exception:
-        log.exception("Unexpected error in %s", args_list[:2])
-        where = console.context.paths.log_file if console.has_context else "the log file"
-        console.error(f"Unexpected error; the details are in {where}. Please report it.")
+        log.exception("Unexpected error in %s %s", args.noun, getattr(args, "verb", ""))
+        console.error(
+            f"Unexpected error; the details are in {context.paths.log_file}. Please report it."
+        )
         return 1

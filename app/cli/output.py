@@ -7,27 +7,16 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
-    from app.bootstrap import AppContext
+    from app.context import AppContext
 
 
 class Console:
-    def __init__(self, out: TextIO | None = None, err: TextIO | None = None) -> None:
+    def __init__(
+        self, context: AppContext, out: TextIO | None = None, err: TextIO | None = None
+    ) -> None:
+        self.context = context
         self.out = out or sys.stdout
         self.err = err or sys.stderr
-        self._context: AppContext | None = None
-
-    @property
-    def context(self) -> AppContext:
-        """The application context, built on first use (--help and usage errors touch no disk)."""
-        if self._context is None:
-            from app.bootstrap import build_context
-
-            self._context = build_context()
-        return self._context
-
-    @property
-    def has_context(self) -> bool:
-        return self._context is not None
 
     def say(self, message: str) -> None:
         print(message, file=self.err, flush=True)

@@ -19,7 +19,7 @@ from app.ui.main_window import MainWindow
 from app.ui.qt_logging import route_qt_messages
 
 if TYPE_CHECKING:
-    from app.bootstrap import AppContext
+    from app.context import AppContext
     from app.ui.dialogs import Dialogs
 
 # A minimised window gets no paint: it is filled after this long. Any other is filled at its
@@ -130,7 +130,7 @@ def main_window_frame(
 
 def open_log(context: AppContext, dialogs: Dialogs) -> None:
     """Open the log file (``build_context`` may have left it); say so if it cannot be opened."""
-    from app.bootstrap import configure_logging
+    from app.core.logging_setup import configure_logging
 
     try:
         configure_logging(context.paths)

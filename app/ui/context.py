@@ -15,7 +15,7 @@ from app.ui.errors import ErrorReporter
 from app.ui.running.job import ExportJob
 
 if TYPE_CHECKING:
-    from app.bootstrap import AppContext
+    from app.context import AppContext
 
 log = logging.getLogger(__name__)
 

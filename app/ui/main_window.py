@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QPaintEvent
     from PySide6.QtWidgets import QMenu
 
-    from app.bootstrap import AppContext
+    from app.context import AppContext
     from app.ui.connections.tab import ConnectionsTab
     from app.ui.context import UiContext
     from app.ui.data_eraser import DataEraser

@@ -4,10 +4,10 @@ wired to the local Autopilot simulator through the real client."""
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from app.bootstrap import AppContext, build_context
+from app.context import AppContext, build_context
 from app.core.autopilot import AutopilotClient
 from app.core.connections import Connection
 from app.core.export import Export, ExportRunner
@@ -57,9 +57,7 @@ class World:
             }
             return AutopilotClient(base_url, api_key, **options)  # type: ignore[arg-type]
 
-        runner = self.ctx.runner
-        runner.client_factory = factory  # type: ignore[assignment]
-        return runner
+        return replace(self.ctx.runner, client_factory=factory)
 
 
 def make_world(
@@ -71,8 +69,7 @@ def make_world(
     rate_limit: float = 150.0,
     profile_cap: int = 100_000,
 ) -> World:
-    ctx = build_context()
-    ctx.connections.secrets = MemorySecretStore()
+    ctx = build_context(secret_store=MemorySecretStore())
     csv_path = tmp_path / "customers.csv"
     csv_path.write_text("\n".join([HEADER, *customer_rows(rows)]) + "\n", encoding="utf-8")
     ctx.profiles.import_file(csv_path, "Customers")

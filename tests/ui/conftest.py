@@ -17,7 +17,7 @@ import pytest
 from PySide6.QtCore import QThreadPool, qInstallMessageHandler
 from pytestqt.qtbot import QtBot
 
-from app.bootstrap import AppContext, build_context
+from app.context import AppContext, build_context
 from app.core.connections import Connection
 from app.core.store import utc_now
 from app.ui.application import build_main_window

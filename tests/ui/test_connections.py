@@ -12,7 +12,7 @@ import keyring
 import pytest
 from pytestqt.qtbot import QtBot
 
-from app.bootstrap import build_context
+from app.context import build_context
 from app.core.secrets import SERVICE
 from app.ui.connections.check import CheckLimits
 from app.ui.main_window import MainWindow

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
 
-from app.bootstrap import AppContext
+from app.context import AppContext
 from tests.support.autopilot_sim import AutopilotSimulator
 from tests.ui.conftest import SIM_KEY, ScriptedDialogs, WindowFactory
 from tests.ui.steps import add_connection, import_sample, settle

@@ -13,7 +13,7 @@ import pytest
 from keyring.errors import KeyringLocked
 from keyrings.alt.file import PlaintextKeyring
 
-from app.bootstrap import AppContext
+from app.context import AppContext, build_context
 from app.core.autopilot.failures import Context, error_for
 from app.core.autopilot.transport import RESET, TIMEOUT, Reply
 from app.core.connections import Connection
@@ -78,8 +78,8 @@ def test_a_name_that_exists_asks_for_another_name_only(context: AppContext) -> N
     assert message.endswith("choose another name."), message
 
 
-def test_a_missing_key_points_to_the_connections_tab(context: AppContext) -> None:
-    context.connections.secrets = KeyringSecretStore(PlaintextKeyring())
+def test_a_missing_key_points_to_the_connections_tab(app_home: Path) -> None:
+    context = build_context(secret_store=KeyringSecretStore(PlaintextKeyring()))
     context.connections.save(Connection("Marketing", consent_at=utc_now()), None)
     error = caught(lambda: context.connections.api_key("Marketing"))
     message = user_message(error)

@@ -9,7 +9,7 @@ from pathlib import Path
 from email_validator import EmailNotValidError, validate_email
 from pytestqt.qtbot import QtBot
 
-from app.bootstrap import AppContext
+from app.context import AppContext
 from app.core.connections import Connection
 from app.core.export import Export
 from app.core.export.engine import start_run

@@ -4,16 +4,16 @@ click, nothing started while all data is deleted, row details deleted off the GU
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from app.bootstrap import AppContext
 from app.ui.main_window import HISTORY, MainWindow
 from app.ui.running.job import IDLE
 from tests.support.autopilot_sim import AutopilotSimulator
 from tests.support.screens import screenshots
-from tests.support.screens.demo import EXPORT, seed, use_demo_services
+from tests.support.screens.demo import EXPORT, demo_context, seed
 from tests.ui.conftest import SIM_KEY, ScriptedDialogs, WindowFactory
 from tests.ui.steps import add_connection, click, import_sample, new_export, run_now, settle
 
@@ -138,9 +138,9 @@ def test_history_names_the_lists_and_keeps_their_ids_aside(
 
 
 def test_the_running_screenshot_shows_the_numbers_of_the_export_shown(
-    qtbot: QtBot, make_window: WindowFactory, context: AppContext
+    qtbot: QtBot, make_window: WindowFactory, app_home: Path
 ) -> None:
-    use_demo_services(context)
+    context = demo_context()
     seed(context)
     window = make_window(context)
     screenshots._running(window)

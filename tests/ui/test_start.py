@@ -18,7 +18,7 @@ import pytest
 from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
 from pytestqt.qtbot import QtBot
 
-from app.bootstrap import AppContext
+from app.context import AppContext
 from app.ui.application import main_window_frame
 from app.ui.main_window import MainWindow
 from tests.ui.conftest import TEARDOWN_WAIT_MS, ScriptedDialogs
@@ -70,7 +70,7 @@ def on_ready(self, status):
     loaded("ready")
     QApplication.quit()
 MainWindow.paintEvent, MainWindow._on_ready = painted, on_ready
-from app.cli import main
+from app.bootstrap import main
 code = main([])
 print(json.dumps(seen))
 sys.exit(code)

@@ -16,14 +16,14 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QAbstractButton, QGroupBox, QLabel
 from pytestqt.qtbot import QtBot
 
-from app.bootstrap import AppContext
+from app.context import AppContext
 from app.core.errors import InUseError
 from app.core.logging_setup import register_secret
 from app.ui.application import run_gui
 from app.ui.errors import ErrorReporter, install_excepthook, user_message
 from app.ui.main_window import CONNECTIONS, HISTORY, MAPPING, SEGMENTS, MainWindow
 from app.ui.qt_logging import route_qt_messages
-from tests.support.screens.demo import seed, use_demo_services
+from tests.support.screens.demo import demo_context, seed
 from tests.ui.conftest import ScriptedDialogs, WindowFactory
 from tests.ui.steps import settle
 
@@ -226,9 +226,9 @@ def visible_mnemonics(window: MainWindow) -> dict[str, list[str]]:
 
 
 def test_every_alt_key_is_unique_on_every_screen_even_during_a_run(
-    qtbot: QtBot, make_window: WindowFactory, context: AppContext
+    qtbot: QtBot, make_window: WindowFactory, app_home: Path
 ) -> None:
-    use_demo_services(context)  # nothing leaves the machine
+    context = demo_context()  # nothing leaves the machine
     seed(context)  # a connection, profiles, segments, exports and runs, as in the screenshots
     window = make_window(context)
     window.panel.start("Sending 'Newsletter Norway, November' to Autopilot")

@@ -17,7 +17,7 @@ from app.core.secrets import KeyringStatus, MemorySecretStore
 from app.ui.background.workers import Done, Failed, TaskQueue
 
 if TYPE_CHECKING:
-    from app.bootstrap import AppContext
+    from app.context import AppContext
 
 SESSION_LABEL = "memory only: the key is kept until you quit"
 

@@ -11,7 +11,7 @@ import time
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
 
-from app.bootstrap import AppContext
+from app.context import AppContext, build_context
 from app.core.autopilot import BulkResult, ListResolution
 from app.core.cancel import CancelToken
 from app.core.connections import Connection
@@ -19,7 +19,7 @@ from app.core.export import Export
 from app.core.history import Run
 from app.core.mapping import FieldMapping, auto_match
 from app.core.mapping import Mapping as FieldMap
-from app.core.secrets import KeyringStatus
+from app.core.secrets import KeyringStatus, SecretStore
 from app.core.store import utc_now
 from app.ui.segments.sample_data import SAMPLE_SOURCE, sample_file, sample_segments
 
@@ -93,9 +93,13 @@ class DemoClient:
         pass
 
 
-def use_demo_services(context: AppContext) -> None:
-    context.secrets = DemoSecretStore()
-    context.runner.client_factory = lambda url, key, rate: DemoClient(("emma", "oskar"))
+def demo_context(secret_store: SecretStore | None = None) -> AppContext:
+    """A context whose runs go to :class:`DemoClient`, and whose keys stay in memory unless
+    ``secret_store`` says otherwise."""
+    return build_context(
+        secret_store=secret_store or DemoSecretStore(),
+        client_factory=lambda url, key, rate: DemoClient(("emma", "oskar")),
+    )
 
 
 def seed(context: AppContext) -> None:

@@ -13,20 +13,20 @@ from pathlib import Path
 
 from keyring.backends import fail
 
-from app.bootstrap import AppContext
+from app.context import AppContext
 from app.core.autopilot import AuthError
-from app.core.secrets import KeyringSecretStore
+from app.core.secrets import KeyringSecretStore, SecretStore
 from app.ui.main_window import CONNECTIONS, MAPPING, SEGMENTS, MainWindow
 from tests.support.screens.demo import CONNECTION, EXPORT, seed
 
 Shoot = Callable[[MainWindow, str], object]
 OpenWindow = Callable[[AppContext], MainWindow]
-NewContext = Callable[[Path], AppContext]
+NewContext = Callable[[Path, SecretStore | None], AppContext]
 
 
 def problem_shots(new_context: NewContext, open_window: OpenWindow, shoot: Shoot) -> None:
     with tempfile.TemporaryDirectory() as home:
-        context = new_context(Path(home))
+        context = new_context(Path(home), None)
         seed(context)
         saved = context.connections.get(CONNECTION)
         context.connections.save(replace(saved, profile_cap=50), None)
@@ -39,9 +39,8 @@ def problem_shots(new_context: NewContext, open_window: OpenWindow, shoot: Shoot
         shoot(window, "8-problem-broken-file")
         window.close()
     with tempfile.TemporaryDirectory() as home:
-        context = new_context(Path(home))
         no_keyring = KeyringSecretStore(fail.Keyring())  # type: ignore[no-untyped-call]
-        context.connections.secrets = no_keyring
+        context = new_context(Path(home), no_keyring)
         window = open_window(context)
         window.connections.view.name.setText("Autopilot (marketing)")
         shoot(window, "9-problem-no-keyring")

@@ -19,13 +19,14 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QEventLoop
 from PySide6.QtWidgets import QApplication
 
-from app.bootstrap import AppContext, build_context
+from app.context import AppContext
 from app.core.export import Progress
+from app.core.secrets import SecretStore
 from app.ui.application import application, build_main_window
 from app.ui.main_window import CONNECTIONS, HISTORY, MAPPING, SEGMENTS, MainWindow
 from app.ui.qt_logging import route_qt_messages
 from app.ui.running.job import IDLE, RUNNING
-from tests.support.screens.demo import EXPORT, seed, use_demo_services
+from tests.support.screens.demo import EXPORT, demo_context, seed
 from tests.support.screens.problem_shots import problem_shots
 
 SIZE = (1280, 800)
@@ -46,11 +47,9 @@ def settle(window: MainWindow, timeout: float = 30.0) -> None:
         QApplication.processEvents()
 
 
-def _context(home: Path) -> AppContext:
+def _context(home: Path, secret_store: SecretStore | None = None) -> AppContext:
     os.environ["AUTOPILOT_EXPORTER_HOME"] = str(home)
-    context = build_context()
-    use_demo_services(context)
-    return context
+    return demo_context(secret_store)
 
 
 def _window(context: AppContext) -> MainWindow:

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from app.core.paths import HOME_ENV
 
 if TYPE_CHECKING:
-    from app.bootstrap import AppContext
+    from app.context import AppContext
 
 PROBE_ENV = "AUTOPILOT_EXPORTER_SELF_TEST"
 WINDOW_TIMEOUT_MS = 10_000
@@ -155,7 +155,7 @@ def run_startup_probe() -> int:
     Prints ``first paint at <time.time()>``, ``built at ...`` and ``ready at ...``, so the
     caller can subtract its own launch time.
     """
-    from app.bootstrap import build_context
+    from app.context import build_context
 
     with isolated_environment():
         ctx = build_context(open_log=False)  # as run_gui's caller does

@@ -9,7 +9,7 @@ keyring is only asked which backend it would use: nothing is ever read from or w
 so the user's own keyring and home are never touched.
 
 ``AUTOPILOT_EXPORTER_SELF_TEST=startup`` turns ``--self-test`` into the start-up probe of
-app/window_probe.py instead, which packaging/measure.py times.
+app/selftest/probe.py instead, which packaging/measure.py times.
 """
 
 from __future__ import annotations
@@ -23,10 +23,10 @@ from typing import TYPE_CHECKING, TextIO, TypeVar
 
 from app.core.errors import AppError
 from app.core.secrets import KeyringStatus
-from app.window_probe import WindowNotShown, isolated_environment, shown_main_window
+from app.selftest.probe import WindowNotShown, isolated_environment, shown_main_window
 
 if TYPE_CHECKING:
-    from app.bootstrap import AppContext
+    from app.context import AppContext
     from app.core.export import ExportPlan
 
 T = TypeVar("T")
@@ -156,10 +156,10 @@ def commands() -> tuple[None, str]:
 
 
 def context() -> tuple[AppContext, str]:
-    from app.bootstrap import build_context
+    from app.context import build_context
+    from app.core.secrets import KeyringSecretStore
 
-    ctx = build_context()
-    ctx.secrets = _ReadOnlySecrets(ctx.secrets.status)
+    ctx = build_context(secret_store=_ReadOnlySecrets(KeyringSecretStore().status))
     version = ctx.state.version
     return ctx, f"schema version {version}, in {ctx.paths.data_dir}"
 
