@@ -14,7 +14,6 @@ from app.core.errors import NotFoundError
 from app.core.store import to_iso
 
 ROW_NUMBER_COLUMN = "row_no"
-FILE_FORMATS = ("csv", "excel", "parquet")
 _SHOWN_COLUMNS = 30
 
 
