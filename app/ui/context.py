@@ -1,5 +1,5 @@
-"""What every tab controller is handed: the core, the worker queues and the way to talk to
-the user. Built once by the main window (the UI's own small composition root)."""
+"""What every tab controller is handed: the core, the worker queues, what may start now and
+the way to talk to the user. Built once by the main window (the UI's own small composition root)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from app.ui.background.workers import TaskQueue
 from app.ui.dialogs import Dialogs
 from app.ui.errors import ErrorReporter
 from app.ui.running.job import ExportJob
+from app.ui.running.permission import Permission
 
 if TYPE_CHECKING:
     from app.context import AppContext
@@ -29,18 +30,12 @@ class UiContext:
     background: TaskQueue  # reports written to files
     checks: TaskQueue  # key checks against Autopilot (daemon threads: quitting does not wait)
     profiles: TaskQueue  # imports, member counts, previews and plans (DuckDB), one at a time
-    export: ExportJob  # the one export run
-    # An import holds DuckDB's only write connection, which an export's reads would collide
-    # with: while one goes on, the other does not start.
-    importing: bool = False
-    erasing: bool = False  # Delete all data is going on: nothing may run or be imported
-    starting: bool = False  # a run is being prepared (its key read) and has not started yet
+    export: ExportJob  # the one export run (on a one-thread queue of its own)
+    permission: Permission  # what may start now: runs, imports, deleting all data
 
     def queues(self) -> tuple[TaskQueue, ...]:
+        """The queues of short work (not the export's: a run may go on for hours)."""
         return (self.vault.queue, self.background, self.checks, self.profiles)
-
-    def busy(self) -> bool:
-        return any(q.busy() for q in self.queues()) or self.export.active
 
     def shutdown(self, timeout_ms: int, *, wait_for_checks: bool = False) -> bool:
         """Cancel the run, stop every queue, wait at most ``timeout_ms`` in all; True: all done.
@@ -63,7 +58,3 @@ class UiContext:
         for queue in self.queues():
             stopped = queue.shutdown(left(queue)) and stopped
         return stopped
-
-    def may_start_run(self) -> bool:
-        """Run, Dry run and Resume are on only when nothing else holds the data or the job."""
-        return not (self.export.active or self.importing or self.erasing or self.starting)

@@ -1,8 +1,8 @@
 """File > Delete all data: profiles, segments, exports, connections, runs and the stored keys.
 
 The deletion runs on the profiles queue (it removes DuckDB's tables), then the keys go on the
-keyring's thread. Meanwhile ``UiContext.erasing`` is set, so nothing can be run or imported
-into data that is being deleted.
+keyring's thread. Meanwhile ``ui.permission`` says it is erasing, so nothing can be run or
+imported into data that is being deleted.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ class DataEraser(QObject):
 
     def erase(self) -> None:
         """Ask, then delete everything; refused while a run, an import or a start goes on."""
-        if not self.ui.may_start_run():
+        if not self.ui.permission.may_erase():
             self.ui.dialogs.warning(
                 self.tr("Delete all data"),
                 self.tr("Wait until the export or import in progress has finished."),
@@ -62,5 +62,8 @@ class DataEraser(QObject):
         self.ui.errors.report(exc, self.tr("Could not delete all data"))
 
     def _set_busy(self, busy: bool) -> None:
-        self.ui.erasing = busy
+        if busy:
+            self.ui.permission.begin_erase()
+        else:
+            self.ui.permission.end_erase()
         self.busy_changed.emit(busy)

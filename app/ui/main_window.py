@@ -163,9 +163,11 @@ class MainWindow(QMainWindow):
         from app.ui.context import UiContext
         from app.ui.errors import ErrorReporter
         from app.ui.running.job import ExportJob
+        from app.ui.running.permission import Permission
 
         errors = ErrorReporter(dialogs, self)
         report = errors.report
+        export = ExportJob(self)
         return UiContext(
             app=context,
             dialogs=dialogs,
@@ -174,7 +176,8 @@ class MainWindow(QMainWindow):
             background=TaskQueue("background", 2, report, self),
             checks=TaskQueue("checks", 2, report, self, daemon=True),
             profiles=TaskQueue("profiles", 1, report, self),
-            export=ExportJob(self),
+            export=export,
+            permission=Permission(export, self),
         )
 
     def _connect(self) -> None:
@@ -190,8 +193,7 @@ class MainWindow(QMainWindow):
         self.resume_bar.resume_requested.connect(self.mapping.launcher.resume)
         self.resume_bar.show_requested.connect(self._show_run)
         launcher = self.mapping.launcher
-        self.segments.sources.busy_changed.connect(self._update_run_controls)
-        launcher.starting_changed.connect(self._update_run_controls)
+        ui.permission.changed.connect(self._update_run_controls)
         launcher.refused.connect(self.statusBar().showMessage)
         launcher.preparing.connect(self._on_run_preparing)
         launcher.not_started.connect(self._on_run_not_started)
@@ -239,7 +241,6 @@ class MainWindow(QMainWindow):
         self.eraser.erase()
 
     def _on_erasing(self, busy: bool) -> None:
-        self._update_run_controls()
         if busy:
             self.statusBar().showMessage(self.tr("Deleting all data\u2026"))
 
@@ -257,13 +258,14 @@ class MainWindow(QMainWindow):
         ):
             refresh()
 
-    def _update_run_controls(self, *args: object) -> None:
-        """What may start (runs, imports) follows what is going on."""
+    def _update_run_controls(self) -> None:
+        """What may start (runs, imports, deleting) follows what is going on: the one place
+        where the buttons hear of ``ui.permission`` changing."""
         self.mapping.editor.update_buttons()
         self.history.update_buttons()
         self.segments.sources.update_buttons()
         if self.import_action is not None:
-            self.import_action.setEnabled(not (self.ui.erasing or self.ui.export.active))
+            self.import_action.setEnabled(self.ui.permission.may_import())
 
     def shutdown(self, timeout_ms: int = CLOSE_WAIT_MS, *, wait_for_checks: bool = False) -> bool:
         """Cancel the run and stop every worker, waiting at most ``timeout_ms`` in all.
@@ -308,7 +310,6 @@ class MainWindow(QMainWindow):
     def _on_export_started(self, title: str) -> None:
         self.panel.start(title)
         self.statusBar().showMessage(title + "\u2026")
-        self._update_run_controls()
 
     def _on_export_progress(self, progress: Any) -> None:
         self.panel.show_progress(progress)
@@ -319,7 +320,6 @@ class MainWindow(QMainWindow):
         from app.ui.kit import formatting as fmt
 
         assert isinstance(run, Run)
-        self._update_run_controls()
         self.panel.finish(run)
         self.history.on_run_finished(run)
         self.statusBar().showMessage(
@@ -335,7 +335,6 @@ class MainWindow(QMainWindow):
         from app.ui.errors import user_message
 
         assert isinstance(exc, BaseException)
-        self._update_run_controls()
         self.panel.fail(user_message(exc))
         self.history.refresh()
         self.ui.errors.report(exc, self.tr("The export stopped"))

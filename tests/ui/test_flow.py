@@ -303,10 +303,10 @@ def test_an_import_and_an_export_never_overlap(
     # While profiles are imported, nothing can be run.
     with qtbot.waitSignal(window.segments.sources.changed, timeout=20_000):
         window.segments.import_files([write_many(tmp_path / "more.csv", 10)])
-        assert window.ui.importing
+        assert window.ui.permission.importing
         assert not run_button.isEnabled()
     settle(qtbot, window)
-    assert not window.ui.importing and run_button.isEnabled()
+    assert not window.ui.permission.importing and run_button.isEnabled()
 
     # While an export runs, nothing can be imported.
     job = window.ui.export

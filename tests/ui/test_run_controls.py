@@ -71,7 +71,7 @@ def test_a_run_that_does_not_start_says_why_and_can_be_tried_again(
     message = "The run did not start: the API key is needed."
     assert window.panel.phase.text() == message
     assert window.statusBar().currentMessage() == message
-    assert not window.ui.starting
+    assert not window.ui.permission.starting
     settle(qtbot, window)
     assert window.mapping.view.run_button.isEnabled()
     assert window.ui.app.runs.all() == []
@@ -87,7 +87,7 @@ def test_nothing_runs_or_imports_while_all_data_is_deleted(
     assert plan is not None
     profiles = hold(window, "profiles")  # the deletion waits behind this
     window.erase_all_data()
-    assert window.ui.erasing
+    assert window.ui.permission.erasing
     for button in (view.run_button, view.dry_run_button, segments.import_button):
         assert not button.isEnabled(), button.text()
     assert window.import_action is not None and not window.import_action.isEnabled()
@@ -95,7 +95,7 @@ def test_nothing_runs_or_imports_while_all_data_is_deleted(
     assert dialogs.asked("information")[-1][1].startswith("All data is being deleted")
     assert not window.ui.export.active
     profiles.set()
-    qtbot.waitUntil(lambda: not window.ui.erasing, timeout=10_000)
+    qtbot.waitUntil(lambda: not window.ui.permission.erasing, timeout=10_000)
     settle(qtbot, window)
     assert window.ui.app.exports.all() == []
     assert segments.import_button.isEnabled() and window.import_action.isEnabled()

@@ -1,4 +1,5 @@
-"""The worker adapter: results on the GUI thread, stale answers dropped, state made explicit."""
+"""The worker adapter: results and progress on the GUI thread, stale answers dropped, the
+export's state made explicit."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ from pytestqt.qtbot import QtBot
 
 from app.core.cancel import CancelToken
 from app.core.export import Progress
-from app.ui.background.workers import TaskQueue
-from app.ui.running.job import CANCELLING, IDLE, RUNNING, ExportJob, ProgressThrottle
+from app.ui.background.workers import Report, TaskQueue, Throttle
+from app.ui.running.job import CANCELLING, IDLE, RUNNING, ExportJob, passes_at_once
 
 
 @pytest.fixture
@@ -99,7 +100,7 @@ def test_queued_work_of_a_key_is_dropped_when_newer_work_comes(qtbot: QtBot) -> 
 def test_throttle_passes_phase_changes_and_the_end_but_not_a_flood() -> None:
     now = [0.0]
     emitted: list[Progress] = []
-    throttle = ProgressThrottle(emitted.append, interval=0.25, clock=lambda: now[0])
+    throttle = Throttle(emitted.append, 0.25, urgent=passes_at_once, clock=lambda: now[0])
 
     def progress(phase: str, sent: int) -> Progress:
         return Progress(1, phase, "S", 1000, sent, 0, 100.0, 1.0)
@@ -118,6 +119,84 @@ def test_throttle_passes_phase_changes_and_the_end_but_not_a_flood() -> None:
         ("sending", 950),
         ("sending", 1000),
     ]
+
+
+def test_throttle_holds_back_the_newest_value_and_flush_passes_it_on() -> None:
+    now = [0.0]
+    emitted: list[int] = []
+    throttle = Throttle(emitted.append, 0.25, clock=lambda: now[0])
+    throttle.flush()  # nothing held back: nothing passed on
+    for value in range(1, 6):
+        now[0] += 0.01
+        throttle(value)
+    assert emitted == [1]
+    now[0] += 0.3
+    throttle(6)  # due: passed on, and nothing is held back any more
+    throttle.flush()
+    assert emitted == [1, 6]
+    throttle(7)
+    throttle(8)
+    throttle.flush()
+    assert emitted == [1, 6, 8]
+
+
+def test_progress_arrives_on_the_gui_thread_throttled_and_the_last_value_before_the_result(
+    qtbot: QtBot, queue: TaskQueue
+) -> None:
+    gui = qtbot_main_thread()
+    seen: list[tuple[str, object]] = []
+    threads: set[bool] = set()
+
+    def work(report: Report) -> str:
+        for value in range(1, 1001):
+            report(value)
+        return "done"
+
+    def progressed(value: object) -> None:
+        threads.add(QThread.currentThread() is gui)
+        seen.append(("progress", value))
+
+    def done(result: object) -> None:
+        seen.append(("done", result))
+
+    with qtbot.waitSignal(queue.idle, timeout=5000):
+        queue.submit_reporting(work, progressed, done, interval=60.0)
+    # The first value passes at once; the other 999 come within the interval, so only the
+    # last of them is passed on, when the work ends, and before its result.
+    assert seen == [("progress", 1), ("progress", 1000), ("done", "done")]
+    assert threads == {True}
+
+
+def test_the_last_progress_arrives_before_a_failure_too(qtbot: QtBot, queue: TaskQueue) -> None:
+    seen: list[object] = []
+
+    def work(report: Report) -> None:
+        report("first")
+        report("last")
+        raise ValueError("broken")
+
+    with qtbot.waitSignal(queue.idle, timeout=5000):
+        queue.submit_reporting(work, seen.append, seen.append, seen.append, interval=60.0)
+    assert seen[:2] == ["first", "last"]
+    assert isinstance(seen[2], ValueError) and len(seen) == 3
+
+
+def test_progress_of_stale_work_is_not_delivered(qtbot: QtBot, queue: TaskQueue) -> None:
+    reported, release = threading.Event(), threading.Event()
+    progress: list[object] = []
+
+    def old(report: Report) -> str:
+        report("old")
+        reported.set()
+        release.wait(5)
+        return "old"
+
+    queue.submit_reporting(old, progress.append, lambda _: None, key="k")
+    assert reported.wait(5)  # its progress is on its way, not delivered: no event ran yet
+    queue.submit_reporting(lambda report: report("new"), progress.append, lambda _: None, key="k")
+    release.set()
+    qtbot.waitUntil(lambda: not queue.busy(), timeout=5000)
+    assert progress == ["new"], "what older work reported is dropped like its result"
 
 
 def test_export_job_states_and_cancel(qtbot: QtBot) -> None:

@@ -4,6 +4,10 @@ One adapter for all background work: a plain function runs on a worker thread an
 result or its exception (data, never a widget) crosses back, through a queued signal of an
 object that lives on the GUI thread. :class:`TaskQueue` delivers each result to a callback there.
 
+Work that reports progress (an import, the export) is given a ``report`` callable: what it
+reports crosses the same way, throttled by a :class:`Throttle` on the worker's side to a few
+values a second, and the last value reported always arrives, before the result.
+
 A *key* names work whose older results are worthless once newer work of the same key was asked
 for (a member count while the user types): a queued job of that key is dropped, and the result
 of a running one is discarded when it arrives.
@@ -15,6 +19,7 @@ closure holding an API key or a whole export plan is freed with its job.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 import threading
@@ -30,6 +35,52 @@ log = logging.getLogger(__name__)
 
 Done = Callable[[Any], None]
 Failed = Callable[[BaseException], None]
+Report = Callable[[Any], None]  # what work that reports progress is handed
+Urgent = Callable[[Any, Any], bool]  # (value, last value passed on or None): pass it at once
+
+
+class Throttle:
+    """Passes a value on at most every ``interval`` seconds, at once when ``urgent`` says so.
+
+    Values in between are held back, only the newest one; :meth:`flush` passes that one on, so
+    the last value reported is never lost. Work may report from several threads at once.
+    """
+
+    def __init__(
+        self,
+        emit: Report,
+        interval: float = 0.25,
+        *,
+        urgent: Urgent | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._emit = emit
+        self._interval = interval
+        self._urgent = urgent
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._last_time: float | None = None
+        self._last: Any = None
+        self._held: tuple[Any] | None = None
+
+    def __call__(self, value: Any) -> None:
+        with self._lock:
+            now = self._clock()
+            due = self._last_time is None or now - self._last_time >= self._interval
+            if due or (self._urgent is not None and self._urgent(value, self._last)):
+                self._pass(value, now)
+            else:
+                self._held = (value,)
+
+    def flush(self) -> None:
+        """Pass on the value held back, if any (when the work has ended)."""
+        with self._lock:
+            if self._held is not None:
+                self._pass(self._held[0], self._clock())
+
+    def _pass(self, value: Any, now: float) -> None:
+        self._last_time, self._last, self._held = now, value, None
+        self._emit(value)
 
 
 class JobSignals(QObject):
@@ -37,18 +88,25 @@ class JobSignals(QObject):
 
     succeeded = Signal(int, object)
     failed = Signal(int, object)
+    progressed = Signal(int, object)
 
 
 class Task:
-    """One piece of work: its function until a worker takes it, unless it was dropped first."""
+    """One piece of work: its function until a worker takes it, unless it was dropped first.
 
-    def __init__(self, ticket: int, fn: Callable[[], Any]) -> None:
+    With a ``progress`` throttle the function is called as ``fn(progress)``.
+    """
+
+    def __init__(
+        self, ticket: int, fn: Callable[..., Any], progress: Throttle | None = None
+    ) -> None:
         self.ticket = ticket
-        self._fn: Callable[[], Any] | None = fn
+        self.progress = progress
+        self._fn: Callable[..., Any] | None = fn
         self._started = False
         self._lock = threading.Lock()
 
-    def take(self) -> Callable[[], Any] | None:
+    def take(self) -> Callable[..., Any] | None:
         """The function for the worker that runs it, once; None when it was dropped."""
         with self._lock:
             fn, self._fn = self._fn, None
@@ -69,8 +127,13 @@ def run_task(task: Task, signals: JobSignals) -> None:
     fn = task.take()
     if fn is None:
         return
+    progress = task.progress
     try:
-        result = fn()
+        try:
+            result = fn() if progress is None else fn(progress)
+        finally:
+            if progress is not None:
+                progress.flush()  # the last value reported arrives before the result
     except BaseException as exc:  # every failure is reported, none kills the worker thread
         fn = None
         # The traceback keeps the frames of the work alive as long as the exception lives;
@@ -103,6 +166,7 @@ class _Pending:
     key: str | None
     on_done: Done
     on_error: Failed | None
+    on_progress: Report | None = None
 
 
 class TaskQueue(QObject):
@@ -136,6 +200,7 @@ class TaskQueue(QObject):
         self._signals = JobSignals()
         self._signals.succeeded.connect(self._on_job_succeeded)
         self._signals.failed.connect(self._on_job_failed)
+        self._signals.progressed.connect(self._on_job_progressed)
         self._threads: list[threading.Thread] = []
         self._default_error = on_error
         self._tickets = itertools.count(1)
@@ -152,14 +217,49 @@ class TaskQueue(QObject):
         key: str | None = None,
     ) -> int:
         """Run ``fn()`` on a worker; ``on_done(result)`` or ``on_error(exc)`` on the GUI thread."""
+        return self._submit(fn, on_done, on_error, key)
+
+    def submit_reporting(
+        self,
+        fn: Callable[[Report], Any],
+        on_progress: Report,
+        on_done: Done,
+        on_error: Failed | None = None,
+        *,
+        key: str | None = None,
+        interval: float = 0.25,
+        urgent: Urgent | None = None,
+    ) -> int:
+        """Run ``fn(report)`` like :meth:`submit`; what it reports goes to ``on_progress``.
+
+        ``report(value)`` may be called from any thread; ``on_progress(value)`` runs on the GUI
+        thread, at most every ``interval`` seconds (at once when ``urgent(value, last)``), and
+        always with the last value reported before ``on_done`` or ``on_error``.
+        """
+        return self._submit(fn, on_done, on_error, key, on_progress, interval, urgent)
+
+    def _submit(
+        self,
+        fn: Callable[..., Any],
+        on_done: Done,
+        on_error: Failed | None,
+        key: str | None,
+        on_progress: Report | None = None,
+        interval: float = 0.25,
+        urgent: Urgent | None = None,
+    ) -> int:
         if self._closed:
             return 0
         ticket = next(self._tickets)
         if key is not None:
             self._drop_queued(key)
             self._latest[key] = ticket
-        task = Task(ticket, fn)
-        self._pending[ticket] = _Pending(task, key, on_done, on_error)
+        throttle = None
+        if on_progress is not None:
+            emit = functools.partial(self._signals.progressed.emit, ticket)
+            throttle = Throttle(emit, interval, urgent=urgent)
+        task = Task(ticket, fn, throttle)
+        self._pending[ticket] = _Pending(task, key, on_done, on_error, on_progress)
         if self.daemon:
             self._start_thread(task)
         else:
@@ -177,6 +277,14 @@ class TaskQueue(QObject):
         self._threads = [t for t in self._threads if t.is_alive()]
         return self._pool.activeThreadCount() + len(self._threads)
 
+    def wait(self, timeout_ms: int) -> bool:
+        """Block up to ``timeout_ms`` until no worker runs (only when quitting); True if none."""
+        deadline = time.monotonic() + max(0, timeout_ms) / 1000
+        stopped = self._pool.waitForDone(max(0, timeout_ms))
+        for thread in self._threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        return stopped and self.active_threads() == 0
+
     def shutdown(self, timeout_ms: int = 30_000) -> bool:
         """Stop taking work, drop what is queued, wait up to ``timeout_ms`` for what runs.
 
@@ -186,11 +294,7 @@ class TaskQueue(QObject):
         for pending in self._pending.values():
             pending.task.drop()
         self._pool.clear()
-        deadline = time.monotonic() + max(0, timeout_ms) / 1000
-        stopped = self._pool.waitForDone(max(0, timeout_ms))
-        for thread in self._threads:
-            thread.join(max(0.0, deadline - time.monotonic()))
-        stopped = stopped and self.active_threads() == 0
+        stopped = self.wait(timeout_ms)
         self._pending.clear()
         if not stopped:
             log.warning("The %s worker was still busy after %d ms", self.objectName(), timeout_ms)
@@ -224,6 +328,15 @@ class TaskQueue(QObject):
         if pending is not None:
             pending.on_done(result)
         self._check_idle()
+
+    @Slot(int, object)
+    def _on_job_progressed(self, ticket: int, value: object) -> None:
+        pending = self._pending.get(ticket)
+        if pending is None or self._closed or pending.on_progress is None:
+            return
+        if pending.key is not None and self._latest.get(pending.key) != ticket:
+            return  # stale, like its result
+        pending.on_progress(value)
 
     @Slot(int, object)
     def _on_job_failed(self, ticket: int, exc: object) -> None:

@@ -160,7 +160,9 @@ class HistoryTab(QObject):
     def update_buttons(self, *args: object) -> None:
         run = self._selected()
         v = self.view
-        v.resume_button.setEnabled(run is not None and run.resumable and self.ui.may_start_run())
+        v.resume_button.setEnabled(
+            run is not None and run.resumable and self.ui.permission.may_start_run()
+        )
         has_rows = run is not None and (run.rejected or run.invalid) and not run.details_purged
         v.save_rejected_button.setEnabled(bool(has_rows))
         v.purge_button.setEnabled(

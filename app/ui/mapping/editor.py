@@ -105,12 +105,12 @@ class ExportEditor(QObject):
         export = self.form_export()
         ready = bool(export.name and export.connection and export.segments)
         v.save_button.setEnabled(ready and not self._saving)
-        idle = self.ui.may_start_run() and not self._saving
+        idle = self.ui.permission.may_start_run() and not self._saving
         can_run = ready and idle and self.checker.is_current(export)
         v.run_button.setEnabled(can_run)
         v.dry_run_button.setEnabled(can_run)
         note = self.tr("Profiles are being imported; run when the import has finished.")
-        v.run_button.setToolTip(note if self.ui.importing else "")
+        v.run_button.setToolTip(note if self.ui.permission.importing else "")
 
     def save(self, then: Callable[[Export], None] | None = None) -> None:
         """Store the form (off the GUI thread); ``then(saved)`` once it is stored."""
@@ -158,8 +158,6 @@ class ExportEditor(QObject):
         v.run_button.clicked.connect(self._on_run_clicked)
         v.dry_run_button.clicked.connect(self._on_dry_run_clicked)
         self.checker.checked.connect(self.update_buttons)
-        self.ui.export.state_changed.connect(self.update_buttons)
-        self.launcher.starting_changed.connect(self.update_buttons)
 
     def _fill_connections(self) -> None:
         combo = self.view.connection

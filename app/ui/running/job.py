@@ -1,23 +1,25 @@
-"""The one export that may run at a time, on its own worker thread.
+"""The one export that may run at a time.
 
-The engine is one blocking call; this adapter runs it on a dedicated pool thread, passes a
-cancel token in and progress out. Progress crosses threads only as the engine's frozen
-``Progress`` values, throttled to a few a second so a fast server cannot flood the event loop.
-The state is explicit (idle, running, cancelling) and drives every button that depends on it.
+The engine is one blocking call; it runs on a one-thread :class:`TaskQueue` of its own (the
+worker adapter every background task uses), with a cancel token passed in and progress passed
+out. Progress crosses threads only as the engine's frozen ``Progress`` values, throttled to a
+few a second (every phase change and the end at once) so a fast server cannot flood the event
+loop. This object owns the run: its explicit state (idle, running, cancelling), which drives
+every button that depends on it, its cancel token, and the signals the panel follows.
 """
 
 from __future__ import annotations
 
 import logging
-import time
-import traceback
 from collections.abc import Callable
+from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, Signal
 
 from app.core.cancel import CancelToken
 from app.core.export import Progress
 from app.core.history import Run
+from app.ui.background.workers import Report, TaskQueue
 
 log = logging.getLogger(__name__)
 
@@ -29,63 +31,9 @@ ProgressCallback = Callable[[Progress], None]
 Work = Callable[[ProgressCallback, CancelToken], Run]
 
 
-class ProgressThrottle:
-    """Passes a progress on when the phase changes, the run ends, or ``interval`` has passed."""
-
-    def __init__(
-        self,
-        emit: ProgressCallback,
-        interval: float = 0.25,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self._emit = emit
-        self._interval = interval
-        self._clock = clock
-        self._last_time: float | None = None
-        self._last_phase = ""
-
-    def __call__(self, progress: Progress) -> None:
-        now = self._clock()
-        due = self._last_time is None or now - self._last_time >= self._interval
-        if due or progress.phase != self._last_phase or progress.done >= progress.total:
-            self._last_time, self._last_phase = now, progress.phase
-            self._emit(progress)
-
-
-class _Signals(QObject):
-    progress = Signal(object)
-    finished = Signal(object)
-    failed = Signal(object)
-
-
-class _Runnable(QRunnable):
-    """The run on the pool's thread; the pool deletes it once run() returns (auto-delete).
-
-    It lets go of the work (which holds the plan and the API key) as soon as the run ends.
-    """
-
-    def __init__(self, work: Work, cancel: CancelToken, signals: _Signals, interval: float):
-        super().__init__()
-        self._work: Work | None = work
-        self._cancel: CancelToken | None = cancel
-        self._signals: _Signals | None = signals
-        self._interval = interval
-
-    def run(self) -> None:
-        work, cancel, signals = self._work, self._cancel, self._signals
-        self._work = self._cancel = self._signals = None
-        if work is None or cancel is None or signals is None:
-            return
-        throttle = ProgressThrottle(signals.progress.emit, self._interval)
-        try:
-            result = work(throttle, cancel)
-        except BaseException as exc:  # reported to the window, never lost on the thread
-            work = None
-            traceback.clear_frames(exc.__traceback__)  # the frames' locals: rows, the key
-            signals.failed.emit(exc)
-        else:
-            work = None
-            signals.finished.emit(result)
+def passes_at_once(progress: Progress, last: Progress | None) -> bool:
+    """A progress that is not held back by the throttle: a new phase, or the end."""
+    return last is None or progress.phase != last.phase or progress.done >= progress.total
 
 
 class ExportJob(QObject):
@@ -97,11 +45,9 @@ class ExportJob(QObject):
 
     def __init__(self, parent: QObject | None = None, *, throttle_s: float = 0.25) -> None:
         super().__init__(parent)
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
+        self._worker = TaskQueue("export", 1, self._on_failed, self)
         self._throttle_s = throttle_s
         self._cancel: CancelToken | None = None
-        self._signals: _Signals | None = None
         self.state = IDLE
         self.title = ""
         self.last_progress: Progress | None = None
@@ -116,15 +62,22 @@ class ExportJob(QObject):
             return False
         self.title = title
         self.last_progress = None
-        self._cancel = CancelToken()
-        signals = _Signals(self)
-        signals.progress.connect(self._on_progress)
-        signals.finished.connect(self._on_finished)
-        signals.failed.connect(self._on_failed)
-        self._signals = signals
+        cancel = self._cancel = CancelToken()
         self._set_state(RUNNING)
         self.started.emit(title)
-        self._pool.start(_Runnable(work, self._cancel, signals, self._throttle_s))
+
+        def run(report: Report) -> Run:
+            return work(report, cancel)
+
+        # The worker lets go of ``run`` (and with it the plan and the API key) when it returns.
+        self._worker.submit_reporting(
+            run,
+            self._on_progress,
+            self._on_finished,
+            self._on_failed,
+            interval=self._throttle_s,
+            urgent=passes_at_once,
+        )
         return True
 
     def cancel(self) -> None:
@@ -135,31 +88,25 @@ class ExportJob(QObject):
 
     def wait(self, timeout_ms: int = 60_000) -> bool:
         """Block until the worker thread is done (only when quitting)."""
-        return self._pool.waitForDone(timeout_ms)
+        return self._worker.wait(timeout_ms)
 
     def _set_state(self, state: str) -> None:
         self.state = state
         self.state_changed.emit(state)
 
-    @Slot(object)
-    def _on_progress(self, progress: object) -> None:
+    def _on_progress(self, progress: Any) -> None:
         assert isinstance(progress, Progress)
         self.last_progress = progress
         self.progress.emit(progress)
 
-    @Slot(object)
-    def _on_finished(self, run: object) -> None:
+    def _on_finished(self, run: Any) -> None:
         self._end()
         self.finished.emit(run)
 
-    @Slot(object)
-    def _on_failed(self, exc: object) -> None:
+    def _on_failed(self, exc: BaseException) -> None:
         self._end()
         self.failed.emit(exc)
 
     def _end(self) -> None:
-        if self._signals is not None:
-            self._signals.deleteLater()
-        self._signals = None
         self._cancel = None
         self._set_state(IDLE)

@@ -5,8 +5,9 @@ the export never calls the keyring. A connection without a key (no keyring last 
 it here, once, and keeps it like Save would.
 
 Reading the key (and, for a resume, rebuilding the plan) takes a moment and may wait for the
-keyring to be unlocked: meanwhile the launcher is *starting*, which turns Run, Dry run and
-Resume off and says what is going on, so a second click cannot ask for a second run.
+keyring to be unlocked: meanwhile the launcher is *starting* (``ui.permission.begin_start``),
+which turns Run, Dry run and Resume off and says what is going on, so a second click cannot ask
+for a second run.
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ class ExportLauncher(QObject):
     refused = Signal(str)  # why a run was not started (another one runs, an import, ...)
     preparing = Signal(str, str)  # (title, what happens now) before the run starts
     not_started = Signal(str)  # a run being prepared did not start, and why
-    starting_changed = Signal(bool)
 
     def __init__(self, ui: UiContext, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -96,13 +96,14 @@ class ExportLauncher(QObject):
     # -- helpers ----------------------------------------------------------------------------
 
     def _refuse_if_busy(self) -> bool:
-        if self.ui.may_start_run():
+        permission = self.ui.permission
+        if permission.may_start_run():
             return False
-        if self.ui.erasing:
+        if permission.erasing:
             message = self.tr("All data is being deleted; nothing can run meanwhile.")
-        elif self.ui.importing:
+        elif permission.importing:
             message = self.tr("Profiles are being imported; run when the import has finished.")
-        elif self.ui.starting:
+        elif permission.starting:
             message = self.tr("A run is being started; wait a moment.")
         else:
             message = self.tr("An export is running; wait for it to finish or cancel it first.")
@@ -111,22 +112,17 @@ class ExportLauncher(QObject):
         return True
 
     def _prepare(self, title: str, doing: str) -> None:
-        self._set_starting(True)
+        self.ui.permission.begin_start()
         self.preparing.emit(title, doing)
 
-    def _set_starting(self, starting: bool) -> None:
-        if self.ui.starting != starting:
-            self.ui.starting = starting
-            self.starting_changed.emit(starting)
-
     def _start(self, title: str, work: WorkFn) -> None:
-        self._set_starting(False)
+        self.ui.permission.end_start()
         if not self._refuse_if_busy():
             self.ui.export.start(title, work)
 
     def _stop(self, message: str) -> None:
         """A run being prepared will not start."""
-        self._set_starting(False)
+        self.ui.permission.end_start()
         self.not_started.emit(message)
 
     def _fail(self, exc: BaseException, title: str) -> None:

@@ -1,13 +1,13 @@
 """Profile sources: importing files (dialog, drop, sample data) and removing them.
 
 Imports run on the profiles queue; their progress crosses to the GUI thread as plain values
-through a signal, a few times a second at most.
+through the queue's progress channel, a few times a second at most. While one goes on,
+``ui.permission`` says so: nothing may be run meanwhile.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,27 +29,9 @@ def source_name_for(path: Path) -> str:
     return path.stem.strip() or path.name
 
 
-class _ImportProgress(QObject):
-    """Carries an import's progress from its worker to the GUI thread."""
-
-    advanced = Signal(object)
-
-    def callback(self, interval: float = 0.25) -> Callable[..., None]:
-        last = [0.0]
-
-        def report(*args: Any, **kwargs: Any) -> None:
-            now = time.monotonic()
-            if now - last[0] >= interval:
-                last[0] = now
-                self.advanced.emit(args[0] if args else None)
-
-        return report
-
-
 class SourcesController(QObject):
     changed = Signal()
     imported = Signal(object)  # the Source
-    busy_changed = Signal()  # an import started or the last one ended
 
     def __init__(self, ui: UiContext, view: SegmentsView) -> None:
         super().__init__(view)
@@ -60,22 +42,15 @@ class SourcesController(QObject):
         fit_columns(view.sources, stretch=4)
         self._waiting: list[tuple[Path, str]] = []
         self._importing: str | None = None
-        self._progress = _ImportProgress(self)
-        self._progress.advanced.connect(self._on_import_progress)
         view.import_button.clicked.connect(self.ask_and_import)
         view.sample_button.clicked.connect(self.import_sample)
         view.remove_source_button.clicked.connect(self._on_remove_clicked)
         view.sources.selectionModel().selectionChanged.connect(self.update_buttons)
-        ui.export.state_changed.connect(self.update_buttons)
         self.update_buttons()
 
     @property
     def sources(self) -> list[Source]:
         return self.model.records
-
-    @property
-    def importing(self) -> bool:
-        return self._importing is not None or bool(self._waiting)
 
     def refresh(self) -> None:
         selected = self.selected()
@@ -101,10 +76,11 @@ class SourcesController(QObject):
         names: Sequence[str] | None = None,
         confirm_replace: bool = True,
     ) -> None:
-        if self.ui.export.active or self.ui.erasing:
+        permission = self.ui.permission
+        if not permission.may_import():
             why = (
                 self.tr("All data is being deleted; import the file when that has finished.")
-                if self.ui.erasing
+                if permission.erasing
                 else self.tr("An export is running; import the file when it has finished.")
             )
             self.view.import_status.show_text(why, "warn")
@@ -136,10 +112,10 @@ class SourcesController(QObject):
         self._set_busy(True)
         self.view.import_warnings.set_problems([])
         self.view.import_status.show_busy(self.tr("Importing {file}...").format(file=path.name))
-        report = self._progress.callback()
         profiles = self.ui.app.profiles
-        self.ui.profiles.submit(
-            lambda: profiles.import_file(path, name, on_progress=report),
+        self.ui.profiles.submit_reporting(
+            lambda report: profiles.import_file(path, name, on_progress=report),
+            self._on_import_progress,
             self._on_imported,
             self._on_import_failed,
         )
@@ -206,20 +182,22 @@ class SourcesController(QObject):
         self.changed.emit()
 
     def _set_busy(self, busy: bool) -> None:
-        if self.ui.importing != busy:
-            self.ui.importing = busy
-            self.busy_changed.emit()
+        if busy:
+            self.ui.permission.begin_import()
+        else:
+            self.ui.permission.end_import()
         self.update_buttons()
 
     def update_buttons(self, *args: object) -> None:
         v = self.view
-        exporting = self.ui.export.active
-        blocked = exporting or self.ui.erasing
-        busy = self._importing is not None or blocked
-        v.remove_source_button.setEnabled(self.selected() is not None and not busy)
+        permission = self.ui.permission
+        v.remove_source_button.setEnabled(
+            self.selected() is not None and permission.may_remove_profiles()
+        )
+        exporting = permission.exporting
         note = self.tr("An export is running; import when it has finished.") if exporting else ""
         for button in (v.import_button, v.sample_button):
-            button.setEnabled(not blocked)
+            button.setEnabled(permission.may_import())
             button.setToolTip(note)
 
     def _columns(self) -> list[Column[Source]]:
