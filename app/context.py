@@ -20,7 +20,8 @@ from app.core.logging_setup import configure_logging, hold_early_records
 from app.core.paths import AppPaths, resolve_paths
 
 if TYPE_CHECKING:
-    from app.core.connections import ConnectionService
+    from app.core.connections import ConnectionStore
+    from app.core.connections.keys import ConnectionKeys
     from app.core.export import ExportRunner, ExportService, Services
     from app.core.export.runner import ClientFactory
     from app.core.history import RunStore
@@ -59,20 +60,25 @@ class AppContext:
         return SegmentService(self.state, self.profiles)
 
     @cached_property
-    def secrets(self) -> SecretStore:
-        """The OS keyring unless another store was given; the window may switch to a
-        session-only store when there is none (see app/ui/background/keyvault.py)."""
-        if self.secret_store is not None:
-            return self.secret_store
-        from app.core.secrets import KeyringSecretStore
+    def connections(self) -> ConnectionStore:
+        """Connection settings; never a key."""
+        from app.core.connections import ConnectionStore
 
-        return KeyringSecretStore()
+        return ConnectionStore(self.state)
 
     @cached_property
-    def connections(self) -> ConnectionService:
-        from app.core.connections import ConnectionService
+    def keys(self) -> ConnectionKeys:
+        """The API keys, in the OS keyring unless another store was given. Only the faces use
+        it: the command line, and the window on its keyring thread, which may switch it to
+        session-only keys when there is no keyring (see app/ui/background/keyvault.py)."""
+        from app.core.connections.keys import ConnectionKeys
 
-        return ConnectionService(self.state, self.secrets)
+        store = self.secret_store
+        if store is None:
+            from app.core.secrets import KeyringSecretStore
+
+            store = KeyringSecretStore()
+        return ConnectionKeys(self.connections, store)
 
     @cached_property
     def exports(self) -> ExportService:

@@ -46,7 +46,7 @@ def one_run(profiles: Path, count: int, rate: float, latency: float) -> None:
         ctx.segments.add(Segment("Bench everyone", "Bench", "all", ()))
         with AutopilotSimulator(keys={KEY}, rate=rate, burst=int(rate), latency=latency) as sim:
             sim.configure(record_bodies=False)
-            ctx.connections.save(
+            ctx.keys.save(
                 Connection("Sim", base_url=sim.base_url, rate_limit=rate, consent_at=utc_now()),
                 KEY,
             )

@@ -128,7 +128,7 @@ def run_window(big: Path, small: Path, base_url: str, rate: float) -> None:
     context = build_context()
     context.profiles.import_file(small, "Customers")
     context.segments.add(Segment("Everyone", "Customers"))
-    context.connections.save(
+    context.keys.save(
         Connection("Sim", base_url=base_url, rate_limit=rate, consent_at=utc_now()), KEY
     )
     mapping = Mapping.from_specs(["Email=Email", "FirstName=FirstName", "MailingCity=City"])

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from app.cli.output import Console
-from app.core.autopilot import AutopilotClient, AutopilotError
+from app.core.autopilot import AutopilotError
 from app.core.connections import (
     DEFAULT_BASE_URL,
     DEFAULT_PROFILE_CAP,
@@ -15,6 +15,7 @@ from app.core.connections import (
     Connection,
     validate_settings,
 )
+from app.core.connections.check import check_key
 from app.core.errors import AlreadyExistsError, UsageError
 from app.core.secrets import KeyNeededError, SecretStoreError
 from app.core.store import utc_now
@@ -86,7 +87,7 @@ def _add(args: argparse.Namespace, console: Console) -> int:
             consent_at=utc_now(),
         )
     )
-    status = ctx.secrets.status
+    status = ctx.keys.status
     if not status.usable:
         raise KeyNeededError(
             "No usable system keyring was found, so the API key cannot be stored and nothing was "
@@ -102,27 +103,19 @@ def _add(args: argparse.Namespace, console: Console) -> int:
                 f"A connection named '{connection.name}' exists; use --replace to overwrite it."
             )
     if not args.no_check:
-        _check(connection.base_url, key, connection.rate_limit)
-    saved = ctx.connections.save(connection, key, replace_existing=args.replace)
+        check_key(connection, key)
+    saved = ctx.keys.save(connection, key, replace_existing=args.replace)
     where = "checked and saved" if not args.no_check else "saved (key not checked)"
     console.say(f"Connection '{saved.name}' {where}; the API key is kept in {status.label}.")
     return 0
-
-
-def _check(base_url: str, key: str, rate_limit: float) -> None:
-    client = AutopilotClient(base_url, key, rate_limit=rate_limit, max_attempts=3)
-    try:
-        client.check_key()
-    finally:
-        client.close()
 
 
 def _test(args: argparse.Namespace, console: Console) -> int:
     ctx = console.context
     connection = ctx.connections.get(args.name)
     try:
-        key = ctx.connections.api_key(connection.name)
-        _check(connection.base_url, key, connection.rate_limit)
+        key = ctx.keys.read(connection.name)
+        check_key(connection, key)
     except (AutopilotError, KeyNeededError, SecretStoreError) as exc:
         # "connection test" answers one question: does the key work now? Anything else is no.
         console.error(str(exc))
@@ -132,9 +125,10 @@ def _test(args: argparse.Namespace, console: Console) -> int:
 
 
 def _list(args: argparse.Namespace, console: Console) -> int:
-    connections = console.context.connections.all()
+    ctx = console.context
+    connections = ctx.connections.all()
     if args.json:
-        console.json([c.to_json() for c in connections])
+        console.json([ctx.keys.with_backend(c).to_json() for c in connections])
         return 0
     console.table(
         ["NAME", "BASE URL", "RATE", "CAP", "KEY"],
@@ -153,6 +147,6 @@ def _list(args: argparse.Namespace, console: Console) -> int:
 
 
 def _remove(args: argparse.Namespace, console: Console) -> int:
-    console.context.connections.remove(args.name)
+    console.context.keys.remove(args.name)
     console.say(f"Connection '{args.name}' removed, and its API key deleted from the keyring.")
     return 0

@@ -25,8 +25,6 @@ def _erase(args: argparse.Namespace, console: Console) -> int:
         )
     ctx = console.context
     names = erase_everything(ctx.state, ctx.profiles, ctx.paths.reports_dir)
-    if ctx.secrets.status.usable:
-        for name in names:
-            ctx.secrets.delete(name)
+    ctx.keys.forget(names)
     console.say(f"Deleted all data and {len(names)} connection(s) with their API keys.")
     return 0

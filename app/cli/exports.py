@@ -115,7 +115,7 @@ def _run(args: argparse.Namespace, console: Console) -> int:
         console.say(f"Dry run: the payloads that would be sent are in {run.output_path}")
         return print_run(console, run, as_json=args.json)
     # The key is read before the run starts; the sending threads never touch the keyring.
-    key = ctx.connections.api_key(export.connection)
+    key = ctx.keys.read(export.connection)
     console.say(f"Planning '{export.name}'...")
     plan = ctx.runner.plan(export)
     return run_with_signals(console, plan, key, run_id=None, as_json=args.json)

@@ -38,7 +38,7 @@ def register(nouns: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 def _resume(args: argparse.Namespace, console: Console) -> int:
     ctx = console.context
     plan = ctx.runner.plan_resume(args.run_id)
-    key = ctx.connections.api_key(plan.connection.name)
+    key = ctx.keys.read(plan.connection.name)
     console.say(f"Resuming run {args.run_id} of '{plan.export.name}'...")
     return run_with_signals(console, plan, key, run_id=args.run_id, as_json=args.json)
 

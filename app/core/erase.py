@@ -1,7 +1,7 @@
 """Deleting everything: profiles, segments, exports, connections, runs and their reports.
 
-The keys are not deleted here: the caller deletes them from the keyring (the window does that
-on its keyring thread), using the connection names this returns.
+The keys are not deleted here: the face deletes them with ConnectionKeys.forget (the window on
+its keyring thread), using the connection names this returns.
 """
 
 from __future__ import annotations

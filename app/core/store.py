@@ -15,8 +15,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
-from app.core.errors import AppError, BusyError
+from app.core.errors import AlreadyExistsError, AppError, BusyError
+
+Row = TypeVar("Row")
 
 
 def utc_now() -> datetime:
@@ -34,6 +37,28 @@ def from_iso(text: str | None) -> datetime | None:
     if not text:
         return None
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def save_target(
+    saved: Row | None,
+    clash: Row | None,
+    *,
+    same: Callable[[Row, Row], bool],
+    replace_existing: bool,
+    exists: Callable[[Row], str],
+) -> Row | None:
+    """The row a save writes to; None inserts a new one.
+
+    ``saved`` is the row being saved (found by the name it had), ``clash`` the row that already
+    has the new name. A clash with another row is replaced only when ``replace_existing`` and
+    nothing else is being saved (renaming onto another row never overwrites it); otherwise
+    AlreadyExistsError with ``exists(clash)`` as its message.
+    """
+    if clash is None or (saved is not None and same(saved, clash)):
+        return saved
+    if saved is not None or not replace_existing:
+        raise AlreadyExistsError(exists(clash))
+    return clash
 
 
 def _execute_script(db: sqlite3.Connection, script: str) -> None:

@@ -188,7 +188,7 @@ def saved_export(ctx: AppContext) -> tuple[None, str]:
     from app.core.mapping import Mapping
     from app.core.store import utc_now
 
-    connection = ctx.connections.save(Connection(NAME, consent_at=utc_now()), None)
+    connection = ctx.connections.save(Connection(NAME, consent_at=utc_now()))
     if connection.key_stored:
         raise StepFailed("the connection claims a stored key")
     mapping = Mapping.from_specs(["Email=PrimaryEmail", "FirstName=FirstName"])

@@ -45,9 +45,9 @@ class World:
     def runner(self, **client_options: object) -> ExportRunner:
         """The real runner, with a client tuned for fast tests (short timeouts, tiny backoff)."""
 
-        def factory(base_url: str, api_key: str, rate: float) -> AutopilotClient:
+        def factory(connection: Connection, api_key: str) -> AutopilotClient:
             options: dict[str, object] = {
-                "rate_limit": rate,
+                "rate_limit": connection.rate_limit,
                 "read_timeout": 1.0,
                 "connect_timeout": 1.0,
                 "backoff_base": 0.005,
@@ -55,7 +55,7 @@ class World:
                 "rng": random.Random(SIM_SEED),
                 **client_options,
             }
-            return AutopilotClient(base_url, api_key, **options)  # type: ignore[arg-type]
+            return AutopilotClient(connection.base_url, api_key, **options)  # type: ignore[arg-type]
 
         return replace(self.ctx.runner, client_factory=factory)
 
@@ -77,7 +77,7 @@ def make_world(
         segments = (Segment("Everyone", "Customers", "all", ()),)
     for segment in segments:
         ctx.segments.add(segment)
-    ctx.connections.save(
+    ctx.keys.save(
         Connection(
             "Sim",
             base_url=sim.base_url,

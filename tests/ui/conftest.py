@@ -167,7 +167,7 @@ def keyless_window(
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", NO_KEYRING)
     context = build_context()
     context.connections.save(
-        Connection("Marketing", base_url=sim.base_url, rate_limit=50, consent_at=utc_now()), None
+        Connection("Marketing", base_url=sim.base_url, rate_limit=50, consent_at=utc_now())
     )
     return make_window(context)
 

@@ -13,8 +13,8 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from app.context import build_context
+from app.core.connections.check import CheckLimits
 from app.core.secrets import SERVICE
-from app.ui.connections.check import CheckLimits
 from app.ui.main_window import MainWindow
 from tests.support.autopilot_sim import AutopilotSimulator
 from tests.ui.conftest import NO_KEYRING, SIM_KEY, ScriptedDialogs, WindowFactory
@@ -122,7 +122,7 @@ def test_no_keyring_offers_session_only_keys_and_asks_again_next_time(
     saved = window.connections.model.record(0)
     assert not saved.key_stored
     assert window.connections.key_state(saved) == "Kept until you quit"
-    assert window.ui.app.connections.api_key("Marketing") == SIM_KEY
+    assert window.ui.app.keys.read("Marketing") == SIM_KEY
 
     # The next start: the connection is there, its key is not.
     later = make_window(build_context())

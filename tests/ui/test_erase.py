@@ -5,6 +5,7 @@ from __future__ import annotations
 from pytestqt.qtbot import QtBot
 
 from app.context import AppContext
+from app.core.secrets import KeyringSecretStore
 from tests.support.autopilot_sim import AutopilotSimulator
 from tests.ui.conftest import SIM_KEY, ScriptedDialogs, WindowFactory
 from tests.ui.steps import add_connection, import_sample, settle
@@ -34,4 +35,4 @@ def test_delete_all_data_needs_confirmation_then_removes_everything(
     assert context.profiles.list_sources() == []
     assert context.connections.all() == []
     assert context.segments.list() == []
-    assert context.connections.secrets.get("Marketing") is None
+    assert KeyringSecretStore().get("Marketing") is None, "the key is still in the keyring"

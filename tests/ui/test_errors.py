@@ -65,9 +65,9 @@ def test_delimiter_advice_says_what_to_fix(context: AppContext, tmp_path: Path) 
 
 
 def test_a_name_that_exists_asks_for_another_name_only(context: AppContext) -> None:
-    context.connections.save(Connection("Marketing", consent_at=utc_now()), "apk-0123456789")
+    context.keys.save(Connection("Marketing", consent_at=utc_now()), "apk-0123456789")
     error = caught(
-        lambda: context.connections.save(
+        lambda: context.keys.save(
             Connection("Marketing", consent_at=utc_now()), None, original_name="Other"
         )
     )
@@ -80,8 +80,8 @@ def test_a_name_that_exists_asks_for_another_name_only(context: AppContext) -> N
 
 def test_a_missing_key_points_to_the_connections_tab(app_home: Path) -> None:
     context = build_context(secret_store=KeyringSecretStore(PlaintextKeyring()))
-    context.connections.save(Connection("Marketing", consent_at=utc_now()), None)
-    error = caught(lambda: context.connections.api_key("Marketing"))
+    context.connections.save(Connection("Marketing", consent_at=utc_now()))
+    error = caught(lambda: context.keys.read("Marketing"))
     message = user_message(error)
     assert_window_words(message)
     assert "Connections tab" in message

@@ -214,7 +214,7 @@ def test_rejected_and_invalid_rows_can_be_saved_as_csv(
 
 def seed_interrupted_run(context: AppContext, sim: AutopilotSimulator) -> tuple[int, int]:
     """A run that was 'running' in a process that died: stale heartbeat, nothing confirmed."""
-    context.connections.save(
+    context.keys.save(
         Connection("Marketing", base_url=sim.base_url, rate_limit=50, consent_at=utc_now()),
         SIM_KEY,
     )

@@ -1,4 +1,8 @@
-"""Autopilot connections and the privacy notice the user agrees to."""
+"""Autopilot connections and the privacy notice the user agrees to.
+
+Settings only: the API keys are in ``app.core.connections.keys``, which the faces import
+themselves, so that reading a connection never loads the secret store.
+"""
 
 from app.core.connections.models import (
     DEFAULT_BASE_URL,
@@ -8,7 +12,7 @@ from app.core.connections.models import (
     PRIVACY_NOTICE_VERSION,
     Connection,
 )
-from app.core.connections.service import ConnectionService, validate_settings
+from app.core.connections.store import ConnectionStore, Saving, validate_settings
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -17,6 +21,7 @@ __all__ = [
     "PRIVACY_NOTICE",
     "PRIVACY_NOTICE_VERSION",
     "Connection",
-    "ConnectionService",
+    "ConnectionStore",
+    "Saving",
     "validate_settings",
 ]

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.core.cancel import CancelToken
-from app.core.connections import Connection, ConnectionService
+from app.core.connections import Connection, ConnectionStore
 from app.core.errors import AppError, NotFoundError
 from app.core.export.models import Export
 from app.core.export.rows import BATCH_SIZE, Duplicate, Invalid, Valid, classify
@@ -132,7 +132,7 @@ class ExportPlan:
 
 @dataclass
 class Services:
-    connections: ConnectionService
+    connections: ConnectionStore  # settings only: the key is read by the face and handed in
     segments: SegmentService
     profiles: ProfileStore
 

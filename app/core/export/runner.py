@@ -10,8 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from app.core.autopilot import AutopilotClient
 from app.core.cancel import CancelToken
+from app.core.connections import Connection
+from app.core.connections.client import open_client
 from app.core.errors import NotFoundError, UsageError
 from app.core.export.dryrun import dry_run_export
 from app.core.export.engine import ProgressCallback, SendClient, run_export
@@ -21,7 +22,7 @@ from app.core.export.service import ExportService
 from app.core.history import RESUMABLE, RUNNING, Run, RunStore
 from app.core.mapping import Mapping
 
-ClientFactory = Callable[[str, str, float], SendClient]
+ClientFactory = Callable[[Connection, str], SendClient]  # (connection, API key)
 
 
 # A bulk upsert of 100 contacts normally answers within a couple of seconds; a request stuck for
@@ -29,8 +30,8 @@ ClientFactory = Callable[[str, str, float], SendClient]
 READ_TIMEOUT_S = 20.0
 
 
-def default_client(base_url: str, api_key: str, rate_limit: float) -> SendClient:
-    return AutopilotClient(base_url, api_key, rate_limit=rate_limit, read_timeout=READ_TIMEOUT_S)
+def default_client(connection: Connection, api_key: str) -> SendClient:
+    return open_client(connection, api_key, read_timeout=READ_TIMEOUT_S)
 
 
 @dataclass
@@ -55,7 +56,7 @@ class ExportRunner:
         on_progress: ProgressCallback | None = None,
         cancel: CancelToken | None = None,
     ) -> Run:
-        client = self.client_factory(plan.connection.base_url, api_key, plan.connection.rate_limit)
+        client = self.client_factory(plan.connection, api_key)
         try:
             return run_export(
                 plan,

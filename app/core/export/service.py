@@ -6,10 +6,10 @@ import json
 import sqlite3
 from dataclasses import replace
 
-from app.core.errors import AlreadyExistsError, NotFoundError, UsageError
+from app.core.errors import NotFoundError, UsageError
 from app.core.export.models import Export
 from app.core.mapping import Mapping
-from app.core.store import StateStore, to_iso, utc_now
+from app.core.store import StateStore, save_target, to_iso, utc_now
 
 
 class ExportService:
@@ -71,15 +71,16 @@ class ExportService:
                 raise NotFoundError(f"No connection named '{export.connection}'.")
             segment_ids = [self._segment_id(db, s) for s in export.segments]
             previous = (original_name or name).strip()
-            old = db.execute("SELECT id FROM exports WHERE name = ?", (previous,)).fetchone()
-            clash = db.execute("SELECT id FROM exports WHERE name = ?", (name,)).fetchone()
-            if clash is not None and (old is None or clash["id"] != old["id"]):
-                if old is not None or not replace_existing:
-                    raise AlreadyExistsError(
-                        f"An export named '{name}' exists; "
-                        "choose another name (or use --replace to overwrite it)."
-                    )
-                old = clash
+            old = save_target(
+                db.execute("SELECT id FROM exports WHERE name = ?", (previous,)).fetchone(),
+                db.execute("SELECT id FROM exports WHERE name = ?", (name,)).fetchone(),
+                same=lambda a, b: bool(a["id"] == b["id"]),
+                replace_existing=replace_existing,
+                exists=lambda _: (
+                    f"An export named '{name}' exists; "
+                    "choose another name (or use --replace to overwrite it)."
+                ),
+            )
             mapping = json.dumps(export.mapping.to_json())
             if old is None:
                 cursor = db.execute(

@@ -16,7 +16,7 @@ import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 
-from app.core.errors import AlreadyExistsError, AppError, InUseError, NotFoundError, UsageError
+from app.core.errors import AppError, InUseError, NotFoundError, UsageError
 from app.core.segments import query, repository
 from app.core.segments.models import Member, Segment
 from app.core.segments.ports import ProfileReader, SourceInfo
@@ -24,7 +24,7 @@ from app.core.segments.query import Columns, Plan
 from app.core.segments.repository import StoredSegment
 from app.core.segments.sql import compile_where
 from app.core.segments.validation import Checked, check, name_problems
-from app.core.store import StateStore, to_iso, utc_now
+from app.core.store import StateStore, save_target, to_iso, utc_now
 
 
 class SourceChangedError(AppError):
@@ -55,29 +55,30 @@ class SegmentService:
 
     def add(self, segment: Segment, *, replace: bool = False) -> Segment:
         """Save a new segment (or, with ``replace``, overwrite the one of that name)."""
-        saved = self._checked(segment)[0].segment
-        with self._state.transaction() as db:
-            existing = repository.find(db, saved.name)
-            if existing is not None and not replace:
-                raise AlreadyExistsError(
-                    f"A segment named '{existing.segment.name}' already exists; "
-                    "choose another name (or use --replace to overwrite it)."
-                )
-            self._write(db, saved, existing)
-        return saved
+        return self._save(segment, None, replace, " (or use --replace to overwrite it)")
 
     def save(self, segment: Segment, *, original_name: str | None = None) -> Segment:
         """Create (no ``original_name``) or update the segment called ``original_name``."""
         if original_name is None:
             return self.add(segment)
+        return self._save(segment, original_name, False, "")
+
+    def _save(
+        self, segment: Segment, original_name: str | None, replace: bool, hint: str
+    ) -> Segment:
         saved = self._checked(segment)[0].segment
         with self._state.transaction() as db:
-            target = self._stored(db, original_name)
-            clash = repository.find(db, saved.name)
-            if clash is not None and clash.id != target.id:
-                raise AlreadyExistsError(
-                    f"A segment named '{clash.segment.name}' already exists; choose another name."
-                )
+            target = None if original_name is None else self._stored(db, original_name)
+            target = save_target(
+                target,
+                repository.find(db, saved.name),
+                same=lambda a, b: a.id == b.id,
+                replace_existing=replace,
+                exists=lambda clash: (
+                    f"A segment named '{clash.segment.name}' already exists; "
+                    f"choose another name{hint}."
+                ),
+            )
             self._write(db, saved, target)
         return saved
 

@@ -3,7 +3,7 @@
 A keyring can prompt to be unlocked and block for as long as the prompt is open, and some
 backends hold a connection (D-Bus) that belongs to the thread that opened it. So one long-lived
 thread creates the secret store and makes every keyring call (saving, removing and reading keys
-through the connection service); the window never waits for it, it is called back.
+through the context's ConnectionKeys); the window never waits for it, it is called back.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ class KeyVault(QObject):
 
     def start(self) -> None:
         """Create the secret store (which picks the keyring backend) on the keyring thread."""
-        self._queue.submit(lambda: self._context.connections.secrets.status, self._on_ready)
+        self._queue.submit(lambda: self._context.keys.status, self._on_ready)
 
     @property
     def is_ready(self) -> bool:
@@ -65,7 +65,7 @@ class KeyVault(QObject):
     def _use_memory(self) -> KeyringStatus:
         """Runs on the keyring thread, like every other use of the store."""
         store = MemorySecretStore(SESSION_LABEL)
-        self._context.connections.secrets = store
+        self._context.keys.use(store)
         return store.status
 
     # -- calls ------------------------------------------------------------------------------
@@ -80,7 +80,7 @@ class KeyVault(QObject):
         original_name: str | None = None,
     ) -> None:
         def work() -> Connection:
-            return self._context.connections.save(connection, api_key, original_name=original_name)
+            return self._context.keys.save(connection, api_key, original_name=original_name)
 
         def done(saved: Any) -> None:
             if api_key is not None:
@@ -94,16 +94,13 @@ class KeyVault(QObject):
             self.session_keys.discard(name.casefold())
             on_done(result)
 
-        self._queue.submit(lambda: self._context.connections.remove(name), done, on_error)
+        self._queue.submit(lambda: self._context.keys.remove(name), done, on_error)
 
     def forget_keys(self, names: list[str], on_done: Done, on_error: Failed | None = None) -> None:
         """Delete the keys of connections that no longer exist (after erasing all data)."""
-        secrets = self._context.connections.secrets
 
         def work() -> int:
-            if secrets.status.usable:
-                for name in names:
-                    secrets.delete(name)
+            self._context.keys.forget(names)
             return len(names)
 
         def done(result: Any) -> None:
@@ -113,7 +110,7 @@ class KeyVault(QObject):
         self._queue.submit(work, done, on_error)
 
     def read_key(self, name: str, on_done: Done, on_error: Failed | None = None) -> None:
-        self._queue.submit(lambda: self._context.connections.api_key(name), on_done, on_error)
+        self._queue.submit(lambda: self._context.keys.read(name), on_done, on_error)
 
     def keep_key(
         self, name: str, api_key: str, on_done: Done, on_error: Failed | None = None
@@ -122,17 +119,18 @@ class KeyVault(QObject):
 
         Without a keyring, typing the key in is the user's choice to keep it for this session.
         """
-        connections = self._context.connections
+        context = self._context
         switch = not self.usable
 
-        def work() -> Connection:
+        def work() -> tuple[Connection, KeyringStatus]:
             if switch:
                 self._use_memory()
-            return connections.save(connections.get(name), api_key)
+            return context.keys.save(context.connections.get(name), api_key), context.keys.status
 
-        def done(saved: Any) -> None:
+        def done(result: Any) -> None:
+            saved, status = result
             if switch:
-                self.status = connections.secrets.status
+                self.status = status
             self._remember(name, None)
             if switch:
                 self.status_changed.emit(self.status)

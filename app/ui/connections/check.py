@@ -1,45 +1,19 @@
 """Connect: one live call that proves a key works, made off the GUI thread.
 
 The check remembers which (base URL, key) Autopilot accepted, so the editor can allow Save for
-exactly that key and no other. It is short on purpose (a few seconds to connect, a short wait
-for the answer, two attempts): the user is waiting for it, and it sends nothing, so the
-program does not wait for it when it quits.
+exactly that key and no other. It is the core's key check with the window's short limits
+(WINDOW_CHECK): the user is waiting for it, and it sends nothing, so the program does not wait
+for it when it quits.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from PySide6.QtCore import QObject, Signal
 
-from app.core.autopilot import AutopilotClient
 from app.core.connections import Connection
+from app.core.connections.check import WINDOW_CHECK, check_key
 from app.ui.background.workers import Failed
 from app.ui.context import UiContext
-
-
-@dataclass(frozen=True)
-class CheckLimits:
-    connect_timeout: float = 5.0
-    read_timeout: float = 15.0
-    max_attempts: int = 2
-
-
-def check_key(connection: Connection, api_key: str, limits: CheckLimits | None = None) -> None:
-    """Runs on a worker thread; raises the client's AuthError, NetworkError, ... on failure."""
-    limits = limits or CheckLimits()
-    client = AutopilotClient(
-        connection.base_url,
-        api_key,
-        rate_limit=connection.rate_limit,
-        connect_timeout=limits.connect_timeout,
-        read_timeout=limits.read_timeout,
-        max_attempts=limits.max_attempts,
-    )
-    try:
-        client.check_key()
-    finally:
-        client.close()
 
 
 class ConnectionCheck(QObject):
@@ -49,7 +23,7 @@ class ConnectionCheck(QObject):
     def __init__(self, ui: UiContext, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.ui = ui
-        self.limits = CheckLimits()
+        self.limits = WINDOW_CHECK
         self.running = False
         self.verified: tuple[str, str] | None = None  # (base URL as typed, key) accepted
         # Which form the check belongs to: a new or another connection in the form makes the

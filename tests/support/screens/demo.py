@@ -98,13 +98,13 @@ def demo_context(secret_store: SecretStore | None = None) -> AppContext:
     ``secret_store`` says otherwise."""
     return build_context(
         secret_store=secret_store or DemoSecretStore(),
-        client_factory=lambda url, key, rate: DemoClient(("emma", "oskar")),
+        client_factory=lambda connection, key: DemoClient(("emma", "oskar")),
     )
 
 
 def seed(context: AppContext) -> None:
     """Everything the tabs show in the screenshots, through the same core the window uses."""
-    context.connections.save(
+    context.keys.save(
         Connection(CONNECTION, consent_at=utc_now() - timedelta(days=3)), "demo-api-key"
     )
     context.profiles.import_file(sample_file(), SAMPLE_SOURCE)

@@ -29,7 +29,7 @@ def problem_shots(new_context: NewContext, open_window: OpenWindow, shoot: Shoot
         context = new_context(Path(home), None)
         seed(context)
         saved = context.connections.get(CONNECTION)
-        context.connections.save(replace(saved, profile_cap=50), None)
+        context.connections.save(replace(saved, profile_cap=50))
         window = open_window(context)
         _wrong_key(window)
         shoot(window, "6-problem-wrong-key")

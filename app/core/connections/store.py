@@ -1,14 +1,13 @@
-"""Saving, reading and removing connections; the key goes to the SecretStore, never SQLite."""
+"""Connection settings in the state store; the API key is never here (see keys.py)."""
 
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from app.core.connections.models import Connection
-from app.core.errors import AlreadyExistsError, InUseError, NotFoundError, UsageError
-from app.core.secrets import KeyNeededError, SecretStore
-from app.core.store import StateStore, from_iso, to_iso, utc_now
+from app.core.errors import InUseError, NotFoundError, UsageError
+from app.core.store import StateStore, from_iso, save_target, to_iso, utc_now
 
 
 def validate_settings(connection: Connection) -> Connection:
@@ -29,12 +28,30 @@ def validate_settings(connection: Connection) -> Connection:
     return replace(connection, name=name, base_url=validate_base_url(connection.base_url))
 
 
-class ConnectionService:
-    def __init__(self, state: StateStore, secrets: SecretStore) -> None:
-        self._state = state
-        self.secrets = secrets
+@dataclass(frozen=True)
+class Saving:
+    """A save resolved against the stored rows, before anything is written."""
 
-    def _from_row(self, row: sqlite3.Row) -> Connection:
+    connection: Connection  # the settings, checked and normalised
+    previous: str  # the name the connection had (its key is stored under it)
+    row_id: int | None  # the row overwritten; None: a new connection
+    key_stored: bool  # whether that row says its key is stored
+
+    @property
+    def renamed(self) -> bool:
+        return self.row_id is not None and (
+            self.previous.casefold() != self.connection.name.casefold()
+        )
+
+
+class ConnectionStore:
+    """Reading, listing, saving and removing connection settings; keys are the caller's."""
+
+    def __init__(self, state: StateStore) -> None:
+        self._state = state
+
+    @staticmethod
+    def _from_row(row: sqlite3.Row) -> Connection:
         return Connection(
             name=row["name"],
             base_url=row["base_url"],
@@ -43,7 +60,6 @@ class ConnectionService:
             consent_at=from_iso(row["consent_at"]),
             consent_version=row["consent_version"],
             key_stored=bool(row["key_stored"]),
-            keyring_backend=self.secrets.status.backend,
         )
 
     def all(self) -> list[Connection]:
@@ -59,46 +75,36 @@ class ConnectionService:
             raise NotFoundError(f"No connection named '{name}' (connections: {known}).")
         return self._from_row(row)
 
-    def save(
+    def save(self, connection: Connection) -> Connection:
+        """New settings under the connection's name (a new connection has no key yet); a key
+        already stored stays where it is. Renaming moves a key: ConnectionKeys.save does that."""
+        saving = self.saving(connection)
+        return self.write(saving, key_stored=saving.key_stored)
+
+    def saving(
         self,
         connection: Connection,
-        api_key: str | None,
         *,
         replace_existing: bool = False,
         original_name: str | None = None,
-    ) -> Connection:
-        """Insert or update. ``api_key=None`` keeps the stored key (no reconnect needed);
-        ``original_name`` renames an existing connection (its key moves with it).
-
-        The keyring is written before the database, outside its transaction: a keyring that
-        asks to be unlocked must not hold the state store's write lock meanwhile.
-        """
+    ) -> Saving:
+        """Which row a save overwrites; ``original_name`` renames an existing connection.
+        AlreadyExistsError when the name is another connection's and may not be replaced."""
         connection = validate_settings(connection)
         previous = original_name.strip() if original_name else connection.name
-        old, clash = self._find(previous), self._find(connection.name)
-        if clash is not None and (old is None or clash["id"] != old["id"]):
-            if old is not None or not replace_existing:
-                raise AlreadyExistsError(
-                    f"A connection named '{connection.name}' exists; "
-                    "choose another name (or use --replace to overwrite it)."
-                )
-            old = clash
-        key_stored = bool(old["key_stored"]) if old is not None else False
-        renamed = old is not None and previous.casefold() != connection.name.casefold()
-        if renamed and api_key is None and key_stored:
-            api_key = self.secrets.get(previous)  # the key moves with the name
-        if api_key is not None:
-            self.secrets.set(connection.name, api_key)
-            key_stored = self.secrets.status.persistent
-        try:
-            self._write(connection, key_stored, None if old is None else int(old["id"]))
-        except BaseException:
-            if api_key is not None and old is None:
-                self._forget_key(connection.name)
-            raise
-        if renamed:
-            self._forget_key(previous)
-        return self.get(connection.name)
+        old = save_target(
+            self._find(previous),
+            self._find(connection.name),
+            same=lambda a, b: bool(a["id"] == b["id"]),
+            replace_existing=replace_existing,
+            exists=lambda _: (
+                f"A connection named '{connection.name}' exists; "
+                "choose another name (or use --replace to overwrite it)."
+            ),
+        )
+        if old is None:
+            return Saving(connection, previous, None, False)
+        return Saving(connection, previous, int(old["id"]), bool(old["key_stored"]))
 
     def _find(self, name: str) -> sqlite3.Row | None:
         with self._state.read() as db:
@@ -107,7 +113,9 @@ class ConnectionService:
             ).fetchone()
         return row
 
-    def _write(self, connection: Connection, key_stored: bool, row_id: int | None) -> None:
+    def write(self, saving: Saving, *, key_stored: bool) -> Connection:
+        """Write the settings of a resolved save; returns the connection as stored."""
+        connection = saving.connection
         now = to_iso(utc_now())
         values = (
             connection.name,
@@ -120,7 +128,7 @@ class ConnectionService:
             now,
         )
         with self._state.transaction() as db:
-            if row_id is None:
+            if saving.row_id is None:
                 db.execute(
                     "INSERT INTO connections (name, base_url, rate_limit, profile_cap, consent_at,"
                     " consent_version, key_stored, updated_at, created_at)"
@@ -132,13 +140,9 @@ class ConnectionService:
                     "UPDATE connections SET name = ?, base_url = ?, rate_limit = ?,"
                     " profile_cap = ?, consent_at = ?, consent_version = ?, key_stored = ?,"
                     " updated_at = ? WHERE id = ?",
-                    (*values, row_id),
+                    (*values, saving.row_id),
                 )
-
-    def _forget_key(self, name: str) -> None:
-        """Delete a key if a keyring holds one; a missing keyring has nothing to delete."""
-        if self.secrets.status.usable:
-            self.secrets.delete(name)
+        return self.get(connection.name)
 
     def exports_using(self, name: str) -> list[str]:
         with self._state.read() as db:
@@ -149,8 +153,9 @@ class ConnectionService:
             ).fetchall()
         return [row["name"] for row in rows]
 
-    def remove(self, name: str) -> None:
-        """Delete the connection and its key; refused while an export uses it."""
+    def remove(self, name: str) -> str:
+        """Delete the connection's settings, refused while an export uses it; returns its name.
+        Its key is the caller's to delete (ConnectionKeys.remove does both)."""
         connection = self.get(name)
         with self._state.transaction() as db:
             users = [
@@ -167,16 +172,4 @@ class ConnectionService:
                     f"{', '.join(users)}; remove or change them first."
                 )
             db.execute("DELETE FROM connections WHERE name = ?", (connection.name,))
-        # After the commit: a failed delete above leaves the key where it was.
-        self._forget_key(connection.name)
-
-    def api_key(self, name: str) -> str:
-        """The key for a run or a check; KeyNeededError when none is stored or kept."""
-        connection = self.get(name)
-        key = self.secrets.get(connection.name)
-        if not key:
-            raise KeyNeededError(
-                f"Connection '{connection.name}' has no API key stored; "
-                "enter the key again (connection add --replace, or Connect in the window)."
-            )
-        return key
+        return connection.name

@@ -1,0 +1,39 @@
+"""Checking a key: one live call (``GET /account``) that proves Autopilot accepts it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.core.connections.client import Limits, open_client
+from app.core.connections.models import Connection
+
+
+@dataclass(frozen=True)
+class CheckLimits:
+    """How long a check may take; a timeout left as None is the client's own."""
+
+    connect_timeout: float | None = None
+    read_timeout: float | None = None
+    max_attempts: int = 3
+
+    def limits(self) -> Limits:
+        limits = Limits(max_attempts=self.max_attempts)
+        if self.connect_timeout is not None:
+            limits["connect_timeout"] = self.connect_timeout
+        if self.read_timeout is not None:
+            limits["read_timeout"] = self.read_timeout
+        return limits
+
+
+# The window's check is short on purpose (a few seconds to connect, a short wait for the answer,
+# two attempts): the user is waiting for it. The command line waits as long as any request.
+WINDOW_CHECK = CheckLimits(connect_timeout=5.0, read_timeout=15.0, max_attempts=2)
+
+
+def check_key(connection: Connection, api_key: str, limits: CheckLimits = CheckLimits()) -> None:
+    """Raises the client's AuthError, NetworkError, ... when the key does not work."""
+    client = open_client(connection, api_key, **limits.limits())
+    try:
+        client.check_key()
+    finally:
+        client.close()

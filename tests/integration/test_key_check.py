@@ -1,0 +1,54 @@
+"""One key check for both faces, and one place that opens a connection's client."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.core.autopilot import AUTH_REJECTED, AuthError, ServerError
+from app.core.connections import Connection
+from app.core.connections.check import WINDOW_CHECK, CheckLimits, check_key
+from app.core.connections.client import open_client
+from app.core.store import utc_now
+from tests.integration.conftest import SIM_KEY
+from tests.support.autopilot_sim import ERROR_500, AutopilotSimulator
+
+
+def connection_to(sim: AutopilotSimulator) -> Connection:
+    return Connection("Sim", base_url=sim.base_url, rate_limit=40.0, consent_at=utc_now())
+
+
+def test_a_client_is_opened_for_the_connections_url_and_rate(sim: AutopilotSimulator) -> None:
+    client = open_client(connection_to(sim), SIM_KEY, read_timeout=3.0)
+    try:
+        assert client.base_url == sim.base_url
+        assert client.current_rate == 40.0
+    finally:
+        client.close()
+
+
+def test_a_working_key_passes_the_check(sim: AutopilotSimulator) -> None:
+    check_key(connection_to(sim), SIM_KEY)
+    assert [(r.method, r.path) for r in sim.requests()] == [("GET", "/account")]
+
+
+def test_a_rejected_key_fails_the_check_at_once(sim: AutopilotSimulator) -> None:
+    with pytest.raises(AuthError) as caught:
+        check_key(connection_to(sim), "apk-wrong-0000000000", WINDOW_CHECK)
+    assert str(caught.value) == AUTH_REJECTED
+    assert len(sim.requests()) == 1
+
+
+def test_the_limits_decide_how_often_the_check_tries(sim: AutopilotSimulator) -> None:
+    sim.fail_next(ERROR_500, count=5, path="/account")
+    with pytest.raises(ServerError):
+        check_key(connection_to(sim), SIM_KEY, CheckLimits(read_timeout=2.0, max_attempts=2))
+    assert len(sim.requests()) == 2
+
+
+def test_the_command_line_waits_like_any_request_and_the_window_briefly() -> None:
+    assert CheckLimits().limits() == {"max_attempts": 3}  # the client's own timeouts
+    assert WINDOW_CHECK.limits() == {
+        "connect_timeout": 5.0,
+        "read_timeout": 15.0,
+        "max_attempts": 2,
+    }
