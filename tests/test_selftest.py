@@ -185,7 +185,7 @@ def test_every_resource_file_is_listed_in_the_spec() -> None:
 
 
 def test_resource_path_unfrozen_and_frozen(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from app.resources_path import resource_path
+    from app.core.resources import resource_path
 
     assert resource_path("sample_customers.csv").read_bytes().startswith(b"CustomerId,")
     monkeypatch.setattr(sys, "frozen", True, raising=False)

@@ -132,7 +132,7 @@ def tls() -> tuple[None, str]:
 def resources() -> tuple[Path, str]:
     from importlib.resources import files
 
-    from app.resources_path import resource_path, resources_root
+    from app.core.resources import resource_path, resources_root
 
     wanted = [SAMPLE, "icons/autopilot-exporter.svg", "icons/autopilot-exporter-256.png"]
     missing = [name for name in wanted if not resource_path(*name.split("/")).is_file()]

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import __version__
 from app.core.paths import APP_AUTHOR, APP_NAME
-from app.resources_path import resource_path
+from app.core.resources import resource_path
 from app.ui.kit.style import apply_style
 from app.ui.main_window import MainWindow
 from app.ui.qt_logging import route_qt_messages

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from app.core.resources import resource_path
 from app.core.segments import Rule, Segment
-from app.resources_path import resource_path
 
 SAMPLE_SOURCE = "Sample customers"
 SAMPLE_FILE = "sample_customers.csv"
