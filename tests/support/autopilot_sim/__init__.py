@@ -1,7 +1,8 @@
 """A local Autopilot API server for the integration tests and benchmarks; never shipped.
 
 It implements the contract in ``autopilot-api.md`` over real HTTP on 127.0.0.1, with a per-key
-rate limit, switchable faults and a record of everything it received. Run it in-process::
+rate limit, switchable faults and a record of everything it received (the machinery it shares
+with the Ortto server is in ``tests.support.simkit``). Run it in-process::
 
     with AutopilotSimulator(keys={"k1"}, rate=200, burst=50, seed=1) as sim:
         client = AutopilotClient(sim.base_url, "k1")
@@ -15,7 +16,8 @@ a second list with an existing title is created (``list_title_conflict`` answers
 ``email_contact_map`` keys come back as sent (``email_case``). See ``config.SimConfig``.
 """
 
-from tests.support.autopilot_sim.faults import (
+from tests.support.autopilot_sim.server import AutopilotSimulator
+from tests.support.simkit.faults import (
     COMMIT_TIMEOUT,
     ERROR_500,
     HTML_503,
@@ -23,8 +25,7 @@ from tests.support.autopilot_sim.faults import (
     SLOW,
     STATUS,
 )
-from tests.support.autopilot_sim.recorder import NO_ANSWER, RecordedRequest
-from tests.support.autopilot_sim.server import AutopilotSimulator
+from tests.support.simkit.recorder import NO_ANSWER, RecordedRequest
 
 __all__ = [
     "COMMIT_TIMEOUT",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from http import HTTPStatus
 
-Answer = tuple[int, object]  # (status, JSON payload or None for no body)
+from tests.support.simkit.http import Answer as Answer  # re-exported for the handlers
 
 
 @dataclass(frozen=True)

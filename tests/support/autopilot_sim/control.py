@@ -9,25 +9,22 @@ from typing import TYPE_CHECKING, Any
 
 from tests.support.autopilot_sim.calls import Answer, error
 from tests.support.autopilot_sim.store import SimContact
+from tests.support.simkit.control import FaultSteering, apply_faults
 
 if TYPE_CHECKING:
     from tests.support.autopilot_sim.config import KeyRing, SimConfig
-    from tests.support.autopilot_sim.faults import FaultPlan
-    from tests.support.autopilot_sim.limiter import KeyLimiter
     from tests.support.autopilot_sim.server import AutopilotSimulator
     from tests.support.autopilot_sim.store import SimStore
 
 
-class Steering:
+class Steering(FaultSteering):
     """Mixed into AutopilotSimulator; every method is thread-safe."""
 
     store: SimStore
     config: SimConfig
     keys: KeyRing
-    limiter: KeyLimiter
-    faults: FaultPlan
 
-    # -- keys, limits, faults, switches ----------------------------------------------------
+    # -- keys and switches (the rate limit and faults: FaultSteering) ----------------------
 
     def add_key(self, key: str) -> None:
         self.keys.add(key)
@@ -38,22 +35,8 @@ class Steering:
     def revoke_after_upserts(self, key: str, upserts: int) -> None:
         self.keys.revoke_after(key, upserts)
 
-    def set_rate(self, rate: float | None, burst: int | None = None) -> None:
-        self.limiter.configure(rate, burst)
-
     def configure(self, **options: object) -> None:
         self.config.update(options)
-
-    def fail_next(self, kind: str, count: int = 1, **where: Any) -> None:
-        self.faults.fail_next(kind, count, **where)
-
-    def set_fault_rates(
-        self, rates: dict[str, float], *, seed: int | None = None, path: str = "*"
-    ) -> None:
-        self.faults.set_rates(rates, seed=seed, path=path)
-
-    def clear_faults(self) -> None:
-        self.faults.clear()
 
     # -- seeding ------------------------------------------------------------------------------
 
@@ -130,16 +113,5 @@ def apply_config(sim: AutopilotSimulator, changes: dict[str, Any]) -> None:
     if "revoke_after_upserts" in changes:
         spec = changes.pop("revoke_after_upserts")
         sim.revoke_after_upserts(spec["key"], int(spec["upserts"]))
-    if "rate" in changes or "burst" in changes:
-        sim.set_rate(changes.pop("rate", sim.limiter.rate), changes.pop("burst", None))
-    if changes.pop("clear_faults", False):
-        sim.clear_faults()
-    if "fault_rates" in changes:
-        seed = changes.pop("fault_seed", None)
-        sim.set_fault_rates(
-            changes.pop("fault_rates"), seed=seed, path=changes.pop("fault_path", "*")
-        )
-    for spec in changes.pop("fail_next", []):
-        spec = dict(spec)
-        sim.fail_next(spec.pop("kind"), int(spec.pop("count", 1)), **spec)
+    apply_faults(sim, changes)
     sim.configure(**changes)

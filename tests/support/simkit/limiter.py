@@ -5,10 +5,13 @@ from __future__ import annotations
 import threading
 import time
 
+from tests.support.simkit.clock import Clock
+
 
 class KeyLimiter:
-    def __init__(self, rate: float | None, burst: int) -> None:
+    def __init__(self, rate: float | None, burst: int, clock: Clock = time.monotonic) -> None:
         self._lock = threading.Lock()
+        self._clock = clock
         self._rate = rate
         self._burst = float(burst)
         self._buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, stamp)
@@ -16,6 +19,10 @@ class KeyLimiter:
     @property
     def rate(self) -> float | None:
         return self._rate
+
+    @property
+    def burst(self) -> int:
+        return int(self._burst)
 
     def configure(self, rate: float | None, burst: int | None = None) -> None:
         with self._lock:
@@ -29,7 +36,7 @@ class KeyLimiter:
         with self._lock:
             if not self._rate:
                 return True
-            now = time.monotonic()
+            now = self._clock()
             tokens, stamp = self._buckets.get(key, (self._burst, now))
             tokens = min(self._burst, tokens + (now - stamp) * self._rate)
             allowed = tokens >= 1.0

@@ -1,24 +1,66 @@
-"""HTTP/1.1 plumbing: read a request, hand it to the dispatcher, write or withhold the answer."""
+"""HTTP/1.1 plumbing: a threaded server on 127.0.0.1 whose handler reads a request, hands it to
+the server's dispatcher, and writes or withholds the answer."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
+import socketserver
 import struct
-from http.server import BaseHTTPRequestHandler
-from typing import TYPE_CHECKING, cast
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Protocol, cast
 from urllib.parse import urlsplit
 
-from tests.support.autopilot_sim.calls import Answer
+Answer = tuple[int, object]  # (status, JSON payload or None for no body)
 
-if TYPE_CHECKING:
-    from tests.support.autopilot_sim.server import SimHTTPServer
+
+class Dispatch(Protocol):
+    def serve(self, ex: SimHandler, method: str, path: str, raw: bytes) -> None: ...
+
+
+class SimHTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], dispatcher: Dispatch, version: str) -> None:
+        self.dispatcher = dispatcher
+        self.version = version
+        self._open: set[socket.socket] = set()
+        self._open_lock = threading.Lock()
+        super().__init__(address, SimHandler)
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind resolves the host name (getfqdn), which can take seconds.
+        socketserver.TCPServer.server_bind(self)
+        host, port = self.server_address[:2]
+        self.server_name, self.server_port = str(host), int(port)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._open_lock:
+            self._open.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._open_lock:
+            self._open.discard(request)
+        super().shutdown_request(request)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Clients hang up mid-answer on purpose in these tests; nothing to report."""
+
+    def drop_connections(self) -> None:
+        """Wake handler threads blocked on idle keep-alive connections."""
+        with self._open_lock:
+            sockets = list(self._open)
+        for sock in sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
 
 
 class SimHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive, as the real API and requests' pool expect
+    protocol_version = "HTTP/1.1"  # keep-alive, as the real APIs and requests' pool expect
     timeout = 30  # an idle keep-alive connection ends on its own
-    server_version = "AutopilotSimulator/1"
     # Headers and body go out in separate writes; with Nagle on, the body waits for the
     # client's delayed ACK (about 40 ms a request).
     disable_nagle_algorithm = True
@@ -35,6 +77,9 @@ class SimHandler(BaseHTTPRequestHandler):
     def do_PUT(self) -> None:
         self._serve("PUT")
 
+    def version_string(self) -> str:
+        return f"{cast('SimHTTPServer', self.server).version} {self.sys_version}"
+
     def log_message(self, format: str, *args: object) -> None:
         """Quiet: the request log is the record."""
 
@@ -48,6 +93,12 @@ class SimHandler(BaseHTTPRequestHandler):
 
     def header(self, name: str) -> str | None:
         return self.headers.get(name)
+
+    def all_headers(self) -> dict[str, str]:
+        return {name.lower(): value for name, value in self.headers.items()}
+
+    def client_host(self) -> str:
+        return str(self.client_address[0])
 
     def respond(self, answer: Answer, headers: dict[str, str] | None = None) -> None:
         status, payload = answer

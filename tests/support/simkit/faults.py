@@ -38,10 +38,14 @@ class _Queued:
 
 
 class FaultPlan:
-    """Thread-safe; with one client thread the sequence of faults is fixed by the seed."""
+    """Thread-safe; with one client thread the sequence of faults is fixed by the seed.
 
-    def __init__(self, seed: int) -> None:
+    ``fail_next`` without a path applies to ``default_path`` (each server's bulk upsert).
+    """
+
+    def __init__(self, seed: int, default_path: str = "*") -> None:
         self._lock = threading.Lock()
+        self._default_path = default_path
         self._rng = random.Random(seed)
         self._rates: dict[str, float] = {}
         self._rate_path = "*"
@@ -64,7 +68,7 @@ class FaultPlan:
         kind: str,
         count: int = 1,
         *,
-        path: str = "/contacts",
+        path: str | None = None,
         method: str | None = None,
         status: int = 0,
         body: object = None,
@@ -74,7 +78,7 @@ class FaultPlan:
             raise ValueError(f"unknown fault {kind!r} (a status fault needs a status)")
         fault = Fault(kind, status, body, dict(headers or {}))
         with self._lock:
-            self._queue.append(_Queued(fault, count, path, method))
+            self._queue.append(_Queued(fault, count, path or self._default_path, method))
 
     def clear(self) -> None:
         with self._lock:

@@ -1,10 +1,11 @@
-"""The log of every API request the simulator answered (or deliberately did not)."""
+"""The log of every API request a test server answered (or deliberately did not)."""
 
 from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 
 NO_ANSWER = 0  # the status recorded when the socket was closed without an answer
 
@@ -17,6 +18,8 @@ class RecordedRequest:
     body: object  # parsed JSON (None when not recorded or empty)
     time: float  # time.monotonic() when the request arrived
     fault: str | None = None
+    # Request headers by lower-cased name, for servers that record them (empty otherwise).
+    headers: dict[str, str] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -26,6 +29,7 @@ class RecordedRequest:
             "body": self.body,
             "time": self.time,
             "fault": self.fault,
+            "headers": dict(self.headers),
         }
 
 
@@ -46,6 +50,11 @@ class Recorder:
     def count(self, status: int) -> int:
         with self._cond:
             return sum(1 for item in self._items if item.status == status)
+
+    def path_counts(self) -> Counter[str]:
+        """How many requests arrived per path (whatever they were answered)."""
+        with self._cond:
+            return Counter(item.path for item in self._items)
 
     def wait_for(self, count: int, timeout: float) -> bool:
         """Block until ``count`` requests were recorded; False on timeout (no polling)."""
