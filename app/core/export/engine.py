@@ -23,17 +23,8 @@ from app.core.clock import Clock, SystemClock
 from app.core.errors import AppError
 from app.core.export.plan import ExportPlan, Services
 from app.core.export.rows import Batch, batches
-from app.core.history import (
-    CANCELLED,
-    FAILED,
-    SUCCEEDED,
-    SUCCEEDED_WITH_REJECTIONS,
-    Lease,
-    NewRun,
-    Run,
-    RunStore,
-)
-from app.core.history.liveness import HEARTBEAT_INTERVAL_S
+from app.core.history import Lease, NewRun, Run, RunStatus, RunStore
+from app.core.history.lifecycle import HEARTBEAT_INTERVAL_S
 from app.core.history.store import RunTakenOverError
 
 log = logging.getLogger(__name__)
@@ -395,9 +386,9 @@ def run_export(
     )
 
 
-def _final_status(state: _Run, cancel: CancelToken) -> str:
+def _final_status(state: _Run, cancel: CancelToken) -> RunStatus:
     if state.error is not None:
-        return FAILED
+        return RunStatus.FAILED
     if cancel.is_cancelled() and state.sent + state.rejected < state.plan.valid:
-        return CANCELLED
-    return SUCCEEDED_WITH_REJECTIONS if state.rejected else SUCCEEDED
+        return RunStatus.CANCELLED
+    return RunStatus.SUCCEEDED_WITH_REJECTIONS if state.rejected else RunStatus.SUCCEEDED
