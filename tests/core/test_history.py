@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 
 from app.core.history import (
+    InvalidMember,
     Lease,
     NewRun,
+    RejectedContact,
     RowDetail,
     RunStatus,
     RunStore,
@@ -45,14 +47,16 @@ def new_run(runs: RunStore, planned: int = 10) -> Lease:
         NewRun(
             "Weekly", None, False, SNAPSHOT, planned, invalid=1, duplicates=2, unique_profiles=7
         ),
-        [(0, 3, "not-an-email", "Email is not valid")],
+        [InvalidMember(0, 3, "not-an-email", "Email is not valid")],
     )
 
 
 def test_counts_add_up_from_batches(runs: RunStore) -> None:
     lease = new_run(runs)
     run_id = lease.run_id
-    runs.record_batch(lease, 0, 0, sent=4, rejected_rows=[(5, "x@example.com", "refused")])
+    runs.record_batch(
+        lease, 0, 0, sent=4, rejected_rows=[RejectedContact(5, "x@example.com", "refused")]
+    )
     runs.record_batch(lease, 0, 1, sent=1, rejected_rows=[])
     run = runs.get(run_id)
     assert (run.sent, run.rejected, run.invalid, run.duplicates) == (5, 1, 1, 2)
@@ -81,7 +85,9 @@ def test_running_run_with_stale_heartbeat_is_interrupted(runs: RunStore, clock: 
 def test_retention_purges_row_details_but_keeps_counts(runs: RunStore, clock: Now) -> None:
     lease = new_run(runs)
     run_id = lease.run_id
-    runs.record_batch(lease, 0, 0, sent=4, rejected_rows=[(5, "x@example.com", "refused")])
+    runs.record_batch(
+        lease, 0, 0, sent=4, rejected_rows=[RejectedContact(5, "x@example.com", "refused")]
+    )
     runs.finish(lease, RunStatus.SUCCEEDED_WITH_REJECTIONS, active_seconds=2.0)
     assert runs.purge_expired(90) == 0
     clock.value += timedelta(days=91)
@@ -94,7 +100,9 @@ def test_retention_purges_row_details_but_keeps_counts(runs: RunStore, clock: No
 def test_row_details_name_segments_in_order(runs: RunStore) -> None:
     lease = new_run(runs)
     run_id = lease.run_id
-    runs.record_batch(lease, 0, 0, sent=1, rejected_rows=[(1, "a@example.com", "refused")])
+    runs.record_batch(
+        lease, 0, 0, sent=1, rejected_rows=[RejectedContact(1, "a@example.com", "refused")]
+    )
     details = list(runs.row_details(run_id))
     assert [(d.segment, d.row_number, d.state) for d in details] == [
         ("VIP", 1, "rejected"),

@@ -23,7 +23,7 @@ from app.core.clock import Clock, SystemClock
 from app.core.errors import AppError
 from app.core.export.plan import ExportPlan, Services
 from app.core.export.rows import Batch, batches
-from app.core.history import Lease, NewRun, Run, RunStatus, RunStore
+from app.core.history import Lease, NewRun, RejectedContact, Run, RunStatus, RunStore
 from app.core.history.lifecycle import HEARTBEAT_INTERVAL_S
 from app.core.history.store import RunTakenOverError
 
@@ -234,18 +234,20 @@ class _Run:
 
     def record(self, batch: Batch, result: BulkResult) -> None:
         rows = {row.email_key: row for row in batch.rows}
-        rejected = []
+        rejected: list[RejectedContact] = []
         for key, reason in result.rejected.items():
             row = rows.get(key)
             if row is not None:
-                rejected.append((row.row_number, str(row.contact.get("Email", key)), reason))
+                rejected.append(
+                    RejectedContact(row.row_number, str(row.contact.get("Email", key)), reason)
+                )
         # A contact neither confirmed nor rejected by the answer is counted as rejected too:
         # Autopilot did not say it stored it.
         answered = set(result.confirmed) | set(result.rejected)
         for key, row in rows.items():
             if key not in answered:
                 rejected.append(
-                    (
+                    RejectedContact(
                         row.row_number,
                         str(row.contact.get("Email", key)),
                         "Autopilot did not confirm this contact",

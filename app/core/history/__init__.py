@@ -7,14 +7,16 @@ from app.core.history.lifecycle import (
     can_resume,
     status_at,
 )
-from app.core.history.models import RowDetail, Run
+from app.core.history.models import InvalidMember, RejectedContact, RowDetail, Run
 from app.core.history.report import excel_safe, write_rejected_csv
 from app.core.history.store import Lease, NewRun, RunStore, RunTakenOverError
 
 __all__ = [
     "STATUS_WORDS",
+    "InvalidMember",
     "Lease",
     "NewRun",
+    "RejectedContact",
     "ResumeRefusal",
     "RowDetail",
     "Run",

@@ -72,3 +72,22 @@ class RowDetail:
     state: str
     email: str
     reason: str
+
+
+@dataclass(frozen=True)
+class InvalidMember:
+    """A member of the export's segment ``segment_index`` that is never sent, and why."""
+
+    segment_index: int
+    row_number: int
+    email: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class RejectedContact:
+    """A contact of a batch that Autopilot refused or did not confirm, and why."""
+
+    row_number: int
+    email: str
+    reason: str

@@ -67,8 +67,8 @@ class RunStore:
 
     # -- writing ---------------------------------------------------------------------------
 
-    def create(self, run: NewRun, invalid_rows: Iterable[tuple[int, int, str, str]]) -> Lease:
-        """Record a new run as running, with its invalid rows (segment, row, email, reason)."""
+    def create(self, run: NewRun, invalid_rows: Iterable[m.InvalidMember]) -> Lease:
+        """Record a new run as running, with its invalid rows."""
         now = to_iso(self._now())
         owner = _new_owner()
         with self._state.transaction() as db:
@@ -98,7 +98,10 @@ class RunStore:
             db.executemany(
                 "INSERT INTO run_rows (run_id, segment_index, row_number, state, email, reason)"
                 " VALUES (?, ?, ?, 'invalid', ?, ?)",
-                ((run_id, seg, row, email, reason) for seg, row, email, reason in invalid_rows),
+                (
+                    (run_id, row.segment_index, row.row_number, row.email, row.reason)
+                    for row in invalid_rows
+                ),
             )
         return Lease(run_id, owner)
 
@@ -135,9 +138,9 @@ class RunStore:
         segment_index: int,
         batch_no: int,
         sent: int,
-        rejected_rows: Iterable[tuple[int, str, str]],
+        rejected_rows: Iterable[m.RejectedContact],
     ) -> None:
-        """One confirmed batch and its rejected rows (row, email, reason), atomically."""
+        """One confirmed batch and its rejected rows, atomically."""
         rows = list(rejected_rows)
         now = to_iso(self._now())
         run_id = lease.run_id
@@ -151,7 +154,7 @@ class RunStore:
             db.executemany(
                 "INSERT INTO run_rows (run_id, segment_index, row_number, state, email, reason)"
                 " VALUES (?, ?, ?, 'rejected', ?, ?)",
-                ((run_id, segment_index, row, email, reason) for row, email, reason in rows),
+                ((run_id, segment_index, row.row_number, row.email, row.reason) for row in rows),
             )
             db.execute("UPDATE runs SET heartbeat_at = ? WHERE id = ?", (now, run_id))
 
