@@ -8,7 +8,6 @@ to enforce the connection's profile cap before a single request goes out.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -186,9 +185,6 @@ def check_export(export: Export, services: Services) -> list[Problem]:
         else:
             problems += [Problem("mapping", p) for p in export.mapping.validate(source.columns)]
     return problems
-
-
-Progress = Callable[[int, int], None]
 
 
 def count_segment(
