@@ -13,7 +13,7 @@ from types import FrameType
 from app.cli.output import Console
 from app.core.cancel import CancelToken
 from app.core.export import ExportPlan, Progress
-from app.core.history import FINISHED, Run
+from app.core.history import Run
 
 
 @contextmanager
@@ -88,7 +88,7 @@ def print_run(console: Console, run: Run, *, as_json: bool) -> int:
         f"{run.sent:,} sent, {run.rejected:,} rejected, {run.invalid:,} invalid, "
         f"{run.duplicates:,} duplicates, {run.not_sent:,} not sent"
     )
-    if run.status in FINISHED:
+    if run.status.finished:
         console.say(f"Run {run.run_id} {run.status}: {counts} in {run.duration_s:.1f} s.")
         if run.rejected or run.invalid:
             console.say(

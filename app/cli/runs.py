@@ -71,7 +71,7 @@ def _history(args: argparse.Namespace, console: Console) -> int:
             (
                 r.run_id,
                 r.export + (" (dry run)" if r.dry_run else ""),
-                STATUS_WORDS.get(r.status, r.status),
+                STATUS_WORDS[r.status],
                 to_iso(r.started_at),
                 f"{r.duration_s:.1f}",
                 r.sent,

@@ -14,12 +14,29 @@ class CancelToken:
 
     def __init__(self) -> None:
         self._event = threading.Event()
+        self._children: list[CancelToken] = []
         self.reason = ""
+
+    def child(self) -> CancelToken:
+        """A token cancelled with this one that can also be cancelled alone, leaving this one be.
+
+        A run stops itself on a fatal error through its child of the caller's token, so the
+        caller never sees a cancel it did not ask for. No lock: a signal handler may cancel the
+        parent while this thread is here, and either the loop in :meth:`cancel` sees the child or
+        the check below sees the parent cancelled.
+        """
+        child = CancelToken()
+        self._children.append(child)
+        if self._event.is_set():
+            child.cancel(self.reason)
+        return child
 
     def cancel(self, reason: str = "Cancelled by the user.") -> None:
         if not self._event.is_set():
             self.reason = reason
         self._event.set()
+        for child in list(self._children):
+            child.cancel(self.reason)
 
     def is_cancelled(self) -> bool:
         return self._event.is_set()

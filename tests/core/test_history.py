@@ -1,25 +1,24 @@
-"""The run history: checkpoints, liveness, retention and the rejected-rows report."""
+"""The run history: checkpoints, status at read time, retention and the rejected-rows report."""
 
 from __future__ import annotations
 
 import csv
-import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from app.core.history import (
-    INTERRUPTED,
-    RUNNING,
+    InvalidMember,
     Lease,
     NewRun,
+    RejectedContact,
     RowDetail,
+    RunStatus,
     RunStore,
     RunTakenOverError,
     write_rejected_csv,
 )
-from app.core.history.liveness import is_interrupted
 from app.core.store import StateStore
 
 SNAPSHOT = {"segments": [{"name": "VIP", "match": "all", "rules": []}]}
@@ -48,14 +47,16 @@ def new_run(runs: RunStore, planned: int = 10) -> Lease:
         NewRun(
             "Weekly", None, False, SNAPSHOT, planned, invalid=1, duplicates=2, unique_profiles=7
         ),
-        [(0, 3, "not-an-email", "Email is not valid")],
+        [InvalidMember(0, 3, "not-an-email", "Email is not valid")],
     )
 
 
 def test_counts_add_up_from_batches(runs: RunStore) -> None:
     lease = new_run(runs)
     run_id = lease.run_id
-    runs.record_batch(lease, 0, 0, sent=4, rejected_rows=[(5, "x@example.com", "refused")])
+    runs.record_batch(
+        lease, 0, 0, sent=4, rejected_rows=[RejectedContact(5, "x@example.com", "refused")]
+    )
     runs.record_batch(lease, 0, 1, sent=1, rejected_rows=[])
     run = runs.get(run_id)
     assert (run.sent, run.rejected, run.invalid, run.duplicates) == (5, 1, 1, 2)
@@ -74,25 +75,20 @@ def test_recording_a_batch_twice_does_not_count_it_twice(runs: RunStore) -> None
 def test_running_run_with_stale_heartbeat_is_interrupted(runs: RunStore, clock: Now) -> None:
     lease = new_run(runs)
     run_id = lease.run_id
-    assert runs.get(run_id).status == RUNNING  # this process is alive, heartbeat fresh
+    assert runs.get(run_id).status == RunStatus.RUNNING  # this process is alive, heartbeat fresh
     clock.value += timedelta(seconds=31)
-    assert runs.get(run_id).status == INTERRUPTED
+    assert runs.get(run_id).status == RunStatus.INTERRUPTED
     runs.heartbeat(lease)
-    assert runs.get(run_id).status == RUNNING
-
-
-def test_running_run_of_a_dead_process_is_interrupted() -> None:
-    now = datetime.now(UTC)
-    assert not is_interrupted(os.getpid(), now, now)
-    assert is_interrupted(2**22 + 12345, now, now)  # above Linux's default pid_max
-    assert is_interrupted(None, None, now)
+    assert runs.get(run_id).status == RunStatus.RUNNING
 
 
 def test_retention_purges_row_details_but_keeps_counts(runs: RunStore, clock: Now) -> None:
     lease = new_run(runs)
     run_id = lease.run_id
-    runs.record_batch(lease, 0, 0, sent=4, rejected_rows=[(5, "x@example.com", "refused")])
-    runs.finish(lease, "succeeded_with_rejections", active_seconds=2.0)
+    runs.record_batch(
+        lease, 0, 0, sent=4, rejected_rows=[RejectedContact(5, "x@example.com", "refused")]
+    )
+    runs.finish(lease, RunStatus.SUCCEEDED_WITH_REJECTIONS, active_seconds=2.0)
     assert runs.purge_expired(90) == 0
     clock.value += timedelta(days=91)
     assert runs.purge_expired(90) == 1
@@ -104,7 +100,9 @@ def test_retention_purges_row_details_but_keeps_counts(runs: RunStore, clock: No
 def test_row_details_name_segments_in_order(runs: RunStore) -> None:
     lease = new_run(runs)
     run_id = lease.run_id
-    runs.record_batch(lease, 0, 0, sent=1, rejected_rows=[(1, "a@example.com", "refused")])
+    runs.record_batch(
+        lease, 0, 0, sent=1, rejected_rows=[RejectedContact(1, "a@example.com", "refused")]
+    )
     details = list(runs.row_details(run_id))
     assert [(d.segment, d.row_number, d.state) for d in details] == [
         ("VIP", 1, "rejected"),
@@ -130,7 +128,7 @@ def test_only_one_of_two_resumes_claims_the_run(runs: RunStore, clock: Now) -> N
     from app.core.errors import UsageError
 
     lease = new_run(runs)
-    runs.finish(lease, "cancelled", active_seconds=1.0)
+    runs.finish(lease, RunStatus.CANCELLED, active_seconds=1.0)
     first = runs.claim_for_resume(lease.run_id)
     with pytest.raises(UsageError, match="still running"):
         runs.claim_for_resume(lease.run_id)
@@ -150,8 +148,8 @@ def test_a_stale_run_can_be_taken_over_and_the_old_attempt_stops(
     with pytest.raises(RunTakenOverError):
         runs.heartbeat(lease)
     with pytest.raises(RunTakenOverError):
-        runs.finish(lease, "succeeded", active_seconds=1.0)
-    assert runs.finish(second, "succeeded", active_seconds=1.0).status == "succeeded"
+        runs.finish(lease, RunStatus.SUCCEEDED, active_seconds=1.0)
+    assert runs.finish(second, RunStatus.SUCCEEDED, active_seconds=1.0).status == "succeeded"
 
 
 def test_purge_deletes_the_dry_run_file_in_the_reports_folder(tmp_path: Path, clock: Now) -> None:
@@ -162,6 +160,6 @@ def test_purge_deletes_the_dry_run_file_in_the_reports_folder(tmp_path: Path, cl
     payloads = reports / "dry-run-1.jsonl"
     payloads.write_text("{}\n")
     store.set_output_path(lease, str(payloads))
-    store.finish(lease, "succeeded", active_seconds=0.1)
+    store.finish(lease, RunStatus.SUCCEEDED, active_seconds=0.1)
     store.purge_details(lease.run_id)
     assert not payloads.exists()

@@ -139,8 +139,10 @@ def test_key_revoked_mid_run_stops_and_resumes_without_resending(
     sim.revoke_after_upserts(SIM_KEY, 3)
     world = make_world(tmp_path, sim, rows=ROWS)
     runner = world.runner()
-    run = runner.run(runner.plan(world.export), SIM_KEY)
+    cancel = CancelToken()
+    run = runner.run(runner.plan(world.export), SIM_KEY, cancel=cancel)
     assert run.status == "failed"
+    assert not cancel.is_cancelled(), "the run stopped itself without cancelling its caller"
     assert "API key" in (run.error or "")
     assert SIM_KEY not in (run.error or "")
     assert 0 < run.sent < len(expected_emails(ROWS))
@@ -177,6 +179,7 @@ def test_cancel_stops_new_requests_and_resume_completes(
 
     run = runner.run(runner.plan(world.export), SIM_KEY, on_progress=on_progress, cancel=cancel)
     assert run.status == "cancelled"
+    assert [p.phase for p in seen].count("cancelling") == 1
     assert 200 <= run.sent < len(expected_emails(ROWS))
     assert_conserved(run)
     requests_at_cancel = len(sim.requests())

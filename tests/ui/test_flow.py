@@ -13,14 +13,7 @@ from app.context import AppContext
 from app.core.connections import Connection
 from app.core.export import Export
 from app.core.export.engine import start_run
-from app.core.history import (
-    CANCELLED,
-    FAILED,
-    RUNNING,
-    SUCCEEDED,
-    SUCCEEDED_WITH_REJECTIONS,
-    Run,
-)
+from app.core.history import Run, RunStatus
 from app.core.mapping import Mapping
 from app.core.segments import Rule, Segment
 from app.core.store import utc_now
@@ -84,7 +77,7 @@ def test_from_an_api_key_and_a_file_to_a_list_in_autopilot(
     run = run_now(qtbot, window)
 
     expected = expected_emails(sample_file(), loyal_norwegian, "PrimaryEmail")
-    assert run.status == SUCCEEDED
+    assert run.status == RunStatus.SUCCEEDED
     assert run.sent == len(expected) == run.unique_profiles
     assert set(sim.contacts()) == expected
     assert list_members(sim, SEGMENT) == expected
@@ -128,12 +121,14 @@ def test_cancel_mid_run_then_resume_from_history(
         click(qtbot, window.mapping.view.run_button)
     assert window.mapping.view.run_button.isEnabled() is False, "one run at a time"
     live = window.history.model.record(0)
-    assert (live.status, live.export) == (RUNNING, "All"), "the run in progress is listed live"
+    assert (live.status, live.export) == (RunStatus.RUNNING, "All"), (
+        "the run in progress is listed live"
+    )
     with qtbot.waitSignal(job.finished, timeout=20_000) as finished:
         click(qtbot, window.panel.cancel)
         assert window.panel.cancel.text() == "Cancelling..."
     cancelled = finished.args[0]
-    assert cancelled.status == CANCELLED
+    assert cancelled.status == RunStatus.CANCELLED
     assert 0 < cancelled.sent < 2000
     assert cancelled.not_sent == 2000 - cancelled.sent
     settle(qtbot, window)
@@ -146,7 +141,7 @@ def test_cancel_mid_run_then_resume_from_history(
     run = resumed.args[0]
     assert (run.run_id, run.status, run.sent, run.not_sent) == (
         cancelled.run_id,
-        SUCCEEDED,
+        RunStatus.SUCCEEDED,
         2000,
         0,
     )
@@ -162,7 +157,7 @@ def test_a_key_revoked_before_the_run_fails_it_with_the_reason(
     new_export(qtbot, window, "November", "Marketing", ["Loyal customers"])
     sim.revoke_key(SIM_KEY)
     run = run_now(qtbot, window)
-    assert run.status == FAILED
+    assert run.status == RunStatus.FAILED
     assert run.error is not None and "rejected the API key" in run.error
     assert run.error in window.panel.phase.text()
     window.tabs.setCurrentIndex(HISTORY)
@@ -180,7 +175,7 @@ def test_dry_run_sends_nothing_and_is_kept_in_history(
     with qtbot.waitSignal(window.ui.export.finished, timeout=20_000) as finished:
         click(qtbot, window.mapping.view.dry_run_button)
     run = finished.args[0]
-    assert run.dry_run and run.status == SUCCEEDED
+    assert run.dry_run and run.status == RunStatus.SUCCEEDED
     assert len(sim.requests()) == requests_before
     assert run.output_path and Path(run.output_path).stat().st_size > 0
     settle(qtbot, window)
@@ -240,9 +235,23 @@ def test_an_interrupted_run_is_offered_for_resume_at_start(
     with qtbot.waitSignal(window.ui.export.finished, timeout=30_000) as finished:
         click(qtbot, bar.action("&Resume now"))
     run: Run = finished.args[0]
-    assert (run.run_id, run.status) == (run_id, SUCCEEDED)
+    assert (run.run_id, run.status) == (run_id, RunStatus.SUCCEEDED)
     assert len(sim.contacts()) == unique == run.sent
     assert not bar.isVisible()
+
+
+def test_an_interrupted_run_whose_details_were_deleted_is_not_offered_for_resume(
+    qtbot: QtBot, make_window: WindowFactory, context: AppContext, sim: AutopilotSimulator
+) -> None:
+    run_id, _ = seed_interrupted_run(context, sim)
+    context.runs.purge_details(run_id)
+    window = make_window(context)
+    assert not window.resume_bar.isVisible()
+    window.tabs.setCurrentIndex(HISTORY)
+    window.history.select_run(run_id)
+    view = window.history.view
+    assert view.fields["status"].text() == "Interrupted"
+    assert not view.resume_button.isEnabled()
 
 
 def test_a_connection_saved_without_a_key_asks_for_it_before_the_run(
@@ -259,7 +268,7 @@ def test_a_connection_saved_without_a_key_asks_for_it_before_the_run(
     dialogs.answers["ask_api_key"] = SIM_KEY
     run = run_now(qtbot, window)
     assert dialogs.asked("ask_api_key") == [("Marketing",)]
-    assert run.status in (SUCCEEDED, SUCCEEDED_WITH_REJECTIONS)
+    assert run.status in (RunStatus.SUCCEEDED, RunStatus.SUCCEEDED_WITH_REJECTIONS)
     assert run.sent == len(sim.contacts()) > 0
     # Typing the key in was the choice to keep it for this session: it is not asked again.
     assert window.connections.key_state(window.connections.model.record(0)) == (
@@ -287,7 +296,7 @@ def test_closing_during_a_run_asks_cancels_and_waits(
         window.close()
         assert dialogs.asked("confirm"), "closing during a run asks first"
         assert window.isVisible(), "the window waits for the run to stop"
-    assert finished.args[0].status == CANCELLED
+    assert finished.args[0].status == RunStatus.CANCELLED
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=5000)
 
 

@@ -16,7 +16,7 @@ from app.core.errors import UsageError
 from app.core.export.engine import Heartbeat, start_run
 from app.core.export.plan import ExportPlan, Services
 from app.core.export.rows import batches
-from app.core.history import CANCELLED, FAILED, SUCCEEDED, Run, RunStore
+from app.core.history import Run, RunStatus, RunStore
 
 
 def dry_run_export(
@@ -40,9 +40,11 @@ def dry_run_export(
             cancelled = _write_payloads(plan, services, output, cancel)
         except OSError as exc:
             message = f"Cannot write the dry-run file {output}: {exc.strerror or exc}."
-            runs.finish(lease, FAILED, active_seconds=time.monotonic() - started, error=message)
+            runs.finish(
+                lease, RunStatus.FAILED, active_seconds=time.monotonic() - started, error=message
+            )
             raise UsageError(message) from exc
-    status = CANCELLED if cancelled else SUCCEEDED
+    status = RunStatus.CANCELLED if cancelled else RunStatus.SUCCEEDED
     return runs.finish(lease, status, active_seconds=time.monotonic() - started)
 
 

@@ -23,17 +23,8 @@ from app.core.clock import Clock, SystemClock
 from app.core.errors import AppError
 from app.core.export.plan import ExportPlan, Services
 from app.core.export.rows import Batch, batches
-from app.core.history import (
-    CANCELLED,
-    FAILED,
-    SUCCEEDED,
-    SUCCEEDED_WITH_REJECTIONS,
-    Lease,
-    NewRun,
-    Run,
-    RunStore,
-)
-from app.core.history.liveness import HEARTBEAT_INTERVAL_S
+from app.core.history import Lease, NewRun, RejectedContact, Run, RunStatus, RunStore
+from app.core.history.lifecycle import HEARTBEAT_INTERVAL_S
 from app.core.history.store import RunTakenOverError
 
 log = logging.getLogger(__name__)
@@ -163,8 +154,11 @@ class _Run:
     ) -> None:
         self.plan, self.services, self.client, self.runs = plan, services, client, runs
         self.lease, self.run_id = lease, lease.run_id
-        self.on_progress, self.cancel, self.clock = on_progress, cancel, clock
-        self.stop = CancelToken()  # stops the client's waits: set on cancel or a fatal error
+        self.on_progress, self.clock = on_progress, clock
+        # The run's own token, given to every client call: cancelled with the caller's (Cancel,
+        # SIGINT), or by the run itself on a fatal error, which records the error first.
+        self.cancel = cancel
+        self.cancelling = False  # the caller's cancel was reported
         self.meter = _Meter(clock)
         previous = runs.get(lease.run_id)
         self.sent, self.rejected = previous.sent, previous.rejected
@@ -236,22 +230,24 @@ class _Run:
     def send(self, batch: Batch) -> BulkResult:
         list_id = self.lists[self.plan.segments[batch.segment_index].segment.name]
         contacts = [{**row.contact, "_autopilot_list": list_id} for row in batch.rows]
-        return self.client.upsert_contacts(contacts, cancel=self.stop)
+        return self.client.upsert_contacts(contacts, cancel=self.cancel)
 
     def record(self, batch: Batch, result: BulkResult) -> None:
         rows = {row.email_key: row for row in batch.rows}
-        rejected = []
+        rejected: list[RejectedContact] = []
         for key, reason in result.rejected.items():
             row = rows.get(key)
             if row is not None:
-                rejected.append((row.row_number, str(row.contact.get("Email", key)), reason))
+                rejected.append(
+                    RejectedContact(row.row_number, str(row.contact.get("Email", key)), reason)
+                )
         # A contact neither confirmed nor rejected by the answer is counted as rejected too:
         # Autopilot did not say it stored it.
         answered = set(result.confirmed) | set(result.rejected)
         for key, row in rows.items():
             if key not in answered:
                 rejected.append(
-                    (
+                    RejectedContact(
                         row.row_number,
                         str(row.contact.get("Email", key)),
                         "Autopilot did not confirm this contact",
@@ -274,7 +270,7 @@ class _Run:
                     "An unexpected error stopped the run; the details are in the log file. "
                     "Resume the run to continue."
                 )
-        self.stop.cancel("Stopping the run.")
+        self.cancel.cancel("Stopping the run.")
 
     def send_all(self, in_flight: int) -> None:
         source = self.pending_batches()
@@ -297,10 +293,10 @@ class _Run:
         in_flight: int,
     ) -> None:
         while True:
-            if self.cancel.is_cancelled() and not self.stop.is_cancelled():
-                self.stop.cancel(self.cancel.reason)
+            if self.cancel.is_cancelled() and self.error is None and not self.cancelling:
+                self.cancelling = True
                 self.report("cancelling")
-            while not self.stop.is_cancelled() and len(pending) < in_flight:
+            while not self.cancel.is_cancelled() and len(pending) < in_flight:
                 batch = next(source, None)
                 if batch is None:
                     break
@@ -370,17 +366,15 @@ def run_export(
     Resuming claims the run atomically (UsageError when another process holds it live).
     """
     clock = clock or SystemClock()
-    cancel = cancel or CancelToken()
+    token = cancel.child() if cancel is not None else CancelToken()
     lease = start_run(plan, runs) if run_id is None else runs.claim_for_resume(run_id)
-    state = _Run(
-        plan, services, client, runs, lease, on_progress or (lambda p: None), cancel, clock
-    )
+    state = _Run(plan, services, client, runs, lease, on_progress or (lambda p: None), token, clock)
     started = clock.monotonic()
     with Heartbeat(runs, lease, state.fail):
         try:
             state.resolve_lists()
             state.send_all(in_flight or default_in_flight(plan.connection.rate_limit))
-            if not state.stop.is_cancelled():
+            if not token.is_cancelled():
                 state.verify_lists()
         except BaseException as exc:
             state.fail(exc)
@@ -388,16 +382,18 @@ def run_export(
                 raise
     return runs.finish(
         lease,
-        _final_status(state, cancel),
+        _final_status(state),
         active_seconds=clock.monotonic() - started,
         warnings=state.warnings,
         error=state.error,
     )
 
 
-def _final_status(state: _Run, cancel: CancelToken) -> str:
+def _final_status(state: _Run) -> RunStatus:
     if state.error is not None:
-        return FAILED
-    if cancel.is_cancelled() and state.sent + state.rejected < state.plan.valid:
-        return CANCELLED
-    return SUCCEEDED_WITH_REJECTIONS if state.rejected else SUCCEEDED
+        return RunStatus.FAILED
+    # The run cancels its own token only after recording an error: without one, the caller
+    # cancelled.
+    if state.cancel.is_cancelled() and state.sent + state.rejected < state.plan.valid:
+        return RunStatus.CANCELLED
+    return RunStatus.SUCCEEDED_WITH_REJECTIONS if state.rejected else RunStatus.SUCCEEDED

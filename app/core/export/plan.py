@@ -8,7 +8,6 @@ to enforce the connection's profile cap before a single request goes out.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +16,7 @@ from app.core.connections import Connection, ConnectionStore
 from app.core.errors import AppError, NotFoundError
 from app.core.export.models import Export
 from app.core.export.rows import BATCH_SIZE, Duplicate, Invalid, Valid, classify
+from app.core.history import InvalidMember
 from app.core.mapping import Mapping
 from app.core.mapping.emails import EmailChecker
 from app.core.profiles import ProfileStore, Source
@@ -61,7 +61,7 @@ class ExportPlan:
     source: Source
     segments: tuple[SegmentPlan, ...]
     unique_profiles: int
-    invalid_rows: tuple[tuple[int, int, str, str], ...] = field(repr=False)
+    invalid_rows: tuple[InvalidMember, ...] = field(repr=False)
     # Shared by the plan and the run so each distinct address is validated once.
     emails: EmailChecker = field(default_factory=EmailChecker, repr=False, compare=False)
 
@@ -187,15 +187,12 @@ def check_export(export: Export, services: Services) -> list[Problem]:
     return problems
 
 
-Progress = Callable[[int, int], None]
-
-
 def count_segment(
     services: Services,
     segment: Segment,
     mapping: Mapping,
     segment_index: int,
-    invalid_rows: list[tuple[int, int, str, str]],
+    invalid_rows: list[InvalidMember],
     keys: set[str],
     cancel: CancelToken | None,
     emails: EmailChecker,
@@ -208,7 +205,9 @@ def count_segment(
             keys.add(state.email_key)
         elif isinstance(state, Invalid):
             invalid += 1
-            invalid_rows.append((segment_index, state.row_number, state.email, state.reason))
+            invalid_rows.append(
+                InvalidMember(segment_index, state.row_number, state.email, state.reason)
+            )
         elif isinstance(state, Duplicate):
             duplicates += 1
         if cancel is not None and planned % 5000 == 0:
@@ -231,7 +230,7 @@ def plan_export(
     connection = connection_override or services.connections.get(export.connection)
     segments = segments_override or [services.segments.get(n) for n in export.segments]
     source = services.profiles.get_source(segments[0].source)
-    invalid_rows: list[tuple[int, int, str, str]] = []
+    invalid_rows: list[InvalidMember] = []
     keys: set[str] = set()
     emails = EmailChecker()
     plans = [

@@ -19,7 +19,7 @@ from app.core.export.engine import ProgressCallback, SendClient, run_export
 from app.core.export.models import Export
 from app.core.export.plan import ExportPlan, Services, plan_export, segments_from_snapshot
 from app.core.export.service import ExportService
-from app.core.history import RESUMABLE, RUNNING, Run, RunStore
+from app.core.history import Run, RunStore, can_resume
 from app.core.mapping import Mapping
 
 ClientFactory = Callable[[Connection, str], SendClient]  # (connection, API key)
@@ -82,16 +82,10 @@ class ExportRunner:
     def plan_resume(self, run_id: int, *, cancel: CancelToken | None = None) -> ExportPlan:
         """The plan of a run to resume, rebuilt from its snapshot; UsageError when refused."""
         run = self.runs.get(run_id)
-        if run.dry_run:
-            raise UsageError(f"Run {run_id} was a dry run; start a new run instead.")
-        if run.status == RUNNING:
-            raise UsageError(f"Run {run_id} is still running; wait for it or cancel it first.")
-        if run.status not in RESUMABLE:
-            raise UsageError(
-                f"Run {run_id} already finished ({run.status}); there is nothing to resume."
-            )
-        if run.details_purged:
-            raise UsageError(f"The details of run {run_id} were deleted; start a new run instead.")
+        refusal = can_resume(run)
+        if refusal is not None:
+            raise UsageError(refusal.message)
+        # The lifecycle allows it; what remains is whether the data is still the run's data.
         snapshot = run.snapshot
         try:
             source = self.services.profiles.get_source(snapshot["source"]["name"])

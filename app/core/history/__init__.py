@@ -1,37 +1,30 @@
 """The history of runs: status, counts, checkpoints and row details."""
 
-from app.core.history.models import (
-    CANCELLED,
-    FAILED,
-    FINISHED,
-    INTERRUPTED,
-    RESUMABLE,
-    RUNNING,
+from app.core.history.lifecycle import (
     STATUS_WORDS,
-    SUCCEEDED,
-    SUCCEEDED_WITH_REJECTIONS,
-    RowDetail,
-    Run,
+    ResumeRefusal,
+    RunStatus,
+    can_resume,
+    status_at,
 )
+from app.core.history.models import InvalidMember, RejectedContact, RowDetail, Run
 from app.core.history.report import excel_safe, write_rejected_csv
 from app.core.history.store import Lease, NewRun, RunStore, RunTakenOverError
 
 __all__ = [
-    "CANCELLED",
-    "FAILED",
-    "FINISHED",
-    "INTERRUPTED",
-    "RESUMABLE",
-    "RUNNING",
     "STATUS_WORDS",
-    "SUCCEEDED",
-    "SUCCEEDED_WITH_REJECTIONS",
+    "InvalidMember",
     "Lease",
     "NewRun",
+    "RejectedContact",
+    "ResumeRefusal",
     "RowDetail",
     "Run",
+    "RunStatus",
     "RunStore",
     "RunTakenOverError",
+    "can_resume",
     "excel_safe",
+    "status_at",
     "write_rejected_csv",
 ]

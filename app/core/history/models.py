@@ -6,32 +6,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from app.core.history.lifecycle import RunStatus
 from app.core.store import to_iso
-
-RUNNING = "running"
-SUCCEEDED = "succeeded"
-SUCCEEDED_WITH_REJECTIONS = "succeeded_with_rejections"
-FAILED = "failed"
-CANCELLED = "cancelled"
-INTERRUPTED = "interrupted"
-FINISHED = (SUCCEEDED, SUCCEEDED_WITH_REJECTIONS)
-RESUMABLE = (FAILED, CANCELLED, INTERRUPTED)
-
-STATUS_WORDS = {
-    RUNNING: "Running",
-    SUCCEEDED: "Succeeded",
-    SUCCEEDED_WITH_REJECTIONS: "Succeeded with rejections",
-    FAILED: "Failed",
-    CANCELLED: "Cancelled",
-    INTERRUPTED: "Interrupted",
-}
 
 
 @dataclass(frozen=True)
 class Run:
     run_id: int
     export: str
-    status: str
+    status: RunStatus  # as seen when the run was read (lifecycle.status_at)
     dry_run: bool
     started_at: datetime
     finished_at: datetime | None
@@ -54,16 +37,12 @@ class Run:
         # Not clamped at zero: a negative number would reveal a counting bug instead of hiding it.
         return self.planned - self.sent - self.rejected - self.invalid - self.duplicates
 
-    @property
-    def resumable(self) -> bool:
-        return self.status in RESUMABLE and not self.dry_run
-
     def to_json(self) -> dict[str, object]:
         """DESIGN.md section 4: one object per run."""
         data: dict[str, object] = {
             "run_id": self.run_id,
             "export": self.export,
-            "status": self.status,
+            "status": self.status.value,
             "dry_run": self.dry_run,
             "started_at": to_iso(self.started_at),
             "finished_at": to_iso(self.finished_at),
@@ -91,5 +70,24 @@ class RowDetail:
     segment: str
     row_number: int
     state: str
+    email: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class InvalidMember:
+    """A member of the export's segment ``segment_index`` that is never sent, and why."""
+
+    segment_index: int
+    row_number: int
+    email: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class RejectedContact:
+    """A contact of a batch that Autopilot refused or did not confirm, and why."""
+
+    row_number: int
     email: str
     reason: str

@@ -18,7 +18,7 @@ from typing import Any
 
 from app.core.errors import AppError, NotFoundError, UsageError
 from app.core.history import models as m
-from app.core.history.liveness import is_interrupted
+from app.core.history.lifecycle import RunStatus, can_resume, status_at
 from app.core.store import StateStore, from_iso, to_iso, utc_now
 
 Now = Callable[[], datetime]
@@ -67,8 +67,8 @@ class RunStore:
 
     # -- writing ---------------------------------------------------------------------------
 
-    def create(self, run: NewRun, invalid_rows: Iterable[tuple[int, int, str, str]]) -> Lease:
-        """Record a new run as running, with its invalid rows (segment, row, email, reason)."""
+    def create(self, run: NewRun, invalid_rows: Iterable[m.InvalidMember]) -> Lease:
+        """Record a new run as running, with its invalid rows."""
         now = to_iso(self._now())
         owner = _new_owner()
         with self._state.transaction() as db:
@@ -98,7 +98,10 @@ class RunStore:
             db.executemany(
                 "INSERT INTO run_rows (run_id, segment_index, row_number, state, email, reason)"
                 " VALUES (?, ?, ?, 'invalid', ?, ?)",
-                ((run_id, seg, row, email, reason) for seg, row, email, reason in invalid_rows),
+                (
+                    (run_id, row.segment_index, row.row_number, row.email, row.reason)
+                    for row in invalid_rows
+                ),
             )
         return Lease(run_id, owner)
 
@@ -107,20 +110,12 @@ class RunStore:
         owner = _new_owner()
         now = self._now()
         with self._state.transaction() as db:
-            row = db.execute(
-                "SELECT status, pid, heartbeat_at, dry_run FROM runs WHERE id = ?", (run_id,)
-            ).fetchone()
+            row = db.execute(self._SELECT + " WHERE r.id = ?", (run_id,)).fetchone()
             if row is None:
                 raise NotFoundError(f"No run with id {run_id}; `history` lists the runs.")
-            status = row["status"]
-            stale = status == m.RUNNING and is_interrupted(
-                row["pid"], from_iso(row["heartbeat_at"]), now
-            )
-            if row["dry_run"] or not (status in (m.FAILED, m.CANCELLED) or stale):
-                raise UsageError(
-                    f"Run {run_id} is {'still running' if status == m.RUNNING else status}; "
-                    "it cannot be resumed now."
-                )
+            refusal = can_resume(self._from_row(row, now))
+            if refusal is not None:
+                raise UsageError(refusal.message)
             db.execute(
                 "UPDATE runs SET status = 'running', pid = ?, heartbeat_at = ?, error = NULL,"
                 " finished_at = NULL, owner = ? WHERE id = ?",
@@ -143,9 +138,9 @@ class RunStore:
         segment_index: int,
         batch_no: int,
         sent: int,
-        rejected_rows: Iterable[tuple[int, str, str]],
+        rejected_rows: Iterable[m.RejectedContact],
     ) -> None:
-        """One confirmed batch and its rejected rows (row, email, reason), atomically."""
+        """One confirmed batch and its rejected rows, atomically."""
         rows = list(rejected_rows)
         now = to_iso(self._now())
         run_id = lease.run_id
@@ -159,7 +154,7 @@ class RunStore:
             db.executemany(
                 "INSERT INTO run_rows (run_id, segment_index, row_number, state, email, reason)"
                 " VALUES (?, ?, ?, 'rejected', ?, ?)",
-                ((run_id, segment_index, row, email, reason) for row, email, reason in rows),
+                ((run_id, segment_index, row.row_number, row.email, row.reason) for row in rows),
             )
             db.execute("UPDATE runs SET heartbeat_at = ? WHERE id = ?", (now, run_id))
 
@@ -184,7 +179,7 @@ class RunStore:
     def finish(
         self,
         lease: Lease,
-        status: str,
+        status: RunStatus,
         *,
         active_seconds: float,
         warnings: Iterable[str] = (),
@@ -198,7 +193,14 @@ class RunStore:
             db.execute(
                 "UPDATE runs SET status = ?, finished_at = ?, active_seconds = active_seconds + ?,"
                 " warnings = ?, error = ? WHERE id = ?",
-                (status, to_iso(self._now()), active_seconds, json.dumps(merged), error, run_id),
+                (
+                    status.value,
+                    to_iso(self._now()),
+                    active_seconds,
+                    json.dumps(merged),
+                    error,
+                    run_id,
+                ),
             )
         return self.get(run_id)
 
@@ -226,16 +228,13 @@ class RunStore:
         " FROM run_batches GROUP BY run_id) b ON b.run_id = r.id"
     )
 
-    def _from_row(self, row: sqlite3.Row) -> m.Run:
-        status = row["status"]
-        if status == m.RUNNING and is_interrupted(
-            row["pid"], from_iso(row["heartbeat_at"]), self._now()
-        ):
-            status = m.INTERRUPTED
-        started = from_iso(row["started_at"]) or self._now()
+    def _from_row(self, row: sqlite3.Row, now: datetime) -> m.Run:
+        """The run as seen at ``now``."""
+        status = status_at(RunStatus(row["status"]), row["pid"], from_iso(row["heartbeat_at"]), now)
+        started = from_iso(row["started_at"]) or now
         duration = float(row["active_seconds"])
-        if status == m.RUNNING and duration == 0:
-            duration = max(0.0, (self._now() - started).total_seconds())
+        if status is RunStatus.RUNNING and duration == 0:
+            duration = max(0.0, (now - started).total_seconds())
         return m.Run(
             run_id=row["id"],
             export=row["export_name"],
@@ -263,7 +262,7 @@ class RunStore:
             row = db.execute(self._SELECT + " WHERE r.id = ?", (run_id,)).fetchone()
         if row is None:
             raise NotFoundError(f"No run with id {run_id}; `history` lists the runs.")
-        return self._from_row(row)
+        return self._from_row(row, self._now())
 
     def all(self, export: str | None = None) -> list[m.Run]:
         """Newest first."""
@@ -273,7 +272,8 @@ class RunStore:
             query, args = query + " WHERE r.export_name = ? COLLATE NOCASE", (export,)
         with self._state.read() as db:
             rows = db.execute(query + " ORDER BY r.id DESC", args).fetchall()
-        return [self._from_row(row) for row in rows]
+        now = self._now()
+        return [self._from_row(row, now) for row in rows]
 
     def row_details(self, run_id: int) -> Iterator[m.RowDetail]:
         """Rejected and invalid rows in segment and row order."""

@@ -9,16 +9,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from app.core.export import Progress
-from app.core.history import (
-    CANCELLED,
-    FAILED,
-    INTERRUPTED,
-    RUNNING,
-    SUCCEEDED,
-    SUCCEEDED_WITH_REJECTIONS,
-    Run,
-    write_rejected_csv,
-)
+from app.core.history import Run, RunStatus, can_resume, write_rejected_csv
 from app.ui.context import UiContext
 from app.ui.errors import window_words
 from app.ui.history import details as run_details
@@ -29,12 +20,12 @@ from app.ui.kit.style import ERROR, MUTED, OK, WARN
 from app.ui.kit.table_models import Column, RecordModel
 
 STATUS_COLOURS = {
-    SUCCEEDED: OK,
-    SUCCEEDED_WITH_REJECTIONS: WARN,
-    FAILED: ERROR,
-    CANCELLED: MUTED,
-    INTERRUPTED: WARN,
-    RUNNING: "#2f6fb3",
+    RunStatus.SUCCEEDED: OK,
+    RunStatus.SUCCEEDED_WITH_REJECTIONS: WARN,
+    RunStatus.FAILED: ERROR,
+    RunStatus.CANCELLED: MUTED,
+    RunStatus.INTERRUPTED: WARN,
+    RunStatus.RUNNING: "#2f6fb3",
 }
 
 
@@ -88,7 +79,12 @@ class HistoryTab(QObject):
             self._show_selected()
 
     def interrupted_runs(self) -> list[Run]:
-        return [r for r in self.ui.app.runs.all() if r.status == INTERRUPTED and not r.dry_run]
+        """The interrupted runs that may be resumed, newest first (for the offer at start)."""
+        return [
+            r
+            for r in self.ui.app.runs.all()
+            if r.status is RunStatus.INTERRUPTED and can_resume(r) is None
+        ]
 
     # -- wiring -----------------------------------------------------------------------------
 
@@ -139,7 +135,7 @@ class HistoryTab(QObject):
 
     def _detail_texts(self, run: Run) -> dict[str, str]:
         status = fmt.status(run.status, run.dry_run)
-        if run.resumable:
+        if can_resume(run) is None:
             status += "  " + self.tr("(can be resumed: nothing Autopilot confirmed is sent twice)")
         warnings = "\n".join(f"\u26a0 {w}" for w in run.warnings)
         if run.details_purged:
@@ -161,12 +157,12 @@ class HistoryTab(QObject):
         run = self._selected()
         v = self.view
         v.resume_button.setEnabled(
-            run is not None and run.resumable and self.ui.permission.may_start_run()
+            run is not None and can_resume(run) is None and self.ui.permission.may_start_run()
         )
         has_rows = run is not None and (run.rejected or run.invalid) and not run.details_purged
         v.save_rejected_button.setEnabled(bool(has_rows))
         v.purge_button.setEnabled(
-            run is not None and not run.details_purged and run.status != RUNNING
+            run is not None and not run.details_purged and run.status is not RunStatus.RUNNING
         )
 
     # -- actions ----------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from PySide6.QtCore import QCoreApplication
 
-from app.core.history import STATUS_WORDS
+from app.core.history import STATUS_WORDS, RunStatus
 
 
 def _tr(text: str) -> str:
@@ -52,8 +52,8 @@ def when(moment: datetime | None) -> str:
     return moment.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
-def status(code: str, dry_run: bool = False) -> str:
-    word = _tr(STATUS_WORDS.get(code, code))
+def status(code: RunStatus, dry_run: bool = False) -> str:
+    word = _tr(STATUS_WORDS[code])
     return _tr("{status} (dry run)").format(status=word) if dry_run else word
 
 

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.export import Progress
-from app.core.history import FINISHED, Run
+from app.core.history import Run
 from app.ui.errors import window_words
 from app.ui.kit import formatting as fmt
 from app.ui.kit.widgets import label
@@ -127,7 +127,7 @@ class ExportPanel(QFrame):
         )
         if run.dry_run:
             self.phase.setText(self.tr("Nothing was sent."))
-        elif run.status in FINISHED:
+        elif run.status.finished:
             self.phase.setText(self.tr("The segments are lists in Autopilot now."))
         else:
             reason = window_words(run.error) if run.error else ""
