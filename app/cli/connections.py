@@ -6,7 +6,6 @@ import argparse
 import sys
 
 from app.cli.output import Console
-from app.core.autopilot import AutopilotError
 from app.core.connections import (
     DEFAULT_BASE_URL,
     DEFAULT_PROFILE_CAP,
@@ -16,6 +15,7 @@ from app.core.connections import (
     validate_settings,
 )
 from app.core.connections.check import check_key
+from app.core.destinations.autopilot import DestinationError
 from app.core.errors import AlreadyExistsError, UsageError
 from app.core.secrets import KeyNeededError, SecretStoreError
 from app.core.store import utc_now
@@ -116,7 +116,7 @@ def _test(args: argparse.Namespace, console: Console) -> int:
     try:
         key = ctx.keys.read(connection.name)
         check_key(connection, key)
-    except (AutopilotError, KeyNeededError, SecretStoreError) as exc:
+    except (DestinationError, KeyNeededError, SecretStoreError) as exc:
         # "connection test" answers one question: does the key work now? Anything else is no.
         console.error(str(exc))
         return 1

@@ -16,8 +16,8 @@ from types import TracebackType
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
 
-from app.core.autopilot import AuthError, AutopilotError, NetworkError
 from app.core.cancel import Cancelled
+from app.core.destinations.autopilot import AuthError, DestinationError, NetworkError
 from app.core.errors import AppError
 from app.core.logging_setup import redact
 from app.ui.dialogs import Dialogs
@@ -115,7 +115,7 @@ def connect_message(exc: BaseException) -> str:
             "(Settings \u203a Autopilot API) and connect again."
         )
     text = user_message(exc)
-    if not isinstance(exc, AutopilotError):
+    if not isinstance(exc, DestinationError):
         return text
     text = _substitute(_CONNECT_WORDS, text)
     if "resum" not in text:

@@ -6,8 +6,8 @@ import threading
 
 import pytest
 
-from app.core.autopilot.ratelimit import AdaptiveRate, TokenBucket
 from app.core.clock import FakeClock
+from app.core.destinations.http.ratelimit import AdaptiveRate, TokenBucket
 
 
 def test_a_full_bucket_lets_a_burst_through_then_spaces_requests() -> None:

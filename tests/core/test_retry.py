@@ -11,21 +11,22 @@ import requests
 import urllib3.connection
 import urllib3.exceptions
 
-from app.core.autopilot.errors import (
+from app.core.cancel import Cancelled, CancelToken
+from app.core.clock import FakeClock, SystemClock
+from app.core.destinations.autopilot.client import WORDS
+from app.core.destinations.errors import (
     AuthError,
     NetworkError,
     RateLimitedError,
     RequestError,
     ServerError,
 )
-from app.core.autopilot.failures import Context, Verdict, error_for, judge, may_have_applied
-from app.core.autopilot.retry import BackoffPolicy, parse_retry_after, pause
-from app.core.autopilot.transport import CONNECT, RESET, TIMEOUT, TLS, Reply, failure_kind
-from app.core.cancel import Cancelled, CancelToken
-from app.core.clock import FakeClock, SystemClock
+from app.core.destinations.http.failures import Context, Verdict, error_for, judge, may_have_applied
+from app.core.destinations.http.retry import BackoffPolicy, parse_retry_after, pause
+from app.core.destinations.http.transport import CONNECT, RESET, TIMEOUT, TLS, Reply, failure_kind
 
 NOW = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
-CTX = Context("api2.autopilothq.com", "sending contacts", 8, 60.0)
+CTX = Context("api2.autopilothq.com", "sending contacts", 8, 60.0, WORDS)
 
 
 def test_the_backoff_ceiling_doubles_up_to_the_cap() -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from app.core.autopilot import AutopilotClient
+from app.core.destinations.autopilot import AutopilotClient
 from tests.support.autopilot_sim import AutopilotSimulator
 
 # Looks like a real key so a leak would be found by a plain text search.

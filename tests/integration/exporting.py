@@ -8,8 +8,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from app.context import AppContext, build_context
-from app.core.autopilot import AutopilotClient
 from app.core.connections import Connection
+from app.core.destinations.autopilot import AutopilotClient
 from app.core.export import Export, ExportRunner
 from app.core.mapping import FieldMapping, Mapping
 from app.core.secrets import MemorySecretStore

@@ -8,7 +8,8 @@ import socket
 import pytest
 import requests
 
-from app.core.autopilot import (
+from app.core.clock import FakeClock
+from app.core.destinations.autopilot import (
     AUTH_REJECTED,
     AuthError,
     AutopilotClient,
@@ -16,7 +17,6 @@ from app.core.autopilot import (
     RequestError,
     ServerError,
 )
-from app.core.clock import FakeClock
 from app.core.errors import UsageError
 from tests.integration.conftest import SIM_KEY, ClientFactory, SimFactory
 from tests.support.autopilot_sim import ERROR_500, RESET, STATUS, AutopilotSimulator

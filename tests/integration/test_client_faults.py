@@ -9,7 +9,9 @@ from email.utils import format_datetime
 
 import pytest
 
-from app.core.autopilot import (
+from app.core.cancel import Cancelled, CancelToken
+from app.core.clock import FakeClock
+from app.core.destinations.autopilot import (
     AUTH_REJECTED,
     AuthError,
     AutopilotClient,
@@ -18,8 +20,6 @@ from app.core.autopilot import (
     RequestError,
     ServerError,
 )
-from app.core.cancel import Cancelled, CancelToken
-from app.core.clock import FakeClock
 from tests.integration.conftest import SIM_KEY, ClientFactory, SimFactory
 from tests.support.autopilot_sim import (
     COMMIT_TIMEOUT,

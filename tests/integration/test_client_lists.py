@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from app.core.autopilot import AutopilotClient, AutopilotList, ListResolution
+from app.core.destinations.autopilot import AutopilotClient, AutopilotList, ListResolution
 from tests.integration.conftest import ClientFactory
 from tests.support.autopilot_sim import COMMIT_TIMEOUT, STATUS, AutopilotSimulator
 
@@ -131,7 +131,7 @@ def test_list_contact_count_reads_total_contacts(
 
 
 def test_counting_an_unknown_list_is_a_request_error(client: AutopilotClient) -> None:
-    from app.core.autopilot import RequestError
+    from app.core.destinations.autopilot import RequestError
 
     with pytest.raises(RequestError) as caught:
         client.list_contact_count("contactlist_missing")

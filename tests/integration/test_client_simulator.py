@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from app.core.autopilot import AuthError, AutopilotClient
+from app.core.destinations.autopilot import AuthError, AutopilotClient
 from tests.integration.conftest import SIM_KEY, ClientFactory
 from tests.support.autopilot_sim import COMMIT_TIMEOUT, AutopilotSimulator
 

@@ -6,8 +6,8 @@ import threading
 
 import pytest
 
-from app.core.autopilot import NOT_STORED, AutopilotClient, BulkResult
 from app.core.clock import FakeClock
+from app.core.destinations.autopilot import NOT_STORED, AutopilotClient, BulkResult
 from tests.integration.conftest import ClientFactory, SimFactory
 from tests.support.autopilot_sim import AutopilotSimulator
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.core.autopilot import DEFAULT_BASE_URL, validate_base_url
+from app.core.destinations.autopilot import DEFAULT_BASE_URL
+from app.core.destinations.http.urls import validate_base_url
 from app.core.errors import UsageError
 
 

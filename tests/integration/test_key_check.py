@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from app.core.autopilot import AUTH_REJECTED, AuthError, ServerError
 from app.core.connections import Connection
 from app.core.connections.check import WINDOW_CHECK, CheckLimits, check_key
 from app.core.connections.client import open_client
+from app.core.destinations.autopilot import AUTH_REJECTED, AuthError, ServerError
 from app.core.store import utc_now
 from tests.integration.conftest import SIM_KEY
 from tests.support.autopilot_sim import ERROR_500, AutopilotSimulator

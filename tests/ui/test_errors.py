@@ -14,9 +14,10 @@ from keyring.errors import KeyringLocked
 from keyrings.alt.file import PlaintextKeyring
 
 from app.context import AppContext, build_context
-from app.core.autopilot.failures import Context, error_for
-from app.core.autopilot.transport import RESET, TIMEOUT, Reply
 from app.core.connections import Connection
+from app.core.destinations.autopilot.client import WORDS
+from app.core.destinations.http.failures import Context, error_for
+from app.core.destinations.http.transport import RESET, TIMEOUT, Reply
 from app.core.errors import AlreadyExistsError, AppError, InputFileError
 from app.core.profiles.encoding import not_decodable
 from app.core.secrets import KeyringSecretStore
@@ -103,7 +104,11 @@ def test_a_keyring_failure_names_no_exception_class() -> None:
 
 
 CHECK = Context(
-    host="api2.autopilothq.com", what="checking the API key", attempts=2, read_timeout=15
+    host="api2.autopilothq.com",
+    what="checking the API key",
+    attempts=2,
+    read_timeout=15,
+    service=WORDS,
 )
 
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import TypedDict, Unpack
 
-from app.core.autopilot import AutopilotClient
 from app.core.connections.models import Connection
+from app.core.destinations.autopilot import AutopilotClient
 
 
 class Limits(TypedDict, total=False):

@@ -12,7 +12,7 @@ from app.core.store import StateStore, from_iso, save_target, to_iso, utc_now
 
 def validate_settings(connection: Connection) -> Connection:
     """Normalise and check everything but the key; UsageError names the bad setting."""
-    from app.core.autopilot import validate_base_url
+    from app.core.destinations.http.urls import validate_base_url
 
     name = connection.name.strip()
     if not name:

@@ -17,9 +17,9 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Protocol
 
-from app.core.autopilot import AutopilotError, BulkResult, ListResolution
 from app.core.cancel import Cancelled, CancelToken
 from app.core.clock import Clock, SystemClock
+from app.core.destinations.autopilot import BulkResult, DestinationError, ListResolution
 from app.core.errors import AppError
 from app.core.export.plan import ExportPlan, Services
 from app.core.export.rows import Batch, batches
@@ -336,7 +336,7 @@ class _Run:
                 total = self.client.list_contact_count(list_id, cancel=self.cancel)
             except Cancelled:
                 return
-            except AutopilotError as exc:
+            except DestinationError as exc:
                 self.warnings.append(f"Could not check list '{seg.segment.name}': {exc}")
                 continue
             if total < confirmed:

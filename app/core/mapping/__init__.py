@@ -5,7 +5,7 @@ feeds it rows; the GUI and the CLI build, validate and store Mappings.
 """
 
 from app.core.mapping.automatch import auto_match
-from app.core.mapping.contact import ContactBuilder, ContactRow, InvalidRow, build_contact
+from app.core.mapping.contact import Contact, ContactBuilder, InvalidRow, build_contact
 from app.core.mapping.emails import EmailChecker, email_key
 from app.core.mapping.fields import (
     CONSENT_TARGET,
@@ -23,8 +23,8 @@ __all__ = [
     "EMAIL_TARGET",
     "RESERVED_TARGETS",
     "STANDARD_FIELDS",
+    "Contact",
     "ContactBuilder",
-    "ContactRow",
     "EmailChecker",
     "FieldMapping",
     "InvalidRow",

@@ -1,8 +1,10 @@
-"""Building the Autopilot contact payload for one profile row.
+"""Turning one profile row into a contact any destination can encode.
 
 This runs once per (segment, row) of an export, 100,000 times and more, so the mapping is
 compiled once into a ContactBuilder and each row is then a short loop. A row never raises: it
-becomes a ContactRow to send or an InvalidRow with a reason the marketer can act on.
+becomes a :class:`Contact` to send or an InvalidRow with a reason the marketer can act on. The
+contact is neutral (the email, values by mapping target, consent): each destination encodes it
+into its own payload (app/core/destinations/*/encoding.py).
 """
 
 from __future__ import annotations
@@ -22,11 +24,22 @@ _SHOWN_VALUE_CHARS = 40
 
 
 @dataclass(frozen=True)
-class ContactRow:
-    """A row that can be sent; ``contact`` has no ``_autopilot_list`` (the engine adds it)."""
+class Contact:
+    """A row that can be sent.
 
-    email_key: str
-    contact: dict[str, object]
+    ``email`` is the trimmed address as it will be sent; ``fields`` holds the other mapped
+    targets that have a value, in mapping order: standard fields as trimmed text, custom fields
+    converted to their type (int, float, bool, ISO 8601 date text, text); ``opted_out`` is set
+    when a mapped consent column says the person opted out (and never otherwise).
+    """
+
+    email: str
+    fields: dict[str, object]
+    opted_out: bool = False
+
+    @property
+    def email_key(self) -> str:
+        return self.email.lower()
 
 
 @dataclass(frozen=True)
@@ -58,43 +71,38 @@ class ContactBuilder:
         self._custom = tuple(_step(f) for f in mapping.fields if f.is_custom)
         self._consent = tuple(f.column for f in mapping.fields if f.target == CONSENT_TARGET)
 
-    def build(self, values: Row) -> ContactRow | InvalidRow:
+    def build(self, values: Row) -> Contact | InvalidRow:
         email = (values.get(self._email_column) or "").strip()
         if not email:
             return InvalidRow(email, "Email is empty")
         problem = self._emails.problem(email)
         if problem is not None:
             return InvalidRow(email, f"Email is not valid: {problem}")
-        contact: dict[str, object] = {EMAIL_TARGET: email}
+        fields: dict[str, object] = {}
         for step in self._standard:
             text = (values.get(step.column) or "").strip()
             if text:
-                contact[step.key] = text
-        reasons = self._add_custom(contact, values)
+                fields[step.key] = text
+        reasons = self._add_custom(fields, values)
         if reasons:
             return InvalidRow(email, "; ".join(reasons))
-        for column in self._consent:
-            if is_consent(values.get(column) or ""):
-                contact[CONSENT_TARGET] = True
-        return ContactRow(email.lower(), contact)
+        opted_out = any(is_consent(values.get(column) or "") for column in self._consent)
+        return Contact(email, fields, opted_out)
 
-    def _add_custom(self, contact: dict[str, object], values: Row) -> list[str]:
-        custom: dict[str, object] = {}
+    def _add_custom(self, fields: dict[str, object], values: Row) -> list[str]:
         reasons: list[str] = []
         for step in self._custom:
             text = (values.get(step.column) or "").strip()
             if not text:
                 continue
             try:
-                custom[step.key] = step.convert(text) if step.convert else text
+                fields[step.key] = step.convert(text) if step.convert else text
             except ValueError as err:
                 reasons.append(f"{step.label}: {_shown(text)} {err}")
-        if custom:
-            contact["custom"] = custom
         return reasons
 
 
-def build_contact(mapping: Mapping, values: Row) -> ContactRow | InvalidRow:
+def build_contact(mapping: Mapping, values: Row) -> Contact | InvalidRow:
     """One row on its own; for many rows, build a ContactBuilder once and reuse it."""
     return ContactBuilder(mapping).build(values)
 
@@ -106,7 +114,7 @@ def _is_standard(field: FieldMapping) -> bool:
 def _step(field: FieldMapping) -> _Step:
     convert = CONVERTERS[field.custom_type] if field.custom_type else None
     name = field.custom_name if field.is_custom else field.target
-    return _Step(field.column, field.payload_key, name or field.target, convert)
+    return _Step(field.column, field.target, name or field.target, convert)
 
 
 def _shown(text: str) -> str:

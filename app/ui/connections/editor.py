@@ -12,7 +12,6 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QLineEdit
 
-from app.core.autopilot import validate_base_url
 from app.core.connections import (
     DEFAULT_BASE_URL,
     DEFAULT_PROFILE_CAP,
@@ -21,6 +20,7 @@ from app.core.connections import (
     Connection,
     validate_settings,
 )
+from app.core.destinations.http.urls import validate_base_url
 from app.core.errors import AlreadyExistsError, AppError, UsageError
 from app.core.store import utc_now
 from app.ui.connections.check import ConnectionCheck

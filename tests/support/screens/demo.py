@@ -12,9 +12,9 @@ from collections.abc import Mapping, Sequence
 from datetime import timedelta
 
 from app.context import AppContext, build_context
-from app.core.autopilot import BulkResult, ListResolution
 from app.core.cancel import CancelToken
 from app.core.connections import Connection
+from app.core.destinations.autopilot import BulkResult, ListResolution
 from app.core.export import Export
 from app.core.history import Run
 from app.core.mapping import FieldMapping, auto_match

@@ -14,7 +14,7 @@ from pathlib import Path
 from keyring.backends import fail
 
 from app.context import AppContext
-from app.core.autopilot import AuthError
+from app.core.destinations.autopilot import AuthError
 from app.core.secrets import KeyringSecretStore, SecretStore
 from app.ui.main_window import CONNECTIONS, MAPPING, SEGMENTS, MainWindow
 from tests.support.screens.demo import CONNECTION, EXPORT, seed

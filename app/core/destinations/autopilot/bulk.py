@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
-from app.core.autopilot.answers import email_key, read_bulk_answer
-from app.core.autopilot.errors import RequestError
+from app.core.destinations.autopilot.answers import email_key, read_bulk_answer
+from app.core.destinations.errors import RequestError
 
 MAX_BATCH = 100
 # Statuses that blame the content of a batch, so a smaller batch can succeed.

@@ -42,9 +42,11 @@ class Reply:
 
 
 class Transport:
-    def __init__(self, api_key: str, timeouts: tuple[float, float], *, bypass_proxy: bool) -> None:
+    def __init__(
+        self, key_header: str, api_key: str, timeouts: tuple[float, float], *, bypass_proxy: bool
+    ) -> None:
         self._headers = {
-            "autopilotapikey": api_key,
+            key_header: api_key,
             "Content-Type": "application/json",
             "Accept": "application/json",
             "User-Agent": f"autopilot-exporter/{__version__}",
@@ -58,7 +60,7 @@ class Transport:
     def send(self, method: str, url: str, body: object | None) -> Reply:
         data = None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
         try:
-            # No redirects: requests would carry the autopilotapikey header to any other host.
+            # No redirects: requests would carry the key header to any other host.
             response = self._session().request(
                 method, url, data=data, timeout=self._timeouts, allow_redirects=False
             )

@@ -1,13 +1,13 @@
-"""Thread-safe counters behind :attr:`AutopilotClient.stats`."""
+"""Thread-safe counters behind a client's ``stats``."""
 
 from __future__ import annotations
 
 import threading
 from collections import Counter
 
-from app.core.autopilot.failures import error_kind
-from app.core.autopilot.models import ClientStats
-from app.core.autopilot.transport import Reply
+from app.core.destinations.http.failures import error_kind
+from app.core.destinations.http.transport import Reply
+from app.core.destinations.models import ClientStats
 
 
 class StatsRecorder:

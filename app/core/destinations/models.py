@@ -1,4 +1,4 @@
-"""Values the client hands back; frozen so they can cross threads freely."""
+"""Values every destination's client hands back; frozen so they can cross threads freely."""
 
 from __future__ import annotations
 
@@ -7,21 +7,8 @@ from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
-class AutopilotList:
-    list_id: str
-    title: str
-
-
-@dataclass(frozen=True)
-class ListResolution:
-    list_id: str
-    created: bool
-    warning: str | None  # set when several lists share the title
-
-
-@dataclass(frozen=True)
 class BulkResult:
-    confirmed: dict[str, str]  # email (trimmed, lower-case) -> contact_id
+    confirmed: dict[str, str]  # email (trimmed, lower-case) -> the destination's id
     rejected: dict[str, str]  # email (trimmed, lower-case) -> reason
     requests: int  # HTTP requests this call made, retries and splits included
 

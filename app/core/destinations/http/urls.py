@@ -7,7 +7,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from app.core.errors import UsageError
 
-DEFAULT_BASE_URL = "https://api2.autopilothq.com/v1"
+_EXAMPLE = "https://api.example.com/v1"
 
 
 def is_loopback_host(host: str) -> bool:
@@ -28,7 +28,7 @@ def validate_base_url(url: str) -> str:
     host = parts.hostname or ""
     if scheme not in ("http", "https") or not host:
         raise UsageError(
-            f"The base URL must be a web address such as {DEFAULT_BASE_URL}; fix the connection."
+            f"The base URL must be a web address such as {_EXAMPLE}; fix the connection."
         )
     # Never echo a URL that carries credentials: they would land in logs and terminals.
     if parts.username is not None or parts.password is not None:
@@ -37,9 +37,7 @@ def validate_base_url(url: str) -> str:
             "own field."
         )
     if parts.query or parts.fragment:
-        raise UsageError(
-            f"The base URL must not have a ?query or #fragment; use {DEFAULT_BASE_URL}."
-        )
+        raise UsageError(f"The base URL must not have a ?query or #fragment; use {_EXAMPLE}.")
     try:
         parts.port  # noqa: B018 - raises ValueError for a port that is not a number in range
     except ValueError:

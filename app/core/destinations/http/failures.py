@@ -6,16 +6,16 @@ import enum
 from dataclasses import dataclass
 from http import HTTPStatus
 
-from app.core.autopilot.errors import (
+from app.core.destinations.errors import (
     AuthError,
-    AutopilotError,
+    DestinationError,
     NetworkError,
     RateLimitedError,
     RequestError,
     ServerError,
 )
-from app.core.autopilot.retry import RETRYABLE_STATUSES
-from app.core.autopilot.transport import CONNECT, TIMEOUT, TLS, Reply
+from app.core.destinations.http.retry import RETRYABLE_STATUSES
+from app.core.destinations.http.transport import CONNECT, TIMEOUT, TLS, Reply
 from app.core.logging_setup import redact
 
 
@@ -26,6 +26,16 @@ class Verdict(enum.Enum):
 
 
 @dataclass(frozen=True)
+class ServiceWords:
+    """How the messages of one destination name it and where they send the user."""
+
+    name: str  # "Autopilot", "Ortto"
+    key_header: str  # the request header that carries the API key
+    auth_rejected: str  # the whole message when the key is refused
+    api_hint: str  # what to check when the answers are not the API's, e.g. "...(…/v1)"
+
+
+@dataclass(frozen=True)
 class Context:
     """What the message needs to say where and while doing what it failed."""
 
@@ -33,13 +43,14 @@ class Context:
     what: str  # "sending contacts", "checking the API key", ...
     attempts: int
     read_timeout: float
+    service: ServiceWords
 
 
 def judge(reply: Reply) -> Verdict:
     if reply.failure is not None:
         return Verdict.FAIL if reply.failure == TLS else Verdict.RETRY
     if reply.ok:
-        # A 2xx that is not JSON is a proxy or portal page, not Autopilot's answer.
+        # A 2xx that is not JSON is a proxy or portal page, not the service's answer.
         return Verdict.OK if reply.is_json else Verdict.RETRY
     if reply.status in RETRYABLE_STATUSES:
         return Verdict.RETRY
@@ -47,7 +58,7 @@ def judge(reply: Reply) -> Verdict:
 
 
 def may_have_applied(reply: Reply) -> bool:
-    """Whether a failed attempt could still have changed something at Autopilot."""
+    """Whether a failed attempt could still have changed something at the destination."""
     if reply.failure in (TLS, CONNECT):
         return False
     return reply.status not in (429, 401, 403)
@@ -68,7 +79,7 @@ def error_kind(reply: Reply) -> str | None:
 
 
 def api_message(reply: Reply) -> str:
-    """Autopilot's own ``message`` from an error body, cleaned of anything secret."""
+    """The service's own message from an error body, cleaned of anything secret."""
     payload = reply.payload
     if isinstance(payload, dict):
         for key in ("message", "error"):
@@ -78,36 +89,37 @@ def api_message(reply: Reply) -> str:
     return ""
 
 
-def error_for(reply: Reply, ctx: Context) -> AutopilotError:
+def error_for(reply: Reply, ctx: Context) -> DestinationError:
     if reply.failure is not None:
         return _network_error(reply.failure, ctx)
     status = reply.status or 0
     detail = api_message(reply)
     label = _status_label(status)
+    name, header = ctx.service.name, ctx.service.key_header
     if status in (401, 403):
-        return AuthError(status=status, detail=detail)
-    if status == 400 and "autopilotapikey" in detail.lower():
+        return AuthError(ctx.service.auth_rejected, status=status, detail=detail)
+    if status == 400 and header.lower() in detail.lower():
         return AuthError(
-            f"Autopilot did not receive the API key (it answered: {detail}). Check that no proxy "
-            "removes the autopilotapikey header, then try again.",
+            f"{name} did not receive the API key (it answered: {detail}). Check that no proxy "
+            f"removes the {header} header, then try again.",
             status=status,
             detail=detail,
         )
     if 300 <= status < 400:
         return RequestError(
-            f"Autopilot answered with a redirect ({label}) while {ctx.what}; the key is not sent "
+            f"{name} answered with a redirect ({label}) while {ctx.what}; the key is not sent "
             "on to another address. Check the connection's base URL.",
             status=status,
         )
     if 200 <= status < 300:
         return ServerError(
-            f"Autopilot answered with something that is not JSON while {ctx.what}. Check that the "
-            "connection's base URL points at Autopilot's API, then try again.",
+            f"{name} answered with something that is not JSON while {ctx.what}. Check that "
+            f"{ctx.service.api_hint}, then try again.",
             status=status,
         )
     if status == 429:
         return RateLimitedError(
-            f"Autopilot kept refusing requests as too frequent (429) while {ctx.what}, after "
+            f"{name} kept refusing requests as too frequent (429) while {ctx.what}, after "
             f"{ctx.attempts} attempts. Lower the connection's rate limit or wait a while, then "
             "resume.",
             status=status,
@@ -115,14 +127,14 @@ def error_for(reply: Reply, ctx: Context) -> AutopilotError:
         )
     if status >= 500 or status == 408:
         return ServerError(
-            f"Autopilot had a server problem ({label}) while {ctx.what}, after {ctx.attempts} "
+            f"{name} had a server problem ({label}) while {ctx.what}, after {ctx.attempts} "
             "attempts. Try again later; an interrupted run can be resumed.",
             status=status,
             detail=detail,
         )
     said = f": {detail}" if detail else ""
     return RequestError(
-        f"Autopilot refused the request while {ctx.what} ({label}{said}). Check the "
+        f"{name} refused the request while {ctx.what} ({label}{said}). Check the "
         "connection's base URL and settings, then try again.",
         status=status,
         detail=detail,
@@ -139,19 +151,20 @@ def _network_error(kind: str, ctx: Context) -> NetworkError:
         )
     elif kind == CONNECT:
         text = (
-            f"Could not reach Autopilot at {ctx.host} while {ctx.what}: no network, or the "
-            "address cannot be found or refuses connections. Check the internet connection and "
+            f"Could not reach {ctx.service.name} at {ctx.host} while {ctx.what}: no network, or "
+            "the address cannot be found or refuses connections. Check the internet connection and "
             "the connection's base URL, then try again."
         )
     elif kind == TIMEOUT:
         text = (
-            f"Autopilot at {ctx.host} did not answer within {ctx.read_timeout:g} seconds while "
+            f"{ctx.service.name} at {ctx.host} did not answer within {ctx.read_timeout:g} seconds "
+            "while "
             f"{ctx.what} ({ctx.attempts} attempts). Check the network and try again; an "
             "interrupted run can be resumed."
         )
     else:  # RESET
         text = (
-            f"The connection to Autopilot at {ctx.host} kept dropping while {ctx.what} "
+            f"The connection to {ctx.service.name} at {ctx.host} kept dropping while {ctx.what} "
             f"({ctx.attempts} attempts). Check the network and try again; an interrupted run "
             "can be resumed."
         )

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from app.core.autopilot.errors import ServerError
-from app.core.autopilot.models import AutopilotList
+from app.core.destinations.autopilot.models import AutopilotList
+from app.core.destinations.errors import ServerError
 
 NOT_STORED = "Autopilot did not store this contact"
 

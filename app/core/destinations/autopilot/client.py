@@ -1,0 +1,175 @@
+"""The Autopilot Journeys HTTP client: paced, retrying, thread-safe.
+
+One client serves one connection. Every thread that calls it gets its own HTTP session, but all
+of them share one token bucket (:class:`ApiSession`), so the connection's rate limit holds
+however many requests the export engine keeps in flight.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from collections.abc import Mapping, Sequence
+from urllib.parse import quote
+
+from app.core.cancel import CancelToken
+from app.core.clock import Clock
+from app.core.destinations.autopilot import answers, bulk
+from app.core.destinations.autopilot.models import AutopilotList, ListResolution
+from app.core.destinations.errors import RequestError
+from app.core.destinations.http.failures import (
+    ServiceWords,
+    Verdict,
+    error_for,
+    judge,
+    may_have_applied,
+)
+from app.core.destinations.http.session import ApiSession, SessionOptions, Tally
+from app.core.destinations.models import BulkResult, ClientStats
+
+log = logging.getLogger(__name__)
+
+AUTH_REJECTED = (
+    "Autopilot rejected the API key (it may have been regenerated). "
+    "Enter the current key in the connection and resume."
+)
+WORDS = ServiceWords(
+    name="Autopilot",
+    key_header="autopilotapikey",
+    auth_rejected=AUTH_REJECTED,
+    api_hint="the connection's base URL points at Autopilot's API",
+)
+KEY_SOURCE = "Autopilot (Settings > Autopilot API)"
+# A key check should answer quickly when Autopilot is unreachable.
+_CHECK_ATTEMPTS = 3
+
+
+class AutopilotClient:
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str,
+        *,
+        rate_limit: float = 5.0,
+        burst: int | None = None,
+        connect_timeout: float = 10.0,
+        read_timeout: float = 60.0,
+        max_attempts: int = 8,
+        clock: Clock | None = None,
+        rng: random.Random | None = None,
+        backoff_base: float = 0.5,
+        backoff_cap: float = 30.0,
+    ) -> None:
+        options = SessionOptions(
+            rate_limit,
+            burst,
+            connect_timeout,
+            read_timeout,
+            max_attempts,
+            backoff_base,
+            backoff_cap,
+        )
+        self._http = ApiSession(
+            base_url, api_key, WORDS, options, key_source=KEY_SOURCE, clock=clock, rng=rng
+        )
+        self._list_lock = threading.Lock()
+
+    # -- public API -------------------------------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        return self._http.base_url
+
+    @property
+    def current_rate(self) -> float:
+        return self._http.current_rate
+
+    @property
+    def stats(self) -> ClientStats:
+        return self._http.stats
+
+    def check_key(self) -> dict[str, object]:
+        """The account as Autopilot describes it; typed errors when the key or network fail."""
+        what = "checking the API key"
+        attempts = min(self._http.max_attempts, _CHECK_ATTEMPTS)
+        try:
+            reply = self._http.request("GET", "/account", what=what, attempts=attempts)
+        except RequestError as err:
+            if err.status != 404:
+                raise
+            reply = self._http.request("GET", "/lists", what=what, attempts=attempts)
+        return dict(reply.payload) if isinstance(reply.payload, dict) else {}
+
+    def get_lists(self, *, cancel: CancelToken | None = None) -> list[AutopilotList]:
+        reply = self._http.request("GET", "/lists", what="reading the lists", cancel=cancel)
+        return answers.parse_lists(reply.payload)
+
+    def find_list(
+        self, title: str, *, cancel: CancelToken | None = None
+    ) -> tuple[AutopilotList | None, str | None]:
+        return answers.match_title(self.get_lists(cancel=cancel), title)
+
+    def find_or_create_list(
+        self, title: str, *, cancel: CancelToken | None = None
+    ) -> ListResolution:
+        with self._list_lock:  # two threads must not both create the same list
+            found, warning = self.find_list(title, cancel=cancel)
+            if found is not None:
+                return ListResolution(found.list_id, False, warning)
+            return self._create_list(title.strip(), cancel)
+
+    def upsert_contacts(
+        self, contacts: Sequence[Mapping[str, object]], *, cancel: CancelToken | None = None
+    ) -> BulkResult:
+        bulk.check_batch(contacts)
+        tally = Tally()
+        confirmed: dict[str, str] = {}
+        rejected: dict[str, str] = {}
+
+        def post(batch: bulk.Contacts) -> object:
+            body = {"contacts": [dict(c) for c in batch]}
+            what = "sending contacts"
+            return self._http.request(
+                "POST", "/contacts", body, what=what, cancel=cancel, tally=tally
+            ).payload
+
+        if contacts:
+            bulk.upsert(contacts, post, confirmed, rejected)
+        return BulkResult(confirmed, rejected, tally.requests)
+
+    def list_contact_count(self, list_id: str, *, cancel: CancelToken | None = None) -> int:
+        path = f"/list/{quote(list_id, safe='')}/contacts"
+        reply = self._http.request("GET", path, what="counting the list's contacts", cancel=cancel)
+        return answers.parse_total(reply.payload)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> AutopilotClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- requests ---------------------------------------------------------------------------
+
+    def _create_list(self, title: str, cancel: CancelToken | None = None) -> ListResolution:
+        """POST /list is not idempotent: after an attempt that may have landed, look first."""
+        what = "creating the list"
+        http, limit = self._http, self._http.max_attempts
+        for attempt in range(1, limit + 1):
+            reply = http.attempt("POST", "/list", {"name": title}, cancel, None)
+            verdict = judge(reply)
+            if verdict is Verdict.OK:
+                return ListResolution(answers.parse_list_id(reply.payload), True, None)
+            # 409 is the blueprint's answer to a duplicate title: look the list up below.
+            conflict = reply.status == 409
+            if not conflict and (verdict is Verdict.FAIL or attempt == limit):
+                raise error_for(reply, http.context(what, attempt))
+            http.wait_before_retry(reply, attempt, limit, what, cancel)
+            if may_have_applied(reply):
+                found, warning = self.find_list(title, cancel=cancel)
+                if found is not None:
+                    return ListResolution(found.list_id, not conflict, warning)
+        raise error_for(reply, http.context(what, limit))

@@ -1,0 +1,1 @@
+"""HTTP machinery every destination's client shares: transport, pacing, retries, failures."""
