@@ -7,14 +7,14 @@ import sys
 
 from app.cli.output import Console
 from app.core.connections import (
-    DEFAULT_BASE_URL,
     DEFAULT_PROFILE_CAP,
-    DEFAULT_RATE_LIMIT,
+    DEFAULT_SERVICE,
     PRIVACY_NOTICE,
     Connection,
     validate_settings,
 )
 from app.core.connections.check import check_key
+from app.core.destinations import services
 from app.core.destinations.autopilot import DestinationError
 from app.core.errors import AlreadyExistsError, UsageError
 from app.core.secrets import KeyNeededError, SecretStoreError
@@ -38,8 +38,17 @@ def register(nouns: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
         action="store_true",
         help="agree that profile data, including personal data, goes to Autopilot",
     )
-    add.add_argument("--base-url", default=DEFAULT_BASE_URL)
-    add.add_argument("--rate-limit", type=float, default=DEFAULT_RATE_LIMIT, metavar="RPS")
+    add.add_argument(
+        "--service",
+        choices=services(),
+        default=DEFAULT_SERVICE,
+        help="autopilot: Autopilot Journeys (the classic API); ortto: Ortto, the new Autopilot",
+    )
+    add.add_argument("--region", help="Ortto's data region: global (the default), au or eu")
+    add.add_argument("--base-url", default="", help="default: the service's own for the region")
+    add.add_argument(
+        "--rate-limit", type=float, default=0.0, metavar="RPS", help="default: the service's"
+    )
     add.add_argument("--profile-cap", type=int, default=DEFAULT_PROFILE_CAP, metavar="N")
     add.add_argument("--no-check", action="store_true", help="save without checking the key")
     add.add_argument("--replace", action="store_true", help="overwrite a connection of that name")
@@ -85,6 +94,8 @@ def _add(args: argparse.Namespace, console: Console) -> int:
             rate_limit=args.rate_limit,
             profile_cap=args.profile_cap,
             consent_at=utc_now(),
+            service=args.service,
+            region=args.region,
         )
     )
     status = ctx.keys.status

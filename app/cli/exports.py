@@ -8,9 +8,10 @@ from pathlib import Path
 from app.cli.output import Console
 from app.cli.running import cancel_on_signals, print_run, run_with_signals
 from app.core.cancel import CancelToken
+from app.core.destinations import destination_for
 from app.core.errors import AlreadyExistsError, NotFoundError
 from app.core.export import Export, PlanProblems, check_export
-from app.core.mapping import FieldMapping, Mapping
+from app.core.mapping import Mapping
 
 
 def register(nouns: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -36,6 +37,11 @@ def register(nouns: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
         help="Email=COLUMN is required; also FirstName=, LastName=, any standard "
         "field, custom:TYPE:Name=COLUMN, unsubscribed=COLUMN (opt-out flag)",
     )
+    add.add_argument(
+        "--create-fields",
+        action="store_true",
+        help="create custom fields the destination lacks (Ortto: they cannot be deleted later)",
+    )
     add.add_argument("--replace", action="store_true")
     add.set_defaults(handler=_add)
 
@@ -57,8 +63,15 @@ def register(nouns: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 def _add(args: argparse.Namespace, console: Console) -> int:
     ctx = console.context
-    mapping = Mapping(fields=tuple(FieldMapping.parse(spec) for spec in args.maps))
-    export = Export(args.name.strip(), args.connection, tuple(args.segments), mapping)
+    connection = ctx.connections.get(args.connection)
+    mapping = Mapping.from_specs(args.maps, destination_for(connection.service).fields)
+    export = Export(
+        args.name.strip(),
+        connection.name,
+        tuple(args.segments),
+        mapping,
+        create_fields=args.create_fields,
+    )
     if not args.replace:
         try:
             ctx.exports.get(export.name)

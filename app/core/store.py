@@ -182,10 +182,21 @@ def _v3_run_owner(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE runs ADD COLUMN owner TEXT")
 
 
+def _v4_destinations(db: sqlite3.Connection) -> None:
+    # A connection is to one destination (Autopilot Journeys or Ortto, with Ortto's data
+    # region); an export may create the custom fields it needs where the user said yes; the
+    # account's custom fields are cached per connection for the window and the dry run.
+    db.execute("ALTER TABLE connections ADD COLUMN service TEXT NOT NULL DEFAULT 'autopilot'")
+    db.execute("ALTER TABLE connections ADD COLUMN region TEXT")
+    db.execute("ALTER TABLE connections ADD COLUMN custom_fields TEXT")
+    db.execute("ALTER TABLE exports ADD COLUMN create_fields INTEGER NOT NULL DEFAULT 0")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _v1_sources_and_segments,
     _v2_connections_exports_runs,
     _v3_run_owner,
+    _v4_destinations,
 ]
 
 

@@ -184,6 +184,7 @@ def sample_data(ctx: AppContext, sample: Path) -> tuple[None, str]:
 def saved_export(ctx: AppContext) -> tuple[None, str]:
     """A connection saved without a key (the --no-check path) and an export that uses it."""
     from app.core.connections import Connection
+    from app.core.destinations import destination_for
     from app.core.export import Export
     from app.core.mapping import Mapping
     from app.core.store import utc_now
@@ -191,7 +192,8 @@ def saved_export(ctx: AppContext) -> tuple[None, str]:
     connection = ctx.connections.save(Connection(NAME, consent_at=utc_now()))
     if connection.key_stored:
         raise StepFailed("the connection claims a stored key")
-    mapping = Mapping.from_specs(["Email=PrimaryEmail", "FirstName=FirstName"])
+    fields = destination_for(connection.service).fields
+    mapping = Mapping.from_specs(["Email=PrimaryEmail", "FirstName=FirstName"], fields)
     ctx.exports.save(Export(NAME, connection.name, (NAME,), mapping))
     return None, f"connection and export '{NAME}' saved (no key)"
 

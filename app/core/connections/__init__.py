@@ -1,13 +1,12 @@
-"""Autopilot connections and the privacy notice the user agrees to.
+"""Connections to a destination and the privacy notice the user agrees to.
 
 Settings only: the API keys are in ``app.core.connections.keys``, which the faces import
 themselves, so that reading a connection never loads the secret store.
 """
 
 from app.core.connections.models import (
-    DEFAULT_BASE_URL,
     DEFAULT_PROFILE_CAP,
-    DEFAULT_RATE_LIMIT,
+    DEFAULT_SERVICE,
     PRIVACY_NOTICE,
     PRIVACY_NOTICE_VERSION,
     Connection,
@@ -15,9 +14,8 @@ from app.core.connections.models import (
 from app.core.connections.store import ConnectionStore, Saving, validate_settings
 
 __all__ = [
-    "DEFAULT_BASE_URL",
     "DEFAULT_PROFILE_CAP",
-    "DEFAULT_RATE_LIMIT",
+    "DEFAULT_SERVICE",
     "PRIVACY_NOTICE",
     "PRIVACY_NOTICE_VERSION",
     "Connection",

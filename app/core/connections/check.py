@@ -1,11 +1,12 @@
-"""Checking a key: one live call (``GET /account``) that proves Autopilot accepts it."""
+"""Checking a key: one live call that proves the connection's destination accepts it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.core.connections.client import Limits, open_client
+from app.core.connections.client import open_client
 from app.core.connections.models import Connection
+from app.core.destinations import Limits
 
 
 @dataclass(frozen=True)
@@ -17,12 +18,7 @@ class CheckLimits:
     max_attempts: int = 3
 
     def limits(self) -> Limits:
-        limits = Limits(max_attempts=self.max_attempts)
-        if self.connect_timeout is not None:
-            limits["connect_timeout"] = self.connect_timeout
-        if self.read_timeout is not None:
-            limits["read_timeout"] = self.read_timeout
-        return limits
+        return Limits(self.connect_timeout, self.read_timeout, self.max_attempts)
 
 
 # The window's check is short on purpose (a few seconds to connect, a short wait for the answer,
@@ -32,7 +28,7 @@ WINDOW_CHECK = CheckLimits(connect_timeout=5.0, read_timeout=15.0, max_attempts=
 
 def check_key(connection: Connection, api_key: str, limits: CheckLimits = CheckLimits()) -> None:
     """Raises the client's AuthError, NetworkError, ... when the key does not work."""
-    client = open_client(connection, api_key, **limits.limits())
+    client = open_client(connection, api_key, limits.limits())
     try:
         client.check_key()
     finally:

@@ -1,4 +1,4 @@
-"""An Autopilot connection: where to send, how fast, how much, and the user's consent."""
+"""A connection: which destination, where to send, how fast, how much, and the user's consent."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ from datetime import datetime
 
 from app.core.store import to_iso
 
-DEFAULT_BASE_URL = "https://api2.autopilothq.com/v1"
-DEFAULT_RATE_LIMIT = 5.0
+DEFAULT_SERVICE = "autopilot"  # DESIGN.md section 4: --service defaults to Autopilot Journeys
 DEFAULT_PROFILE_CAP = 100_000
 
 PRIVACY_NOTICE_VERSION = "2026-11-29"
@@ -24,18 +23,22 @@ PRIVACY_NOTICE = (
 @dataclass(frozen=True)
 class Connection:
     name: str
-    base_url: str = DEFAULT_BASE_URL
-    rate_limit: float = DEFAULT_RATE_LIMIT
+    base_url: str = ""  # empty: the destination's own for the region (see validate_settings)
+    rate_limit: float = 0.0  # 0: the destination's default
     profile_cap: int = DEFAULT_PROFILE_CAP
     consent_at: datetime | None = None
     consent_version: str = PRIVACY_NOTICE_VERSION
     key_stored: bool = False
     keyring_backend: str = ""
+    service: str = DEFAULT_SERVICE  # a key of app.core.destinations: "autopilot" | "ortto"
+    region: str | None = None  # the destination's data region, where it has them
 
     def to_json(self) -> dict[str, object]:
         """The CLI's `connection list --json` shape; never holds the key."""
         return {
             "name": self.name,
+            "service": self.service,
+            "region": self.region,
             "base_url": self.base_url,
             "rate_limit": self.rate_limit,
             "profile_cap": self.profile_cap,

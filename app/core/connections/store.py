@@ -12,12 +12,19 @@ from app.core.store import StateStore, from_iso, save_target, to_iso, utc_now
 
 def validate_settings(connection: Connection) -> Connection:
     """Normalise and check everything but the key; UsageError names the bad setting."""
+    from app.core.destinations import destination_for
     from app.core.destinations.http.urls import validate_base_url
 
     name = connection.name.strip()
     if not name:
         raise UsageError("Give the connection a name.")
-    if not 0.1 <= connection.rate_limit <= 1000:
+    destination = destination_for(connection.service)
+    region = connection.region.strip().lower() if connection.region else None
+    base_url = connection.base_url.strip() or destination.base_url(region)
+    if region is not None and region not in destination.regions:
+        destination.base_url(region)  # raises, naming the regions (or saying there are none)
+    rate_limit = connection.rate_limit or destination.default_rate_limit
+    if not 0.1 <= rate_limit <= 1000:
         raise UsageError("The rate limit must be between 0.1 and 1,000 requests per second.")
     if not 1 <= connection.profile_cap <= 10_000_000:
         raise UsageError("The profile cap must be between 1 and 10,000,000.")
@@ -25,7 +32,13 @@ def validate_settings(connection: Connection) -> Connection:
         raise UsageError(
             "Accept the data-privacy notice first (--accept-privacy-notice, or tick I agree)."
         )
-    return replace(connection, name=name, base_url=validate_base_url(connection.base_url))
+    return replace(
+        connection,
+        name=name,
+        base_url=validate_base_url(base_url),
+        rate_limit=rate_limit,
+        region=region,
+    )
 
 
 @dataclass(frozen=True)
@@ -60,6 +73,8 @@ class ConnectionStore:
             consent_at=from_iso(row["consent_at"]),
             consent_version=row["consent_version"],
             key_stored=bool(row["key_stored"]),
+            service=row["service"],
+            region=row["region"],
         )
 
     def all(self) -> list[Connection]:
@@ -125,21 +140,23 @@ class ConnectionStore:
             to_iso(connection.consent_at),
             connection.consent_version,
             int(key_stored),
+            connection.service,
+            connection.region,
             now,
         )
         with self._state.transaction() as db:
             if saving.row_id is None:
                 db.execute(
                     "INSERT INTO connections (name, base_url, rate_limit, profile_cap, consent_at,"
-                    " consent_version, key_stored, updated_at, created_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " consent_version, key_stored, service, region, updated_at, created_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (*values, now),
                 )
             else:
                 db.execute(
                     "UPDATE connections SET name = ?, base_url = ?, rate_limit = ?,"
                     " profile_cap = ?, consent_at = ?, consent_version = ?, key_stored = ?,"
-                    " updated_at = ? WHERE id = ?",
+                    " service = ?, region = ?, updated_at = ? WHERE id = ?",
                     (*values, saving.row_id),
                 )
         return self.get(connection.name)

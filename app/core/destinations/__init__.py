@@ -53,6 +53,10 @@ class FieldVocabulary(Protocol):
         """Targets offered besides Email, consent and custom fields, in the order to show."""
         ...
 
+    def synonyms(self) -> Mapping[str, tuple[str, ...]]:
+        """Other column names a standard field is suggested for (``fornavn`` -> FirstName)."""
+        ...
+
     def canonical(self, target: str) -> str:
         """The target as stored (e.g. ``firstname`` -> ``FirstName``); UsageError naming what
         is wrong and what would be right."""
@@ -70,7 +74,7 @@ class Client(Protocol):
     requests takes the run's cancel token and raises ``Cancelled`` when it is set.
     """
 
-    def check_key(self) -> None:
+    def check_key(self) -> object:
         """One cheap read that needs a valid key; typed errors (app/core/destinations/errors)."""
         ...
 
@@ -90,7 +94,9 @@ class Client(Protocol):
         ends confirmed or rejected (with the destination's reason) in the result."""
         ...
 
-    def verify_audience(self, audience: str, confirmed: int, *, cancel: CancelToken) -> str | None:
+    def verify_audience(
+        self, segment: str, audience: str, confirmed: int, *, cancel: CancelToken
+    ) -> str | None:
         """A warning when the audience holds fewer people than were confirmed, else None."""
         ...
 
@@ -100,14 +106,43 @@ class Client(Protocol):
 class Destination(Protocol):
     """A service exports can go to; a stateless description and the factory of its client."""
 
-    service: str  # "autopilot" | "ortto": stored with the connection, printed by the CLI
-    label: str  # "Autopilot Journeys" | "Ortto": the window's choice
-    name: str  # "Autopilot" | "Ortto": how messages name the service
-    audience_noun: str  # "list" | "tag"
-    default_rate_limit: float  # requests per second
-    max_batch: int  # contacts per request at most
-    regions: Mapping[str, str]  # data region -> base URL; one entry "" when there are none
-    fields: FieldVocabulary
+    @property
+    def service(self) -> str:
+        """``autopilot`` | ``ortto``: stored with the connection, printed by the CLI."""
+        ...
+
+    @property
+    def label(self) -> str:
+        """``Autopilot Journeys`` | ``Ortto``: the window's choice."""
+        ...
+
+    @property
+    def name(self) -> str:
+        """``Autopilot`` | ``Ortto``: how messages name the service."""
+        ...
+
+    @property
+    def audience_noun(self) -> str:
+        """``list`` | ``tag``."""
+        ...
+
+    @property
+    def default_rate_limit(self) -> float:
+        """Requests per second when the connection does not say."""
+        ...
+
+    @property
+    def max_batch(self) -> int:
+        """Contacts per request at most."""
+        ...
+
+    @property
+    def regions(self) -> Mapping[str, str]:
+        """Data region -> base URL; one entry ``""`` when there are none."""
+        ...
+
+    @property
+    def fields(self) -> FieldVocabulary: ...
 
     def base_url(self, region: str | None) -> str:
         """The API's base URL for a region; UsageError naming the regions for an unknown one."""
@@ -121,6 +156,10 @@ class Destination(Protocol):
 
     def request_bodies(self, contacts: Sequence[Contact], audience: str) -> list[dict[str, object]]:
         """The request bodies a batch is sent as (what the dry run writes)."""
+        ...
+
+    def dry_run_audience(self, segment: str) -> str:
+        """What a dry run writes for a segment's audience, which it cannot ask for."""
         ...
 
     def requests_estimate(self, valid_per_segment: Sequence[int]) -> int:

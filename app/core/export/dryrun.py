@@ -1,8 +1,8 @@
 """A dry run: everything a real run does locally, written to a file instead of sent.
 
 It needs no key and makes no request. Each line of the output is one request body that a real
-run would POST to /contacts; the list id, unknown without asking Autopilot, is written as
-``"list:<segment name>"``.
+run would send, as the destination encodes it; an audience that only the destination knows
+(an Autopilot list id) is written as ``"list:<segment name>"``, an Ortto tag as itself.
 """
 
 from __future__ import annotations
@@ -53,15 +53,20 @@ def _write_payloads(
 ) -> bool:
     """Write one JSON line per request; True when cancelled half-way."""
     with output.open("w", encoding="utf-8") as handle:
+        destination = plan.destination
         for index, seg in enumerate(plan.segments):
-            marker = f"list:{seg.segment.name}"
+            audience = destination.dry_run_audience(seg.segment.name)
             for batch in batches(
-                services.segments, seg.segment, index, plan.export.mapping, plan.emails
+                services.segments,
+                seg.segment,
+                index,
+                plan.export.mapping,
+                destination.max_batch,
+                plan.emails,
             ):
                 if cancel is not None and cancel.is_cancelled():
                     return True
-                body = {
-                    "contacts": [{**row.contact, "_autopilot_list": marker} for row in batch.rows]
-                }
-                handle.write(json.dumps(body, ensure_ascii=False) + "\n")
+                contacts = [row.contact for row in batch.rows]
+                for body in destination.request_bodies(contacts, audience):
+                    handle.write(json.dumps(body, ensure_ascii=False) + "\n")
     return False

@@ -1,9 +1,11 @@
 """The export engine: synchronous, Qt-free, checkpointed per confirmed batch.
 
 ``run_export`` is one blocking call. Inside, a small pool keeps a few requests in flight so that
-Autopilot's rate limit, not its latency, bounds the run. A batch is written to the history only
-after Autopilot confirmed it, so a run interrupted in any way resumes without sending a
-confirmed batch again. Cancel stops new requests at once and waits only for those in flight.
+the destination's rate limit, not its latency, bounds the run. A batch is written to the history
+only after the destination confirmed it, so a run interrupted in any way resumes without sending
+a confirmed batch again. Cancel stops new requests at once and waits only for those in flight.
+The engine talks to the destination only through its client (``app.core.destinations.Client``):
+each segment's people go to an *audience* (an Autopilot list, an Ortto tag).
 """
 
 from __future__ import annotations
@@ -12,14 +14,15 @@ import logging
 import math
 import threading
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from typing import Protocol
 
 from app.core.cancel import Cancelled, CancelToken
 from app.core.clock import Clock, SystemClock
-from app.core.destinations.autopilot import BulkResult, DestinationError, ListResolution
+from app.core.destinations import Client
+from app.core.destinations.errors import DestinationError
+from app.core.destinations.models import BulkResult
 from app.core.errors import AppError
 from app.core.export.plan import ExportPlan, Services
 from app.core.export.rows import Batch, batches
@@ -30,26 +33,12 @@ from app.core.history.store import RunTakenOverError
 log = logging.getLogger(__name__)
 
 
-class SendClient(Protocol):
-    """What the engine needs of the Autopilot client."""
-
-    def find_or_create_list(
-        self, title: str, *, cancel: CancelToken | None = None
-    ) -> ListResolution: ...
-
-    def upsert_contacts(
-        self, contacts: Sequence[Mapping[str, object]], *, cancel: CancelToken | None = None
-    ) -> BulkResult: ...
-
-    def list_contact_count(self, list_id: str, *, cancel: CancelToken | None = None) -> int: ...
-
-
 @dataclass(frozen=True)
 class Progress:
     """A snapshot for the progress bar; small and immutable so it can cross threads."""
 
     run_id: int
-    phase: str  # "lists" | "sending" | "verifying" | "cancelling"
+    phase: str  # "preparing" | "lists" | "sending" | "verifying" | "cancelling"
     segment: str
     total: int  # contacts to send in the whole run
     sent: int
@@ -145,7 +134,7 @@ class _Run:
         self,
         plan: ExportPlan,
         services: Services,
-        client: SendClient,
+        client: Client,
         runs: RunStore,
         lease: Lease,
         on_progress: ProgressCallback,
@@ -176,7 +165,7 @@ class _Run:
         if rate > 0:
             eta: float | None = remaining / rate
         else:
-            batches_left = math.ceil(remaining / 100)
+            batches_left = math.ceil(remaining / self.plan.destination.max_batch)
             eta = batches_left / max(0.1, self.plan.connection.rate_limit)
         self.on_progress(
             Progress(
@@ -193,7 +182,17 @@ class _Run:
 
     # -- lists ------------------------------------------------------------------------------
 
+    def prepare(self) -> None:
+        """What the destination needs before the first contact (e.g. Ortto's custom fields)."""
+        self.report("preparing")
+        self.warnings += self.client.prepare(
+            self.plan.export.mapping,
+            create_fields=self.plan.export.create_fields,
+            cancel=self.cancel,
+        )
+
     def resolve_lists(self) -> None:
+        """Each segment's audience (a list, a tag), found or created once and recorded."""
         for seg in self.plan.segments:
             name = seg.segment.name
             if self.lists.get(name) or seg.valid == 0:
@@ -201,10 +200,10 @@ class _Run:
             self.cancel.raise_if_cancelled()
             self.segment_name = name
             self.report("lists")
-            resolution = self.client.find_or_create_list(name, cancel=self.cancel)
-            if resolution.warning:
-                self.warnings.append(resolution.warning)
-            self.lists[name] = resolution.list_id
+            audience = self.client.resolve_audience(name, cancel=self.cancel)
+            if audience.warning:
+                self.warnings.append(audience.warning)
+            self.lists[name] = audience.key
             self.runs.set_lists(self.lease, self.lists)
 
     # -- sending ----------------------------------------------------------------------------
@@ -222,15 +221,17 @@ class _Run:
                 seg.segment,
                 index,
                 self.plan.export.mapping,
+                self.plan.destination.max_batch,
                 self.plan.emails,
             ):
                 if (batch.segment_index, batch.batch_no) not in self.confirmed:
                     yield batch
 
     def send(self, batch: Batch) -> BulkResult:
-        list_id = self.lists[self.plan.segments[batch.segment_index].segment.name]
-        contacts = [{**row.contact, "_autopilot_list": list_id} for row in batch.rows]
-        return self.client.upsert_contacts(contacts, cancel=self.cancel)
+        audience = self.lists[self.plan.segments[batch.segment_index].segment.name]
+        assert audience is not None, "resolve_lists ran first"
+        contacts = [row.contact for row in batch.rows]
+        return self.client.send(contacts, audience, cancel=self.cancel)
 
     def record(self, batch: Batch, result: BulkResult) -> None:
         rows = {row.email_key: row for row in batch.rows}
@@ -238,19 +239,17 @@ class _Run:
         for key, reason in result.rejected.items():
             row = rows.get(key)
             if row is not None:
-                rejected.append(
-                    RejectedContact(row.row_number, str(row.contact.get("Email", key)), reason)
-                )
+                rejected.append(RejectedContact(row.row_number, row.contact.email, reason))
         # A contact neither confirmed nor rejected by the answer is counted as rejected too:
-        # Autopilot did not say it stored it.
+        # the destination did not say it stored it.
         answered = set(result.confirmed) | set(result.rejected)
         for key, row in rows.items():
             if key not in answered:
                 rejected.append(
                     RejectedContact(
                         row.row_number,
-                        str(row.contact.get("Email", key)),
-                        "Autopilot did not confirm this contact",
+                        row.contact.email,
+                        f"{self.plan.destination.name} did not confirm this contact",
                     )
                 )
         sent = len(batch.rows) - len(rejected)
@@ -280,7 +279,8 @@ class _Run:
                 self._pump(source, pending, pool, in_flight)
             except BaseException as exc:
                 # Whatever stopped the loop, the requests already in flight may be confirmed by
-                # Autopilot: wait for them and record them, so a resume does not send them again.
+                # the destination: wait for them and record them, so a resume does not send them
+                # again.
                 self.fail(exc)
                 self._drain(pending)
                 raise
@@ -325,25 +325,24 @@ class _Run:
     # -- checking ---------------------------------------------------------------------------
 
     def verify_lists(self) -> None:
-        """Warn when a list holds fewer contacts than Autopilot confirmed for it."""
+        """Warn when an audience holds fewer people than the destination confirmed for it."""
         self.report("verifying")
+        noun = self.plan.destination.audience_noun
         for index, seg in enumerate(self.plan.segments):
-            list_id = self.lists.get(seg.segment.name)
+            name = seg.segment.name
+            audience = self.lists.get(name)
             confirmed = self.confirmed_for(index)
-            if not list_id or confirmed == 0:
+            if not audience or confirmed == 0:
                 continue
             try:
-                total = self.client.list_contact_count(list_id, cancel=self.cancel)
+                warning = self.client.verify_audience(name, audience, confirmed, cancel=self.cancel)
             except Cancelled:
                 return
             except DestinationError as exc:
-                self.warnings.append(f"Could not check list '{seg.segment.name}': {exc}")
+                self.warnings.append(f"Could not check the {noun} '{name}': {exc}")
                 continue
-            if total < confirmed:
-                self.warnings.append(
-                    f"Autopilot's list '{seg.segment.name}' shows {total:,} contacts, fewer than "
-                    f"the {confirmed:,} it confirmed; check the list in Autopilot."
-                )
+            if warning:
+                self.warnings.append(warning)
 
     def confirmed_for(self, segment_index: int) -> int:
         return self.runs.sent_by_segment(self.run_id).get(segment_index, 0)
@@ -352,7 +351,7 @@ class _Run:
 def run_export(
     plan: ExportPlan,
     services: Services,
-    client: SendClient,
+    client: Client,
     runs: RunStore,
     *,
     run_id: int | None = None,
@@ -361,7 +360,7 @@ def run_export(
     clock: Clock | None = None,
     in_flight: int | None = None,
 ) -> Run:
-    """Send the plan to Autopilot; returns the finished run. ``run_id`` resumes that run.
+    """Send the plan to its destination; returns the finished run. ``run_id`` resumes that run.
 
     Resuming claims the run atomically (UsageError when another process holds it live).
     """
@@ -372,6 +371,7 @@ def run_export(
     started = clock.monotonic()
     with Heartbeat(runs, lease, state.fail):
         try:
+            state.prepare()
             state.resolve_lists()
             state.send_all(in_flight or default_in_flight(plan.connection.rate_limit))
             if not token.is_cancelled():

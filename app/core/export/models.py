@@ -13,6 +13,9 @@ class Export:
     connection: str
     segments: tuple[str, ...]
     mapping: Mapping = field(default_factory=lambda: Mapping(fields=()))
+    # The user said yes to creating the custom fields the destination lacks (Ortto: they are a
+    # lasting change to the account and cannot be deleted through its API).
+    create_fields: bool = False
 
     def to_json(self) -> dict[str, object]:
         """The CLI's `export list --json` shape."""
@@ -21,4 +24,5 @@ class Export:
             "connection": self.connection,
             "segments": list(self.segments),
             "mapping": self.mapping.to_cli_dict(),
+            "create_fields": self.create_fields,
         }

@@ -7,15 +7,15 @@ to enforce the connection's profile cap before a single request goes out.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
 from app.core.cancel import CancelToken
 from app.core.connections import Connection, ConnectionStore
+from app.core.destinations import Destination, destination_for
 from app.core.errors import AppError, NotFoundError
 from app.core.export.models import Export
-from app.core.export.rows import BATCH_SIZE, Duplicate, Invalid, Valid, classify
+from app.core.export.rows import Duplicate, Invalid, Valid, classify
 from app.core.history import InvalidMember
 from app.core.mapping import Mapping
 from app.core.mapping.emails import EmailChecker
@@ -49,10 +49,6 @@ class SegmentPlan:
     invalid: int
     duplicates: int
 
-    @property
-    def batches(self) -> int:
-        return math.ceil(self.valid / BATCH_SIZE)
-
 
 @dataclass(frozen=True)
 class ExportPlan:
@@ -82,9 +78,12 @@ class ExportPlan:
         return sum(s.duplicates for s in self.segments)
 
     @property
+    def destination(self) -> Destination:
+        return destination_for(self.connection.service)
+
+    @property
     def requests(self) -> int:
-        # One list lookup, maybe a create, per segment; one request per batch; one check per list.
-        return sum(s.batches for s in self.segments) + 3 * len(self.segments)
+        return self.destination.requests_estimate([s.valid for s in self.segments])
 
     @property
     def estimated_seconds(self) -> float:
@@ -97,6 +96,8 @@ class ExportPlan:
             "export": self.export.name,
             "connection": {
                 "name": self.connection.name,
+                "service": self.connection.service,
+                "region": self.connection.region,
                 "base_url": self.connection.base_url,
                 "rate_limit": self.connection.rate_limit,
                 "profile_cap": self.connection.profile_cap,
@@ -119,6 +120,7 @@ class ExportPlan:
                 for s in self.segments
             ],
             "mapping": self.export.mapping.to_json(),
+            "create_fields": self.export.create_fields,
             # What the plan counted, so a resume can prove it rebuilt the very same batches.
             "counts": {
                 "planned": self.planned,
@@ -164,8 +166,9 @@ def check_export(export: Export, services: Services) -> list[Problem]:
     problems: list[Problem] = []
     if not export.name.strip():
         problems.append(Problem("name", "Give the export a name."))
+    connection: Connection | None = None
     try:
-        services.connections.get(export.connection)
+        connection = services.connections.get(export.connection)
     except NotFoundError as exc:
         problems.append(
             Problem(
@@ -177,13 +180,16 @@ def check_export(export: Export, services: Services) -> list[Problem]:
         )
     found, segment_problems = _resolve_segments(export, services)
     problems += segment_problems
-    if found and not segment_problems:
+    if connection is not None and found and not segment_problems:
         try:
             source = services.profiles.get_source(found[0].source)
         except NotFoundError as exc:
             problems.append(Problem("segments", str(exc)))
         else:
-            problems += [Problem("mapping", p) for p in export.mapping.validate(source.columns)]
+            fields = destination_for(connection.service).fields
+            problems += [
+                Problem("mapping", p) for p in export.mapping.validate(source.columns, fields)
+            ]
     return problems
 
 
@@ -245,7 +251,7 @@ def plan_export(
                     f"This export has {len(keys):,} unique profiles, over the limit of "
                     f"{connection.profile_cap:,} per export for connection '{connection.name}'. "
                     "Narrow the segments, or raise the limit in the connection's settings if "
-                    "your Autopilot contract allows it.",
+                    f"your {destination_for(connection.service).name} contract allows it.",
                 )
             ]
         )

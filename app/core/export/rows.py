@@ -1,7 +1,7 @@
 """Every (segment, row) of an export ends in one state; this decides the local ones.
 
 The classification is deterministic for the same source data and configuration, which is what
-lets a resumed run rebuild exactly the same batches and skip the ones Autopilot confirmed.
+lets a resumed run rebuild exactly the same batches and skip the ones the destination confirmed.
 """
 
 from __future__ import annotations
@@ -9,18 +9,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from app.core.mapping import ContactBuilder, ContactRow, InvalidRow, Mapping
+from app.core.mapping import Contact, ContactBuilder, InvalidRow, Mapping
 from app.core.mapping.emails import EmailChecker
 from app.core.segments import Segment, SegmentService
-
-BATCH_SIZE = 100  # Autopilot's bulk upsert takes at most 100 contacts per request.
 
 
 @dataclass(frozen=True)
 class Valid:
     row_number: int
     email_key: str
-    contact: dict[str, object]
+    contact: Contact
 
 
 @dataclass(frozen=True)
@@ -57,12 +55,12 @@ def classify(
         if isinstance(outcome, InvalidRow):
             yield Invalid(member.row_number, outcome.email, outcome.reason)
             continue
-        assert isinstance(outcome, ContactRow)
+        assert isinstance(outcome, Contact)
         if outcome.email_key in seen:
             yield Duplicate(member.row_number, outcome.email_key)
             continue
         seen.add(outcome.email_key)
-        yield Valid(member.row_number, outcome.email_key, outcome.contact)
+        yield Valid(member.row_number, outcome.email_key, outcome)
 
 
 @dataclass(frozen=True)
@@ -77,15 +75,17 @@ def batches(
     segment: Segment,
     segment_index: int,
     mapping: Mapping,
+    batch_size: int,
     emails: EmailChecker | None = None,
 ) -> Iterator[Batch]:
-    """The valid rows of one segment in batches of 100, numbered from 0 in source order."""
+    """The valid rows of one segment in batches (the destination's size), numbered from 0 in
+    source order."""
     pending: list[Valid] = []
     number = 0
     for state in classify(segments, segment, mapping, emails):
         if isinstance(state, Valid):
             pending.append(state)
-            if len(pending) == BATCH_SIZE:
+            if len(pending) == batch_size:
                 yield Batch(segment_index, number, tuple(pending))
                 pending, number = [], number + 1
     if pending:

@@ -13,16 +13,17 @@ from pathlib import Path
 from app.core.cancel import CancelToken
 from app.core.connections import Connection
 from app.core.connections.client import open_client
+from app.core.destinations import Client, Limits
 from app.core.errors import NotFoundError, UsageError
 from app.core.export.dryrun import dry_run_export
-from app.core.export.engine import ProgressCallback, SendClient, run_export
+from app.core.export.engine import ProgressCallback, run_export
 from app.core.export.models import Export
 from app.core.export.plan import ExportPlan, Services, plan_export, segments_from_snapshot
 from app.core.export.service import ExportService
 from app.core.history import Run, RunStore, can_resume
 from app.core.mapping import Mapping
 
-ClientFactory = Callable[[Connection, str], SendClient]  # (connection, API key)
+ClientFactory = Callable[[Connection, str], Client]  # (connection, API key)
 
 
 # A bulk upsert of 100 contacts normally answers within a couple of seconds; a request stuck for
@@ -30,8 +31,8 @@ ClientFactory = Callable[[Connection, str], SendClient]  # (connection, API key)
 READ_TIMEOUT_S = 20.0
 
 
-def default_client(connection: Connection, api_key: str) -> SendClient:
-    return open_client(connection, api_key, read_timeout=READ_TIMEOUT_S)
+def default_client(connection: Connection, api_key: str) -> Client:
+    return open_client(connection, api_key, Limits(read_timeout=READ_TIMEOUT_S))
 
 
 @dataclass
@@ -106,12 +107,18 @@ class ExportRunner:
             raise changed
         conn_snap = snapshot["connection"]
         connection = self.services.connections.get(conn_snap["name"])
+        if conn_snap.get("service", connection.service) != connection.service:
+            raise UsageError(
+                f"Connection '{connection.name}' now sends to another service than run "
+                f"{run_id} did; start a new run instead."
+            )
         connection = replace(connection, base_url=conn_snap["base_url"])
         export = Export(
             name=snapshot["export"],
             connection=connection.name,
             segments=tuple(s["name"] for s in snapshot["segments"]),
             mapping=Mapping.from_json(snapshot["mapping"]),
+            create_fields=bool(snapshot.get("create_fields", False)),
         )
         plan = plan_export(
             export,

@@ -30,10 +30,11 @@ class ExportService:
             connection=row["connection"],
             segments=self._segments_of(db, row["id"]),
             mapping=Mapping.from_json(json.loads(row["mapping"])),
+            create_fields=bool(row["create_fields"]),
         )
 
     _SELECT = (
-        "SELECT e.id, e.name, e.mapping, c.name AS connection FROM exports e"
+        "SELECT e.id, e.name, e.mapping, e.create_fields, c.name AS connection FROM exports e"
         " JOIN connections c ON c.id = e.connection_id"
     )
 
@@ -84,17 +85,17 @@ class ExportService:
             mapping = json.dumps(export.mapping.to_json())
             if old is None:
                 cursor = db.execute(
-                    "INSERT INTO exports (name, connection_id, mapping, created_at, updated_at)"
-                    " VALUES (?, ?, ?, ?, ?)",
-                    (name, connection["id"], mapping, now, now),
+                    "INSERT INTO exports (name, connection_id, mapping, create_fields,"
+                    " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    (name, connection["id"], mapping, int(export.create_fields), now, now),
                 )
                 export_id = int(cursor.lastrowid or 0)
             else:
                 export_id = int(old["id"])
                 db.execute(
-                    "UPDATE exports SET name = ?, connection_id = ?, mapping = ?, updated_at = ?"
-                    " WHERE id = ?",
-                    (name, connection["id"], mapping, now, export_id),
+                    "UPDATE exports SET name = ?, connection_id = ?, mapping = ?,"
+                    " create_fields = ?, updated_at = ? WHERE id = ?",
+                    (name, connection["id"], mapping, int(export.create_fields), now, export_id),
                 )
                 db.execute("DELETE FROM export_segments WHERE export_id = ?", (export_id,))
             db.executemany(

@@ -1,4 +1,4 @@
-"""Mapping profile columns onto Autopilot contact fields, and building contact payloads.
+"""Mapping profile columns onto contact fields, and building neutral contacts.
 
 Pure rules, no I/O: the export engine compiles a Mapping into a ContactBuilder once per run and
 feeds it rows; the GUI and the CLI build, validate and store Mappings.
@@ -11,8 +11,6 @@ from app.core.mapping.fields import (
     CONSENT_TARGET,
     CUSTOM_TYPES,
     EMAIL_TARGET,
-    RESERVED_TARGETS,
-    STANDARD_FIELDS,
     FieldMapping,
 )
 from app.core.mapping.mapping import Mapping
@@ -21,8 +19,6 @@ __all__ = [
     "CONSENT_TARGET",
     "CUSTOM_TYPES",
     "EMAIL_TARGET",
-    "RESERVED_TARGETS",
-    "STANDARD_FIELDS",
     "Contact",
     "ContactBuilder",
     "EmailChecker",

@@ -10,9 +10,10 @@ from __future__ import annotations
 import collections.abc
 import re
 from collections.abc import Sequence
+from typing import Protocol
 
 from app.core.mapping.emails import looks_like_email
-from app.core.mapping.fields import EMAIL_TARGET, STANDARD_FIELDS, FieldMapping
+from app.core.mapping.fields import EMAIL_TARGET, FieldMapping
 from app.core.mapping.mapping import Mapping
 
 Row = collections.abc.Mapping[str, str]
@@ -22,28 +23,20 @@ _EMAIL_NAMES = frozenset(
     | {"primaryemail", "primaryemailaddress", "emailaddress1", "emailprimary", "emails"}
 )
 _EMAIL_PARTS = ("email", "epost")
-# Alternative names seen in Norwegian/Nordic and English exports and in Customer Insights'
-# unified profile (Address1_City ...); a standard field's own name always matches too.
-_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "FirstName": ("first", "fname", "fornavn", "givenname", "forename", "förnamn", "fornamn"),
-    "LastName": ("last", "lname", "surname", "etternavn", "familyname", "efternamn", "efternavn"),
-    "Company": ("companyname", "firma", "bedrift", "organisation", "organization", "accountname"),
-    "Title": ("jobtitle", "tittel", "stilling"),
-    "Phone": ("telephone", "telephone1", "telefon", "phonenumber", "telefonnummer", "tlf"),
-    "MobilePhone": ("mobile", "mobil", "mobilnummer", "cellphone", "mobiltelefon"),
-    "Website": ("websiteurl", "webside", "nettside", "hjemmeside"),
-    "MailingStreet": ("street", "address", "address1line1", "adresse", "gateadresse"),
-    "MailingCity": ("city", "address1city", "poststed", "town"),
-    "MailingState": ("state", "address1stateorprovince", "fylke", "region"),
-    "MailingPostalCode": ("postalcode", "zip", "zipcode", "address1postalcode", "postnummer"),
-    "MailingCountry": ("country", "address1country", "land"),
-    "Salutation": ("tiltale",),
-    "Industry": ("bransje",),
-}
 _MOSTLY = 0.5
 
 
-def auto_match(columns: Sequence[str], sample_rows: Sequence[Row] = ()) -> Mapping:
+class Suggestions(Protocol):
+    """What a destination's field vocabulary offers for suggestions."""
+
+    def standard_fields(self) -> Sequence[str]: ...
+
+    def synonyms(self) -> collections.abc.Mapping[str, tuple[str, ...]]: ...
+
+
+def auto_match(
+    columns: Sequence[str], vocabulary: Suggestions, sample_rows: Sequence[Row] = ()
+) -> Mapping:
     """A suggested mapping; without any email-like column it has no Email field."""
     taken: set[str] = set()
     fields: list[FieldMapping] = []
@@ -52,8 +45,9 @@ def auto_match(columns: Sequence[str], sample_rows: Sequence[Row] = ()) -> Mappi
         fields.append(FieldMapping(EMAIL_TARGET, email))
         taken.add(email)
     by_name = _columns_by_name(columns)
-    for target in STANDARD_FIELDS[1:]:
-        column = _first_free(by_name, _names_for(target), taken)
+    synonyms = vocabulary.synonyms()
+    for target in vocabulary.standard_fields():
+        column = _first_free(by_name, _names_for(target, synonyms), taken)
         if column is not None:
             fields.append(FieldMapping(target, column))
             taken.add(column)
@@ -65,8 +59,10 @@ def normalised(name: str) -> str:
     return re.sub(r"[\W_]+", "", name.casefold())
 
 
-def _names_for(target: str) -> tuple[str, ...]:
-    return (normalised(target), *_SYNONYMS.get(target, ()))
+def _names_for(
+    target: str, synonyms: collections.abc.Mapping[str, tuple[str, ...]]
+) -> tuple[str, ...]:
+    return (normalised(target), *synonyms.get(target, ()))
 
 
 def _columns_by_name(columns: Sequence[str]) -> dict[str, str]:

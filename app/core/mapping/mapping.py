@@ -1,4 +1,4 @@
-"""A whole export mapping: which source columns become which Autopilot contact fields."""
+"""A whole export mapping: which source columns become which contact fields."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from app.core.errors import UsageError
-from app.core.mapping.fields import EMAIL_TARGET, FieldMapping
+from app.core.mapping.fields import EMAIL_TARGET, FieldMapping, Vocabulary
 
 _LISTED_COLUMNS = 25
 
@@ -19,9 +19,9 @@ class Mapping:
     fields: tuple[FieldMapping, ...]
 
     @classmethod
-    def from_specs(cls, specs: Iterable[str]) -> Mapping:
+    def from_specs(cls, specs: Iterable[str], vocabulary: Vocabulary) -> Mapping:
         """From CLI ``--map`` specs; raises UsageError on the first bad one."""
-        return cls(tuple(FieldMapping.parse(spec) for spec in specs))
+        return cls(tuple(FieldMapping.parse(spec, vocabulary) for spec in specs))
 
     def email_column(self) -> str | None:
         for field in self.fields:
@@ -32,18 +32,19 @@ class Mapping:
     def columns(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(field.column for field in self.fields))
 
-    def problems(self) -> list[str]:
-        """What is wrong whatever the source: targets, Email, fields mapped twice."""
-        found = [p for p in (_field_problem(field) for field in self.fields) if p]
+    def problems(self, vocabulary: Vocabulary | None = None) -> list[str]:
+        """What is wrong whatever the source: Email, fields mapped twice, and with a
+        destination's vocabulary, targets it does not have."""
+        found = [p for p in (_field_problem(field, vocabulary) for field in self.fields) if p]
         if self.email_column() is None:
             found.append("Map a column to Email: it is required")
         found.extend(_twice_problems(self.fields))
         found.extend(_custom_clash_problems(self.fields))
         return found
 
-    def validate(self, columns: Sequence[str]) -> list[str]:
+    def validate(self, columns: Sequence[str], vocabulary: Vocabulary) -> list[str]:
         """Every problem the user must fix before this mapping can run on a source."""
-        return self.problems() + _missing_column_problems(self.fields, columns)
+        return self.problems(vocabulary) + _missing_column_problems(self.fields, columns)
 
     def to_json(self) -> list[dict[str, str]]:
         return [{"target": field.target, "column": field.column} for field in self.fields]
@@ -66,8 +67,8 @@ def _field_from_json(item: object) -> FieldMapping:
     raise UsageError("The saved mapping is damaged: edit the export and map it again")
 
 
-def _field_problem(field: FieldMapping) -> str | None:
-    problem = field.target_problem()
+def _field_problem(field: FieldMapping, vocabulary: Vocabulary | None) -> str | None:
+    problem = field.target_problem(vocabulary) if vocabulary is not None else None
     if problem:
         return problem
     if not field.column.strip():
@@ -88,14 +89,14 @@ def _twice_problems(fields: Sequence[FieldMapping]) -> list[str]:
 
 
 def _custom_clash_problems(fields: Sequence[FieldMapping]) -> list[str]:
-    """Custom fields that Autopilot would see as one field, e.g. the same name with two types."""
+    """Custom fields a destination would see as one, e.g. the same name with two types."""
     by_name: dict[str, set[str]] = {}
     for field in fields:
         if field.is_custom and field.custom_name:
             folded = field.custom_name.replace(" ", "--").casefold()
             by_name.setdefault(folded, set()).add(field.target)
     return [
-        f"Custom fields {_quoted(sorted(targets))} are one field in Autopilot: keep one"
+        f"Custom fields {_quoted(sorted(targets))} are one field at the destination: keep one"
         for targets in by_name.values()
         if len(targets) > 1
     ]

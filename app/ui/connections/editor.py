@@ -13,13 +13,13 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QLineEdit
 
 from app.core.connections import (
-    DEFAULT_BASE_URL,
     DEFAULT_PROFILE_CAP,
-    DEFAULT_RATE_LIMIT,
+    DEFAULT_SERVICE,
     PRIVACY_NOTICE_VERSION,
     Connection,
     validate_settings,
 )
+from app.core.destinations import destination_for
 from app.core.destinations.http.urls import validate_base_url
 from app.core.errors import AlreadyExistsError, AppError, UsageError
 from app.core.store import utc_now
@@ -92,8 +92,10 @@ class ConnectionEditor(QObject):
         self.check.forget()
         v.name.setText(connection.name)
         v.key.setText("")
-        v.base_url.setText(connection.base_url or DEFAULT_BASE_URL)
-        v.rate_limit.setValue(connection.rate_limit or DEFAULT_RATE_LIMIT)
+        v.base_url.setText(connection.base_url or destination_for(DEFAULT_SERVICE).base_url(None))
+        v.rate_limit.setValue(
+            connection.rate_limit or destination_for(DEFAULT_SERVICE).default_rate_limit
+        )
         v.profile_cap.setValue(connection.profile_cap or DEFAULT_PROFILE_CAP)
         v.agree.setChecked(agreed)
         v.name_problem.set_problems([])

@@ -23,11 +23,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.connections import (
-    DEFAULT_BASE_URL,
     DEFAULT_PROFILE_CAP,
-    DEFAULT_RATE_LIMIT,
+    DEFAULT_SERVICE,
     PRIVACY_NOTICE,
 )
+from app.core.destinations import destination_for
 from app.ui.kit.layout import add_row, form_layout
 from app.ui.kit.widgets import (
     MessageBar,
@@ -143,11 +143,11 @@ class ConnectionsView(QWidget):
         self.advanced = QWidget()
         form = form_layout()
         form.setContentsMargins(18, 0, 0, 0)
-        self.base_url = QLineEdit(DEFAULT_BASE_URL)
+        self.base_url = QLineEdit(destination_for(DEFAULT_SERVICE).base_url(None))
         self.rate_limit = QDoubleSpinBox()
         self.rate_limit.setRange(0.1, 100)
         self.rate_limit.setDecimals(1)
-        self.rate_limit.setValue(DEFAULT_RATE_LIMIT)
+        self.rate_limit.setValue(destination_for(DEFAULT_SERVICE).default_rate_limit)
         self.rate_limit.setSuffix(self.tr(" requests per second"))
         self.profile_cap = QSpinBox()
         self.profile_cap.setRange(1, 10_000_000)

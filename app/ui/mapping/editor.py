@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QListWidgetItem
 
 from app.core.connections import Connection
+from app.core.destinations import destination_for
 from app.core.errors import AppError
 from app.core.export import Export
 from app.core.mapping import Mapping, auto_match
@@ -214,10 +215,11 @@ class ExportEditor(QObject):
 
     def _suggest_mapping(self, segment: Segment, columns: tuple[str, ...]) -> None:
         service = self.ui.app.segments
+        vocabulary = self.view.fields.vocabulary
 
         def work() -> Mapping:
             _, members = service.preview(segment, limit=SAMPLE_ROWS)
-            return auto_match(columns, [m.values for m in members])
+            return auto_match(columns, vocabulary, [m.values for m in members])
 
         def done(mapping: Any) -> None:
             if not self.view.fields.user_edited and self._columns_of == segment.source:
@@ -227,6 +229,8 @@ class ExportEditor(QObject):
 
     def _show_key_note(self) -> None:
         connection = self.connections.get(self.view.connection.currentText())
+        if connection is not None:
+            self.view.fields.set_destination(destination_for(connection.service))
         missing = connection is not None and not (
             connection.key_stored or self.ui.vault.has_session_key(connection.name)
         )

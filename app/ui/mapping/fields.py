@@ -21,10 +21,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.connections import DEFAULT_SERVICE
+from app.core.destinations import Destination, FieldVocabulary, destination_for
 from app.core.mapping import (
     CONSENT_TARGET,
     EMAIL_TARGET,
-    STANDARD_FIELDS,
     FieldMapping,
     Mapping,
 )
@@ -98,6 +99,7 @@ class FieldMappingEditor(QWidget):
         self._columns: list[str] = []
         self._rows: list[_Row] = []
         self.user_edited = False
+        self.destination: Destination = destination_for(DEFAULT_SERVICE)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(8)
@@ -105,7 +107,7 @@ class FieldMappingEditor(QWidget):
         self._grid.setHorizontalSpacing(10)
         self._grid.setVerticalSpacing(6)
         self._grid.setColumnStretch(1, 1)
-        header_field = QLabel(_tr("Autopilot field"))
+        self._header_field = header_field = QLabel(_tr("Autopilot field"))
         header_column = QLabel(_tr("Profile column"))
         for header in (header_field, header_column):
             header.setObjectName("hint")
@@ -123,6 +125,15 @@ class FieldMappingEditor(QWidget):
         self.set_mapping(Mapping(()))
 
     # -- public -----------------------------------------------------------------------------
+
+    @property
+    def vocabulary(self) -> FieldVocabulary:
+        return self.destination.fields
+
+    def set_destination(self, destination: Destination) -> None:
+        """The fields offered are the destination's own."""
+        self.destination = destination
+        self._header_field.setText(_tr("{name} field").format(name=destination.name))
 
     def set_columns(self, columns: Sequence[str]) -> None:
         self._columns = list(columns)
@@ -197,7 +208,7 @@ class FieldMappingEditor(QWidget):
         self._menu.clear()
         taken = set(self.targets())
         standard = self._menu.addMenu(self.tr("&Standard field"))
-        for target in STANDARD_FIELDS:
+        for target in ("Email", *self.vocabulary.standard_fields()):
             if target not in taken:
                 action = standard.addAction(target)
                 action.triggered.connect(lambda _=False, t=target: self.add_target(t))

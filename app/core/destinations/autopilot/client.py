@@ -11,11 +11,14 @@ import logging
 import random
 import threading
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from app.core.cancel import CancelToken
 from app.core.clock import Clock
+from app.core.destinations import Audience
 from app.core.destinations.autopilot import answers, bulk
+from app.core.destinations.autopilot.encoding import encode
 from app.core.destinations.autopilot.models import AutopilotList, ListResolution
 from app.core.destinations.errors import RequestError
 from app.core.destinations.http.failures import (
@@ -27,6 +30,10 @@ from app.core.destinations.http.failures import (
 )
 from app.core.destinations.http.session import ApiSession, SessionOptions, Tally
 from app.core.destinations.models import BulkResult, ClientStats
+
+if TYPE_CHECKING:
+    from app.core.mapping.contact import Contact
+    from app.core.mapping.mapping import Mapping as FieldMap
 
 log = logging.getLogger(__name__)
 
@@ -142,6 +149,34 @@ class AutopilotClient:
         path = f"/list/{quote(list_id, safe='')}/contacts"
         reply = self._http.request("GET", path, what="counting the list's contacts", cancel=cancel)
         return answers.parse_total(reply.payload)
+
+    # -- the destination protocol (app.core.destinations.Client) ---------------------------
+
+    def prepare(self, mapping: FieldMap, *, create_fields: bool, cancel: CancelToken) -> list[str]:
+        """Nothing to prepare: Autopilot creates custom fields on first use."""
+        return []
+
+    def resolve_audience(self, segment: str, *, cancel: CancelToken) -> Audience:
+        resolution = self.find_or_create_list(segment, cancel=cancel)
+        return Audience(resolution.list_id, resolution.warning)
+
+    def send(
+        self, contacts: Sequence[Contact], audience: str, *, cancel: CancelToken
+    ) -> BulkResult:
+        return self.upsert_contacts([encode(c, audience) for c in contacts], cancel=cancel)
+
+    def verify_audience(
+        self, segment: str, audience: str, confirmed: int, *, cancel: CancelToken
+    ) -> str | None:
+        """Membership rides on the upsert, which only client libraries document: compare the
+        list's count with what Autopilot confirmed."""
+        total = self.list_contact_count(audience, cancel=cancel)
+        if total >= confirmed:
+            return None
+        return (
+            f"Autopilot's list '{segment}' shows {total:,} contacts, fewer than the "
+            f"{confirmed:,} it confirmed; check the list in Autopilot."
+        )
 
     def close(self) -> None:
         self._http.close()
