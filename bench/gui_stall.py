@@ -18,6 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from app.core.destinations.autopilot.fields import FIELDS
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -131,7 +133,7 @@ def run_window(big: Path, small: Path, base_url: str, rate: float) -> None:
     context.keys.save(
         Connection("Sim", base_url=base_url, rate_limit=rate, consent_at=utc_now()), KEY
     )
-    mapping = Mapping.from_specs(["Email=Email", "FirstName=FirstName", "MailingCity=City"])
+    mapping = Mapping.from_specs(["Email=Email", "FirstName=FirstName", "MailingCity=City"], FIELDS)
     context.exports.save(Export("Bench", "Sim", ("Everyone",), mapping))
     window = build_main_window(context)
     window.show()

@@ -1,13 +1,18 @@
-"""Building contacts from rows: email rules, omitted empties, custom values and consent."""
+"""Building contacts from rows: email rules, omitted empties, custom values and consent.
+
+What a contact becomes is checked in Autopilot's payload, the form these rules were written for.
+"""
 
 from __future__ import annotations
 
 import pytest
 
+from app.core.destinations.autopilot.encoding import LIST_FIELD, encode
+from app.core.destinations.autopilot.fields import FIELDS
 from app.core.errors import UsageError
 from app.core.mapping import (
+    Contact,
     ContactBuilder,
-    ContactRow,
     EmailChecker,
     InvalidRow,
     Mapping,
@@ -28,14 +33,22 @@ FULL = Mapping.from_specs(
         "custom:boolean:VIP=Vip",
         "custom:date:Last Order=Dato",
         "custom:string:Favourite Colour=Farge",
-    ]
+    ],
+    FIELDS,
 )
+
+
+def payload(contact: Contact) -> dict[str, object]:
+    """The contact as Autopilot gets it, without the list the engine adds."""
+    body = encode(contact, "list")
+    del body[LIST_FIELD]
+    return body
 
 
 def sent(mapping: Mapping, **values: str) -> dict[str, object]:
     result = build_contact(mapping, values)
-    assert isinstance(result, ContactRow), result
-    return result.contact
+    assert isinstance(result, Contact), result
+    return payload(result)
 
 
 def invalid(mapping: Mapping, **values: str) -> InvalidRow:
@@ -44,8 +57,8 @@ def invalid(mapping: Mapping, **values: str) -> InvalidRow:
     return result
 
 
-EMAIL_ONLY = Mapping.from_specs(["Email=mail"])
-CONSENT = Mapping.from_specs(["Email=mail", "unsubscribed=Reservert"])
+EMAIL_ONLY = Mapping.from_specs(["Email=mail"], FIELDS)
+CONSENT = Mapping.from_specs(["Email=mail", "unsubscribed=Reservert"], FIELDS)
 
 
 def test_a_full_row() -> None:
@@ -63,9 +76,10 @@ def test_a_full_row() -> None:
         "Unmapped": "never sent",
     }
     result = build_contact(FULL, row)
-    assert result == ContactRow(
-        email_key="kari.nordmann@example.no",
-        contact={
+    assert isinstance(result, Contact)
+    assert result.email_key == "kari.nordmann@example.no"
+    assert payload(result) == (
+        {
             "Email": "Kari.Nordmann@Example.NO",
             "FirstName": "Kari",
             "LastName": "Nordmann",
@@ -78,7 +92,7 @@ def test_a_full_row() -> None:
                 "date--Last--Order": "2026-11-29T00:00:00.000Z",
                 "string--Favourite--Colour": "blå",
             },
-        },
+        }
     )
 
 
@@ -89,7 +103,9 @@ def test_the_address_is_sent_as_written_not_normalised() -> None:
 
 def test_unicode_addresses_are_valid_and_keyed_lower_case() -> None:
     result = build_contact(EMAIL_ONLY, {"mail": " Åse.Øye@Fjellstue.NO\t"})
-    assert result == ContactRow("åse.øye@fjellstue.no", {"Email": "Åse.Øye@Fjellstue.NO"})
+    assert isinstance(result, Contact)
+    assert result.email_key == "åse.øye@fjellstue.no"
+    assert payload(result) == {"Email": "Åse.Øye@Fjellstue.NO"}
     assert email_key(" Åse.Øye@Fjellstue.NO\t") == "åse.øye@fjellstue.no"
 
 
@@ -186,17 +202,17 @@ def test_unsubscribed_is_never_sent_without_a_consent_mapping() -> None:
 
 def test_builder_refuses_a_mapping_with_problems() -> None:
     with pytest.raises(UsageError, match="Map a column to Email"):
-        ContactBuilder(Mapping.from_specs(["FirstName=x"]))
+        ContactBuilder(Mapping.from_specs(["FirstName=x"], FIELDS))
 
 
 def test_builder_is_reusable_and_results_are_independent() -> None:
     builder = ContactBuilder(FULL)
     first = builder.build({"E-post": "a@example.no", "Poeng": "1"})
     second = builder.build({"E-post": "b@example.no", "Poeng": "2"})
-    assert isinstance(first, ContactRow)
-    assert isinstance(second, ContactRow)
-    assert first.contact["custom"] == {"integer--Loyalty--Points": 1}
-    assert second.contact["custom"] == {"integer--Loyalty--Points": 2}
+    assert isinstance(first, Contact)
+    assert isinstance(second, Contact)
+    assert payload(first)["custom"] == {"integer--Loyalty--Points": 1}
+    assert payload(second)["custom"] == {"integer--Loyalty--Points": 2}
 
 
 def test_builder_checks_each_address_once_within_its_bound(
@@ -214,4 +230,4 @@ def test_builder_checks_each_address_once_within_its_bound(
     results = [builder.build({"mail": cell}) for cell in ("a@example.no", "bad", "a@example.no")]
     results += [builder.build({"mail": cell}) for cell in ("bad", "c@example.no", "c@example.no")]
     assert checked == ["a@example.no", "bad", "c@example.no", "c@example.no"]
-    assert [type(r) for r in results] == [ContactRow, InvalidRow] * 2 + [ContactRow] * 2
+    assert [type(r) for r in results] == [Contact, InvalidRow] * 2 + [Contact] * 2

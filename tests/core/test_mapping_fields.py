@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from app.core.destinations.autopilot.encoding import custom_key
+from app.core.destinations.autopilot.fields import FIELDS, RESERVED_TARGETS, STANDARD_FIELDS
 from app.core.errors import UsageError
 from app.core.mapping import (
     CONSENT_TARGET,
     CUSTOM_TYPES,
-    RESERVED_TARGETS,
-    STANDARD_FIELDS,
     FieldMapping,
 )
 
@@ -37,17 +37,17 @@ def test_standard_fields_are_autopilots_list_in_order() -> None:
     ],
 )
 def test_parse_accepts_good_specs(spec: str, target: str, column: str) -> None:
-    assert FieldMapping.parse(spec) == FieldMapping(target, column)
+    assert FieldMapping.parse(spec, FIELDS) == FieldMapping(target, column)
 
 
 def test_the_autopilot_side_ends_at_the_first_equals_sign() -> None:
-    parsed = FieldMapping.parse("custom:string:Score Band=a=b")
+    parsed = FieldMapping.parse("custom:string:Score Band=a=b", FIELDS)
     assert parsed.target == "custom:string:Score Band"
     assert parsed.column == "a=b"
 
 
 def test_custom_name_may_contain_colons_and_spaces() -> None:
-    parsed = FieldMapping.parse("custom:date:Last order: web shop=Dato")
+    parsed = FieldMapping.parse("custom:date:Last order: web shop=Dato", FIELDS)
     assert parsed.custom_type == "date"
     assert parsed.custom_name == "Last order: web shop"
 
@@ -73,7 +73,7 @@ def test_custom_name_may_contain_colons_and_spaces() -> None:
 )
 def test_parse_refuses_bad_specs_with_a_clear_message(spec: str, words: list[str]) -> None:
     with pytest.raises(UsageError) as caught:
-        FieldMapping.parse(spec)
+        FieldMapping.parse(spec, FIELDS)
     message = str(caught.value)
     assert "\n" not in message
     for word in words:
@@ -97,7 +97,9 @@ def test_reserved_targets_are_the_ones_the_exporter_owns() -> None:
     ],
 )
 def test_payload_key(target: str, key: str) -> None:
-    assert FieldMapping(target, "col").payload_key == key
+    """The key Autopilot's payload gives a target (custom fields inside ``custom``)."""
+    payload_key = custom_key(target) if FieldMapping(target, "col").is_custom else target
+    assert payload_key == key
 
 
 def test_custom_properties() -> None:
@@ -118,6 +120,6 @@ def test_standard_properties() -> None:
 
 
 def test_target_problem_flags_targets_not_written_canonically() -> None:
-    assert FieldMapping("FirstName", "x").target_problem() is None
-    assert "'FirstName'" in (FieldMapping("firstname", "x").target_problem() or "")
-    assert "cannot be mapped" in (FieldMapping("notify", "x").target_problem() or "")
+    assert FieldMapping("FirstName", "x").target_problem(FIELDS) is None
+    assert "'FirstName'" in (FieldMapping("firstname", "x").target_problem(FIELDS) or "")
+    assert "cannot be mapped" in (FieldMapping("notify", "x").target_problem(FIELDS) or "")

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from app.core.destinations.autopilot.fields import FIELDS
 from app.core.errors import UsageError
 from app.core.mapping import FieldMapping, Mapping
 
@@ -13,24 +14,24 @@ COLUMNS = ("CustomerId", "PrimaryEmail", "Fornavn", "Etternavn", "Pts", "Opted o
 
 
 def make(*specs: str) -> Mapping:
-    return Mapping.from_specs(specs)
+    return Mapping.from_specs(specs, FIELDS)
 
 
 def test_a_good_mapping_has_no_problems() -> None:
     mapping = make("Email=PrimaryEmail", "FirstName=Fornavn", "custom:integer:Loyalty Points=Pts")
-    assert mapping.validate(COLUMNS) == []
+    assert mapping.validate(COLUMNS, FIELDS) == []
     assert mapping.email_column() == "PrimaryEmail"
 
 
 def test_email_is_required() -> None:
     mapping = make("FirstName=Fornavn")
     assert mapping.email_column() is None
-    assert mapping.validate(COLUMNS) == ["Map a column to Email: it is required"]
-    assert Mapping(()).validate(COLUMNS) == ["Map a column to Email: it is required"]
+    assert mapping.validate(COLUMNS, FIELDS) == ["Map a column to Email: it is required"]
+    assert Mapping(()).validate(COLUMNS, FIELDS) == ["Map a column to Email: it is required"]
 
 
 def test_a_column_not_in_the_source_is_named_with_the_columns_listed() -> None:
-    problems = make("Email=PrimaryEmail", "LastName=Surname").validate(COLUMNS)
+    problems = make("Email=PrimaryEmail", "LastName=Surname").validate(COLUMNS, FIELDS)
     assert len(problems) == 1
     assert "'Surname'" in problems[0]
     assert "LastName" in problems[0]
@@ -39,20 +40,20 @@ def test_a_column_not_in_the_source_is_named_with_the_columns_listed() -> None:
 
 
 def test_a_near_miss_column_is_suggested() -> None:
-    problems = make("Email=primaryemail").validate(COLUMNS)
+    problems = make("Email=primaryemail").validate(COLUMNS, FIELDS)
     assert "did you mean 'PrimaryEmail'?" in problems[0]
 
 
 def test_a_long_column_list_is_shortened() -> None:
     columns = ["Email"] + [f"c{i}" for i in range(40)]
-    problems = make("Email=Email", "FirstName=Missing").validate(columns)
+    problems = make("Email=Email", "FirstName=Missing").validate(columns, FIELDS)
     assert "and 16 more" in problems[0]
     assert "'c39'" not in problems[0]
 
 
 def test_the_same_target_twice_is_a_problem() -> None:
     problems = make("Email=PrimaryEmail", "FirstName=Fornavn", "firstname=Etternavn").validate(
-        COLUMNS
+        COLUMNS, FIELDS
     )
     assert problems == [
         "FirstName is mapped more than once (from 'Fornavn', 'Etternavn'): keep one"
@@ -60,24 +61,24 @@ def test_the_same_target_twice_is_a_problem() -> None:
 
 
 def test_email_twice_is_a_problem() -> None:
-    problems = make("Email=PrimaryEmail", "Email=CustomerId").validate(COLUMNS)
+    problems = make("Email=PrimaryEmail", "Email=CustomerId").validate(COLUMNS, FIELDS)
     assert len(problems) == 1
     assert "Email is mapped more than once" in problems[0]
 
 
 def test_one_column_may_feed_two_targets() -> None:
     mapping = make("Email=PrimaryEmail", "FirstName=Fornavn", "Salutation=Fornavn")
-    assert mapping.validate(COLUMNS) == []
+    assert mapping.validate(COLUMNS, FIELDS) == []
     assert mapping.columns() == ("PrimaryEmail", "Fornavn")
 
 
 def test_custom_fields_autopilot_would_merge_are_a_problem() -> None:
     same_name = make("Email=PrimaryEmail", "custom:integer:Points=Pts", "custom:string:Points=Pts")
-    problems = same_name.validate(COLUMNS)
+    problems = same_name.validate(COLUMNS, FIELDS)
     assert len(problems) == 1
-    assert "are one field in Autopilot" in problems[0]
+    assert "are one field at the destination" in problems[0]
     dashes = make("Email=PrimaryEmail", "custom:string:A B=Pts", "custom:string:A--B=Fornavn")
-    assert len(dashes.validate(COLUMNS)) == 1
+    assert len(dashes.validate(COLUMNS, FIELDS)) == 1
 
 
 def test_fields_built_by_hand_are_checked_too() -> None:
@@ -91,7 +92,7 @@ def test_fields_built_by_hand_are_checked_too() -> None:
             FieldMapping("LastName", " "),
         )
     )
-    problems = mapping.validate(COLUMNS)
+    problems = mapping.validate(COLUMNS, FIELDS)
     assert len(problems) == 5
     assert "has no name" in problems[0]
     assert "Unknown custom field type 'money'" in problems[1]

@@ -7,6 +7,7 @@ import pytest
 from app.core.connections import Connection
 from app.core.connections.check import WINDOW_CHECK, CheckLimits, check_key
 from app.core.connections.client import open_client
+from app.core.destinations import Limits
 from app.core.destinations.autopilot import AUTH_REJECTED, AuthError, ServerError
 from app.core.store import utc_now
 from tests.integration.conftest import SIM_KEY
@@ -18,7 +19,7 @@ def connection_to(sim: AutopilotSimulator) -> Connection:
 
 
 def test_a_client_is_opened_for_the_connections_url_and_rate(sim: AutopilotSimulator) -> None:
-    client = open_client(connection_to(sim), SIM_KEY, read_timeout=3.0)
+    client = open_client(connection_to(sim), SIM_KEY, Limits(read_timeout=3.0))
     try:
         assert client.base_url == sim.base_url
         assert client.current_rate == 40.0
@@ -46,9 +47,5 @@ def test_the_limits_decide_how_often_the_check_tries(sim: AutopilotSimulator) ->
 
 
 def test_the_command_line_waits_like_any_request_and_the_window_briefly() -> None:
-    assert CheckLimits().limits() == {"max_attempts": 3}  # the client's own timeouts
-    assert WINDOW_CHECK.limits() == {
-        "connect_timeout": 5.0,
-        "read_timeout": 15.0,
-        "max_attempts": 2,
-    }
+    assert CheckLimits().limits() == Limits(max_attempts=3)  # the client's own timeouts
+    assert WINDOW_CHECK.limits() == Limits(connect_timeout=5.0, read_timeout=15.0, max_attempts=2)

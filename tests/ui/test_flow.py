@@ -11,6 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from app.context import AppContext
 from app.core.connections import Connection
+from app.core.destinations.autopilot.fields import FIELDS
 from app.core.export import Export
 from app.core.export.engine import start_run
 from app.core.history import Run, RunStatus
@@ -215,7 +216,7 @@ def seed_interrupted_run(context: AppContext, sim: AutopilotSimulator) -> tuple[
     )
     context.profiles.import_file(sample_file(), SAMPLE_SOURCE)
     context.segments.add(Segment("Everyone", SAMPLE_SOURCE))
-    mapping = Mapping.from_specs(["Email=PrimaryEmail", "FirstName=FirstName"])
+    mapping = Mapping.from_specs(["Email=PrimaryEmail", "FirstName=FirstName"], FIELDS)
     context.exports.save(Export("November", "Marketing", ("Everyone",), mapping))
     plan = context.runner.plan("November")
     run_id = start_run(plan, context.runs).run_id

@@ -35,7 +35,7 @@ class Suggestions(Protocol):
 
 
 def auto_match(
-    columns: Sequence[str], vocabulary: Suggestions, sample_rows: Sequence[Row] = ()
+    columns: Sequence[str], sample_rows: Sequence[Row] = (), *, vocabulary: Suggestions
 ) -> Mapping:
     """A suggested mapping; without any email-like column it has no Email field."""
     taken: set[str] = set()

@@ -219,7 +219,7 @@ class ExportEditor(QObject):
 
         def work() -> Mapping:
             _, members = service.preview(segment, limit=SAMPLE_ROWS)
-            return auto_match(columns, vocabulary, [m.values for m in members])
+            return auto_match(columns, [m.values for m in members], vocabulary=vocabulary)
 
         def done(mapping: Any) -> None:
             if not self.view.fields.user_edited and self._columns_of == segment.source:

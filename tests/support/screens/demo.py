@@ -15,6 +15,7 @@ from app.context import AppContext, build_context
 from app.core.cancel import CancelToken
 from app.core.connections import Connection
 from app.core.destinations.autopilot import BulkResult, ListResolution
+from app.core.destinations.autopilot.fields import FIELDS
 from app.core.export import Export
 from app.core.history import Run
 from app.core.mapping import FieldMapping, auto_match
@@ -113,7 +114,7 @@ def seed(context: AppContext) -> None:
     source = context.profiles.get_source(SAMPLE_SOURCE)
     segment = context.segments.get(sample_segments()[0].name)
     _, members = context.segments.preview(segment, limit=50)
-    suggested = auto_match(source.columns, [m.values for m in members])
+    suggested = auto_match(source.columns, [m.values for m in members], vocabulary=FIELDS)
     mapping = FieldMap(
         (*suggested.fields, FieldMapping("custom:integer:Loyalty Points", "LoyaltyPoints"))
     )
