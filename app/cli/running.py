@@ -12,6 +12,7 @@ from types import FrameType
 
 from app.cli.output import Console
 from app.core.cancel import CancelToken
+from app.core.destinations import destination_for
 from app.core.export import ExportPlan, Progress
 from app.core.history import Run
 
@@ -90,6 +91,9 @@ def print_run(console: Console, run: Run, *, as_json: bool) -> int:
     )
     if run.status.finished:
         console.say(f"Run {run.run_id} {run.status}: {counts} in {run.duration_s:.1f} s.")
+        note = None if run.dry_run else destination_for(run.service).audience_note(run.lists)
+        if note:
+            console.say(note)
         if run.rejected or run.invalid:
             console.say(
                 f"Save the rejected and invalid rows with: autopilot-exporter run rejected "

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, replace
 
 from app.core.connections.models import Connection
+from app.core.destinations import CustomField
 from app.core.errors import InUseError, NotFoundError, UsageError
 from app.core.store import StateStore, from_iso, save_target, to_iso, utc_now
 
@@ -76,6 +79,23 @@ class ConnectionStore:
             service=row["service"],
             region=row["region"],
         )
+
+    def cached_fields(self, name: str) -> list[CustomField] | None:
+        """The account's custom fields as last fetched (at Connect or a run); None: never."""
+        with self._state.read() as db:
+            row = db.execute(
+                "SELECT custom_fields FROM connections WHERE name = ?", (name.strip(),)
+            ).fetchone()
+        if row is None or row["custom_fields"] is None:
+            return None
+        return [CustomField(**item) for item in json.loads(row["custom_fields"])]
+
+    def cache_fields(self, name: str, fields: Sequence[CustomField]) -> None:
+        text = json.dumps([asdict(field) for field in fields], ensure_ascii=False)
+        with self._state.transaction() as db:
+            db.execute(
+                "UPDATE connections SET custom_fields = ? WHERE name = ?", (text, name.strip())
+            )
 
     def all(self) -> list[Connection]:
         with self._state.read() as db:

@@ -38,6 +38,17 @@ class Audience:
 
 
 @dataclass(frozen=True)
+class CustomField:
+    """A custom field the account has: its name as the user sees it, and its type in the
+    mapping's words (``string integer float boolean date``), or the destination's own when it
+    has no such word."""
+
+    name: str
+    type: str
+    field_id: str = ""  # the destination's id for it, where it has one
+
+
+@dataclass(frozen=True)
 class Limits:
     """How long a request may wait and how often it is tried; None: the client's own."""
 
@@ -76,6 +87,11 @@ class Client(Protocol):
 
     def check_key(self) -> object:
         """One cheap read that needs a valid key; typed errors (app/core/destinations/errors)."""
+        ...
+
+    def custom_fields(self, *, cancel: CancelToken | None = None) -> list[CustomField]:
+        """The account's custom fields, for the window's mapping tab (empty where the
+        destination creates them on first use)."""
         ...
 
     def prepare(self, mapping: FieldMap, *, create_fields: bool, cancel: CancelToken) -> list[str]:

@@ -33,6 +33,12 @@ class Run:
     details_purged: bool = False
 
     @property
+    def service(self) -> str:
+        """The destination the run sent to (runs from before there were two: Autopilot)."""
+        connection = self.snapshot.get("connection") or {}
+        return str(connection.get("service") or "autopilot")
+
+    @property
     def not_sent(self) -> int:
         # Not clamped at zero: a negative number would reveal a counting bug instead of hiding it.
         return self.planned - self.sent - self.rejected - self.invalid - self.duplicates
@@ -54,6 +60,7 @@ class Run:
             "duplicates": self.duplicates,
             "not_sent": self.not_sent,
             "unique_profiles": self.unique_profiles,
+            "service": self.service,
             "lists": None if self.dry_run else dict(self.lists),
             "warnings": list(self.warnings),
             "error": self.error,

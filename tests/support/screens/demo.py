@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import timedelta
 
 from app.context import AppContext, build_context
 from app.core.cancel import CancelToken
 from app.core.connections import Connection
-from app.core.destinations.autopilot import BulkResult, ListResolution
+from app.core.destinations import Audience, CustomField
 from app.core.destinations.autopilot.fields import FIELDS
+from app.core.destinations.models import BulkResult
 from app.core.export import Export
 from app.core.history import Run
-from app.core.mapping import FieldMapping, auto_match
+from app.core.mapping import Contact, FieldMapping, auto_match
 from app.core.mapping import Mapping as FieldMap
 from app.core.secrets import KeyringStatus, SecretStore
 from app.core.store import utc_now
@@ -65,30 +66,38 @@ class DemoClient:
         self._ids = itertools.count(1)
         self._lists: dict[str, int] = {}
 
-    def find_or_create_list(
-        self, title: str, *, cancel: CancelToken | None = None
-    ) -> ListResolution:
-        time.sleep(PACE_S)
-        return ListResolution(f"contactlist_{abs(hash(title)) % 10**8:08d}", True, None)
+    def check_key(self) -> object:
+        return {}
 
-    def upsert_contacts(
-        self, contacts: Sequence[Mapping[str, object]], *, cancel: CancelToken | None = None
+    def custom_fields(self, *, cancel: CancelToken | None = None) -> list[CustomField]:
+        return []
+
+    def prepare(self, mapping: FieldMap, *, create_fields: bool, cancel: CancelToken) -> list[str]:
+        return []
+
+    def resolve_audience(self, segment: str, *, cancel: CancelToken) -> Audience:
+        time.sleep(PACE_S)
+        return Audience(f"contactlist_{abs(hash(segment)) % 10**8:08d}")
+
+    def send(
+        self, contacts: Sequence[Contact], audience: str, *, cancel: CancelToken
     ) -> BulkResult:
         time.sleep(PACE_S)
         confirmed, rejected = {}, {}
         for contact in contacts:
-            email = str(contact["Email"]).strip().lower()
+            email = contact.email_key
             if email.startswith(self._refuse):
                 rejected[email] = "Autopilot refused the address (blocked domain)"
             else:
                 confirmed[email] = f"person_{next(self._ids):06d}"
-            list_id = str(contact.get("_autopilot_list"))
-            self._lists[list_id] = self._lists.get(list_id, 0) + 1
+            self._lists[audience] = self._lists.get(audience, 0) + 1
         return BulkResult(confirmed, rejected, 1)
 
-    def list_contact_count(self, list_id: str, *, cancel: CancelToken | None = None) -> int:
+    def verify_audience(
+        self, segment: str, audience: str, confirmed: int, *, cancel: CancelToken
+    ) -> str | None:
         time.sleep(PACE_S)
-        return self._lists.get(list_id, 0)
+        return None
 
     def close(self) -> None:
         pass

@@ -131,12 +131,11 @@ def _running(window: MainWindow) -> None:
     job.state = RUNNING  # what a real run sets, so the buttons look as they would
     job.state_changed.emit(RUNNING)
     job.started.emit(window.tr("Sending '{export}' to Autopilot").format(export=EXPORT))
-    batches = sum(segment.batches for segment in plan.segments)
     rate = plan.connection.rate_limit
     run_id = max((run.run_id for run in window.ui.app.runs.all()), default=0) + 1
     segment = plan.segments[0].segment.name
     window.panel.show_progress(
-        Progress(run_id, "sending", segment, plan.valid, 0, 0, 0.0, batches / rate)
+        Progress(run_id, "sending", segment, plan.valid, 0, 0, 0.0, plan.requests / rate)
     )
 
 

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from app.core.cancel import CancelToken
 from app.core.clock import Clock
-from app.core.destinations import Audience
+from app.core.destinations import Audience, CustomField
 from app.core.destinations.autopilot import answers, bulk
 from app.core.destinations.autopilot.encoding import encode
 from app.core.destinations.autopilot.models import AutopilotList, ListResolution
@@ -151,6 +151,10 @@ class AutopilotClient:
         return answers.parse_total(reply.payload)
 
     # -- the destination protocol (app.core.destinations.Client) ---------------------------
+
+    def custom_fields(self, *, cancel: CancelToken | None = None) -> list[CustomField]:
+        """None to choose from: Autopilot creates a custom field when a contact first has it."""
+        return []
 
     def prepare(self, mapping: FieldMap, *, create_fields: bool, cancel: CancelToken) -> list[str]:
         """Nothing to prepare: Autopilot creates custom fields on first use."""
