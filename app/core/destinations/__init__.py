@@ -174,6 +174,12 @@ class Destination(Protocol):
         """The request bodies a batch is sent as (what the dry run writes)."""
         ...
 
+    def fields_to_create(self, mapping: FieldMap, known: Sequence[CustomField] | None) -> list[str]:
+        """The custom fields of ``mapping`` a run would have to create in the account, judged
+        from ``known`` (the account's fields as last read; None: never read). Empty where the
+        destination creates fields by itself on first use."""
+        ...
+
     def dry_run_audience(self, segment: str) -> str:
         """What a dry run writes for a segment's audience, which it cannot ask for."""
         ...

@@ -45,7 +45,27 @@ def dry_run_export(
             )
             raise UsageError(message) from exc
     status = RunStatus.CANCELLED if cancelled else RunStatus.SUCCEEDED
-    return runs.finish(lease, status, active_seconds=time.monotonic() - started)
+    warnings = _fields_warning(plan, services)
+    return runs.finish(lease, status, active_seconds=time.monotonic() - started, warnings=warnings)
+
+
+def _fields_warning(plan: ExportPlan, services: Services) -> list[str]:
+    """Which custom fields a real run would create (a dry run creates none)."""
+    destination = plan.destination
+    known = services.connections.cached_fields(plan.connection.name)
+    missing = destination.fields_to_create(plan.export.mapping, known)
+    if not missing:
+        return []
+    names = ", ".join(f"'{name}'" for name in missing)
+    consent = (
+        "the export allows creating them"
+        if plan.export.create_fields
+        else "a real run will refuse to start until you allow creating them"
+    )
+    return [
+        f"A real run would create the {destination.name} custom fields {names} (nothing was "
+        f"created by this dry run); {consent}."
+    ]
 
 
 def _write_payloads(

@@ -14,8 +14,9 @@ from app.core.errors import UsageError
 
 if TYPE_CHECKING:
     from app.core.connections.models import Connection
-    from app.core.destinations import Limits
+    from app.core.destinations import CustomField, Limits
     from app.core.mapping.contact import Contact
+    from app.core.mapping.mapping import Mapping as FieldMap
 
 BASE_URL = "https://api2.autopilothq.com/v1"
 MAX_BATCH = 100  # the bulk upsert takes at most 100 contacts per request
@@ -63,6 +64,9 @@ class AutopilotJourneys:
 
     def request_bodies(self, contacts: Sequence[Contact], audience: str) -> list[dict[str, object]]:
         return [bulk_body(contacts, audience)] if contacts else []
+
+    def fields_to_create(self, mapping: FieldMap, known: Sequence[CustomField] | None) -> list[str]:
+        return []  # Autopilot adds a custom field when a contact first carries it
 
     def dry_run_audience(self, segment: str) -> str:
         return f"list:{segment}"  # the list id is Autopilot's to give
