@@ -87,3 +87,19 @@ def make_client(sim: AutopilotSimulator) -> Iterator[ClientFactory]:
 @pytest.fixture
 def client(make_client: ClientFactory) -> AutopilotClient:
     return make_client()
+
+
+@pytest.fixture
+def ortto() -> Iterator[Any]:
+    """A fast local Ortto test server with the Loyalty Points field; stopped at teardown."""
+    from tests.integration.ortto_world import LOYALTY, ORTTO_KEY
+    from tests.support.ortto_sim import OrttoSimulator
+
+    sim = OrttoSimulator(
+        keys={ORTTO_KEY}, rate=300.0, burst=60, seed=11, custom_fields={LOYALTY: "integer"}
+    )
+    sim.start()
+    try:
+        yield sim
+    finally:
+        sim.stop()

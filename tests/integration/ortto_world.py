@@ -6,11 +6,8 @@ its client through the destination seam (``open_client``), tuned for fast tests.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-
-import pytest
 
 from app.context import AppContext, build_context
 from app.core.connections import Connection
@@ -45,19 +42,6 @@ class OrttoWorld:
     def run(self, **kwargs: object) -> object:
         runner = self.runner()
         return runner.run(runner.plan(self.export), ORTTO_KEY, **kwargs)  # type: ignore[arg-type]
-
-
-@pytest.fixture
-def ortto() -> Iterator[OrttoSimulator]:
-    """A fast Ortto test server with the Loyalty Points field; stopped at teardown."""
-    sim = OrttoSimulator(
-        keys={ORTTO_KEY}, rate=300.0, burst=60, seed=11, custom_fields={LOYALTY: "integer"}
-    )
-    sim.start()
-    try:
-        yield sim
-    finally:
-        sim.stop()
 
 
 def make_ortto_world(

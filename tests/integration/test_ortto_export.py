@@ -23,7 +23,6 @@ from tests.integration.ortto_world import (
     ORTTO_KEY,
     OrttoWorld,
     make_ortto_world,
-    ortto,  # noqa: F401 - the fixture
 )
 from tests.support.ortto_sim import COMMIT_TIMEOUT, ERROR_500, HTML_503, RESET, OrttoSimulator
 
@@ -31,7 +30,9 @@ ROWS = 950
 
 
 def conserved(run: Any) -> bool:
-    return bool(run.planned == run.sent + run.rejected + run.invalid + run.duplicates + run.not_sent)
+    return bool(
+        run.planned == run.sent + run.rejected + run.invalid + run.duplicates + run.not_sent
+    )
 
 
 def merged_people(sim: OrttoSimulator) -> list[dict[str, Any]]:
