@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from pytestqt.qtbot import QtBot
 
 from app.context import AppContext, build_context
 from app.core.connections import Connection
+from app.core.destinations import CustomField
 from app.core.store import utc_now
 from app.ui.application import build_main_window
 from app.ui.dialogs import Dialogs
@@ -74,8 +75,8 @@ class ScriptedDialogs(Dialogs):
         result: str | None = self._answer("ask_api_key", connection)
         return result
 
-    def ask_custom_field(self) -> tuple[str, str] | None:
-        result: tuple[str, str] | None = self._answer("ask_custom_field")
+    def ask_custom_field(self, known: Sequence[CustomField] = ()) -> tuple[str, str] | None:
+        result: tuple[str, str] | None = self._answer("ask_custom_field", tuple(known))
         return result
 
 
