@@ -74,7 +74,7 @@ class ConnectionsView(QWidget):
         self.stack = QStackedWidget()
         self.stack.addWidget(self.table)
         self.stack.addWidget(self.empty)
-        self.stack.setFixedWidth(330)
+        self.stack.setFixedWidth(420)  # name, service, key: none cut off
         column.addWidget(self.stack, 1)
         buttons = QHBoxLayout()
         self.new_button = QPushButton(self.tr("&New connection"))

@@ -336,6 +336,25 @@ class ExportEditor(QObject):
         self.view.connection_note.setText(note if missing else "")
         self.view.connection_note.setVisible(missing)
 
+    def _show_new_fields(self) -> None:
+        export = self.form_export()
+        missing = self.fields_to_create(export)
+        note = self.view.new_fields_note
+        note.setVisible(bool(missing))
+        if not missing:
+            note.setText("")
+            return
+        name = destination_for(self.connections[export.connection].service).name
+        names = ", ".join(f"'{field}'" for field in missing)
+        if all(field.casefold() in self._allowed for field in missing):
+            text = self.tr("Not in the {name} account yet: {names}. A run creates them.")
+        else:
+            text = self.tr(
+                "Not in the {name} account yet: {names}. Save and Run now ask before a run "
+                "creates them."
+            )
+        note.setText(text.format(name=name, names=names))
+
     # -- slots --------------------------------------------------------------------------------
 
     def _on_form_changed(self, *args: object, force: bool = False) -> None:
@@ -343,6 +362,7 @@ class ExportEditor(QObject):
             return
         self._apply_source_columns()
         self._show_key_note()
+        self._show_new_fields()
         self.checker.schedule(self.form_export(), force=force)
         self.update_buttons()
 

@@ -112,7 +112,7 @@ class FieldMappingEditor(QWidget):
         self._grid.setVerticalSpacing(6)
         self._grid.setColumnStretch(1, 1)
         header_field = QLabel(_tr("{name} field").format(name=self.destination.name))
-        self._header_field = header_field
+        self.header_field = header_field
         header_column = QLabel(_tr("Profile column"))
         for header in (header_field, header_column):
             header.setObjectName("hint")
@@ -140,7 +140,7 @@ class FieldMappingEditor(QWidget):
         if destination is self.destination:
             return
         self.destination = destination
-        self._header_field.setText(_tr("{name} field").format(name=destination.name))
+        self.header_field.setText(_tr("{name} field").format(name=destination.name))
         for row in self._rows:
             row.label.setText(target_label(row.target, self.vocabulary))
 

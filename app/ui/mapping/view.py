@@ -130,6 +130,9 @@ class MappingView(QWidget):
         column.addWidget(self.fields)
         self.mapping_problem = ProblemList()
         column.addWidget(self.mapping_problem)
+        self.new_fields_note = hint()  # custom fields the destination would have to create
+        self.new_fields_note.setVisible(False)
+        column.addWidget(self.new_fields_note)
         column.addStretch(1)
         return column
 
