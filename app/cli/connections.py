@@ -14,7 +14,7 @@ from app.core.connections import (
     validate_settings,
 )
 from app.core.connections.check import check_key
-from app.core.destinations import services
+from app.core.destinations import destination_for, services
 from app.core.destinations.autopilot import DestinationError
 from app.core.errors import AlreadyExistsError, UsageError
 from app.core.secrets import KeyNeededError, SecretStoreError
@@ -22,7 +22,9 @@ from app.core.store import utc_now
 
 
 def register(nouns: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    parser = nouns.add_parser("connection", help="Autopilot connections (API keys in the keyring)")
+    parser = nouns.add_parser(
+        "connection", help="connections to Autopilot or Ortto (API keys in the keyring)"
+    )
     verbs = parser.add_subparsers(dest="verb", metavar="ACTION", required=True)
 
     add = verbs.add_parser("add", help="add a connection; the key is read from standard input")
@@ -36,7 +38,7 @@ def register(nouns: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     add.add_argument(
         "--accept-privacy-notice",
         action="store_true",
-        help="agree that profile data, including personal data, goes to Autopilot",
+        help="agree that profile data, including personal data, goes to Autopilot or Ortto",
     )
     add.add_argument(
         "--service",
@@ -131,7 +133,8 @@ def _test(args: argparse.Namespace, console: Console) -> int:
         # "connection test" answers one question: does the key work now? Anything else is no.
         console.error(str(exc))
         return 1
-    console.say(f"Connection '{connection.name}' works: Autopilot accepted the API key.")
+    name = destination_for(connection.service).name
+    console.say(f"Connection '{connection.name}' works: {name} accepted the API key.")
     return 0
 
 
@@ -142,10 +145,11 @@ def _list(args: argparse.Namespace, console: Console) -> int:
         console.json([ctx.keys.with_backend(c).to_json() for c in connections])
         return 0
     console.table(
-        ["NAME", "BASE URL", "RATE", "CAP", "KEY"],
+        ["NAME", "SERVICE", "BASE URL", "RATE", "CAP", "KEY"],
         [
             (
                 c.name,
+                destination_for(c.service).label,
                 c.base_url,
                 f"{c.rate_limit:g}/s",
                 f"{c.profile_cap:,}",

@@ -16,7 +16,9 @@ PRIVACY_NOTICE = (
     "The data includes personal data about your customers (such as names and email addresses). "
     "You are responsible for making sure that sending it is lawful and that Autopilot meets "
     "your organisation's privacy and compliance obligations (for example a data processing "
-    "agreement under the GDPR). People who opted out are never subscribed again by this program."
+    "agreement under the GDPR). People who opted out are never subscribed again by this program. "
+    "In Ortto, people the export creates get your Ortto account's default email permission: "
+    "the program only ever turns it off, for people your opt-out column says opted out."
 )
 
 

@@ -50,11 +50,18 @@ class CustomField:
 
 @dataclass(frozen=True)
 class Limits:
-    """How long a request may wait and how often it is tried; None: the client's own."""
+    """How long a request may wait, how often it is tried and how long the pauses between
+    tries are; None: the client's own."""
 
     connect_timeout: float | None = None
     read_timeout: float | None = None
     max_attempts: int | None = None
+    backoff_base: float | None = None
+    backoff_cap: float | None = None
+
+    def options(self) -> dict[str, float]:
+        """The limits that are set, as keyword arguments for a client."""
+        return {name: value for name, value in vars(self).items() if value is not None}
 
 
 class FieldVocabulary(Protocol):

@@ -14,7 +14,7 @@ import logging
 import math
 import threading
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
@@ -38,7 +38,7 @@ class Progress:
     """A snapshot for the progress bar; small and immutable so it can cross threads."""
 
     run_id: int
-    phase: str  # "preparing" | "lists" | "sending" | "verifying" | "cancelling"
+    phase: str  # "lists" | "sending" | "verifying" | "cancelling"
     segment: str
     total: int  # contacts to send in the whole run
     sent: int
@@ -181,15 +181,6 @@ class _Run:
         )
 
     # -- lists ------------------------------------------------------------------------------
-
-    def prepare(self) -> None:
-        """What the destination needs before the first contact (e.g. Ortto's custom fields)."""
-        self.report("preparing")
-        self.warnings += self.client.prepare(
-            self.plan.export.mapping,
-            create_fields=self.plan.export.create_fields,
-            cancel=self.cancel,
-        )
 
     def resolve_lists(self) -> None:
         """Each segment's audience (a list, a tag), found or created once and recorded."""
@@ -359,19 +350,22 @@ def run_export(
     cancel: CancelToken | None = None,
     clock: Clock | None = None,
     in_flight: int | None = None,
+    warnings: Sequence[str] = (),
 ) -> Run:
     """Send the plan to its destination; returns the finished run. ``run_id`` resumes that run.
 
-    Resuming claims the run atomically (UsageError when another process holds it live).
+    Resuming claims the run atomically (UsageError when another process holds it live). The
+    client is prepared by the caller (see ExportRunner.run); ``warnings`` from that go into the
+    run's.
     """
     clock = clock or SystemClock()
     token = cancel.child() if cancel is not None else CancelToken()
     lease = start_run(plan, runs) if run_id is None else runs.claim_for_resume(run_id)
     state = _Run(plan, services, client, runs, lease, on_progress or (lambda p: None), token, clock)
+    state.warnings += warnings
     started = clock.monotonic()
     with Heartbeat(runs, lease, state.fail):
         try:
-            state.prepare()
             state.resolve_lists()
             state.send_all(in_flight or default_in_flight(plan.connection.rate_limit))
             if not token.is_cancelled():

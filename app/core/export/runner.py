@@ -59,6 +59,14 @@ class ExportRunner:
     ) -> Run:
         client = self.client_factory(plan.connection, api_key)
         try:
+            # Before the run is recorded: a destination that cannot take this export as it is
+            # (Ortto custom fields missing, creating them not allowed) refuses with UsageError
+            # and nothing is sent.
+            warnings = client.prepare(
+                plan.export.mapping,
+                create_fields=plan.export.create_fields,
+                cancel=cancel or CancelToken(),
+            )
             return run_export(
                 plan,
                 self.services,
@@ -67,11 +75,10 @@ class ExportRunner:
                 run_id=run_id,
                 on_progress=on_progress,
                 cancel=cancel,
+                warnings=warnings,
             )
         finally:
-            close = getattr(client, "close", None)
-            if close is not None:
-                close()
+            client.close()
 
     def dry_run(
         self, plan: ExportPlan, output: Path | None = None, *, cancel: CancelToken | None = None

@@ -48,18 +48,11 @@ class AutopilotJourneys:
         )
 
     def open_client(self, connection: Connection, api_key: str, limits: Limits) -> AutopilotClient:
-        options: dict[str, float | int] = {}
-        if limits.connect_timeout is not None:
-            options["connect_timeout"] = limits.connect_timeout
-        if limits.read_timeout is not None:
-            options["read_timeout"] = limits.read_timeout
-        if limits.max_attempts is not None:
-            options["max_attempts"] = limits.max_attempts
         return AutopilotClient(
             connection.base_url,
             api_key,
             rate_limit=connection.rate_limit,
-            **options,  # type: ignore[arg-type]
+            **limits.options(),  # type: ignore[arg-type]
         )
 
     def request_bodies(self, contacts: Sequence[Contact], audience: str) -> list[dict[str, object]]:
