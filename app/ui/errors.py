@@ -50,6 +50,12 @@ _WINDOW_WORDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r" \(--delimiter\)", ""),
         (r" \(or use --replace to overwrite it\)", ""),
         (
+            r"Allow creating them \(export add --create-fields, or confirm in the window\) and "
+            r"run again",
+            "Run now again and allow creating them when asked (if it does not ask, Connect on "
+            "the Connections tab first: that reads the account's fields)",
+        ),
+        (
             r"enter the key again \(connection add --replace, or Connect in the window\)\.",
             "enter the key again on the Connections tab, then Connect and Save.",
         ),

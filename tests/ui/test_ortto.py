@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
 
+from app.context import AppContext
 from app.core.connections import Connection
 from app.core.destinations import destination_for
 from app.core.export import Export
@@ -14,7 +15,7 @@ from app.core.store import utc_now
 from app.ui.main_window import HISTORY, MAPPING, MainWindow
 from app.ui.segments.sample_data import sample_file
 from tests.support.ortto_sim import OrttoSimulator
-from tests.ui.conftest import ORTTO_KEY, ScriptedDialogs
+from tests.ui.conftest import ORTTO_KEY, ScriptedDialogs, WindowFactory
 from tests.ui.steps import (
     add_connection,
     choose,
@@ -222,3 +223,38 @@ def test_a_journeys_export_never_asks_about_custom_fields(
         click(qtbot, window.mapping.view.save_button)
     assert dialogs.asked("confirm") == []
     assert not window.mapping.view.new_fields_note.isVisible()
+
+
+def test_fields_never_read_are_read_from_the_account_before_asking(
+    qtbot: QtBot,
+    make_window: WindowFactory,
+    context: AppContext,
+    ortto_sim: OrttoSimulator,
+    dialogs: ScriptedDialogs,
+) -> None:
+    """A connection added on the command line has no cached fields: Run now reads them."""
+    connection = Connection(
+        "Newsletter",
+        base_url=ortto_sim.base_url,
+        rate_limit=50,
+        consent_at=utc_now(),
+        service="ortto",
+        region="eu",
+    )
+    context.keys.save(connection, ORTTO_KEY)
+    assert context.connections.cached_fields("Newsletter") is None
+    window = make_window(context)
+    import_sample(qtbot, window)
+    new_export(qtbot, window, "Welcome", "Newsletter", [NEWSLETTER])
+    window.mapping.view.fields.add_target(LOYALTY.target, LOYALTY.column)
+    settle(qtbot, window)
+    dialogs.answers["confirm"] = False
+    click(qtbot, window.mapping.view.run_button)
+    qtbot.waitUntil(lambda: bool(dialogs.asked("confirm")), timeout=10_000)
+    settle(qtbot, window)
+
+    cached = context.connections.cached_fields("Newsletter")
+    assert cached is not None and [f.name for f in cached] == ["Job Title"]
+    (question,) = dialogs.asked("confirm")
+    assert "'Loyalty Points'" in question[1]
+    assert ortto_sim.people() == {}

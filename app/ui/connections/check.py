@@ -36,19 +36,28 @@ class Accepted:
     fields: tuple[CustomField, ...] | None  # None: they could not be read
 
 
+def read_fields(
+    connection: Connection, api_key: str, limits: CheckLimits
+) -> tuple[CustomField, ...]:
+    """The account's custom fields (empty where the destination creates them itself)."""
+    client = open_client(connection, api_key, limits.limits())
+    try:
+        fields = tuple(client.custom_fields())
+    finally:
+        client.close()
+    return fields
+
+
 def check_and_read_fields(
     connection: Connection, api_key: str, limits: CheckLimits
 ) -> tuple[CustomField, ...] | None:
     """The key check; then the custom fields (None when only they could not be read)."""
     check_key(connection, api_key, limits)
-    client = open_client(connection, api_key, limits.limits())
     try:
-        return tuple(client.custom_fields())
+        return read_fields(connection, api_key, limits)
     except DestinationError as exc:  # the key works: Connect succeeded all the same
         log.warning("The custom fields of '%s' could not be read: %s", connection.name, exc)
         return None
-    finally:
-        client.close()
 
 
 class ConnectionCheck(QObject):

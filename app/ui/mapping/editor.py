@@ -12,6 +12,7 @@ once, naming them, and only a yes sets the export's ``create_fields``.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
@@ -20,11 +21,13 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QListWidgetItem
 
 from app.core.connections import Connection
+from app.core.connections.check import WINDOW_CHECK
 from app.core.destinations import CustomField, Destination, destination_for
 from app.core.errors import AppError
 from app.core.export import Export
 from app.core.mapping import Mapping, auto_match
 from app.core.segments import Segment
+from app.ui.connections.check import read_fields
 from app.ui.context import UiContext
 from app.ui.errors import is_expected, user_message
 from app.ui.kit import formatting as fmt
@@ -32,6 +35,8 @@ from app.ui.kit.layout import fit_list_height
 from app.ui.mapping.checker import ExportChecker
 from app.ui.mapping.view import MappingView
 from app.ui.running.launcher import ExportLauncher
+
+log = logging.getLogger(__name__)
 
 SAMPLE_ROWS = 50
 CHECKED, UNCHECKED = Qt.CheckState.Checked, Qt.CheckState.Unchecked
@@ -146,6 +151,47 @@ class ExportEditor(QObject):
             return []
         destination = destination_for(connection.service)
         return destination.fields_to_create(export.mapping, self.known_fields())
+
+    def with_known_fields(self, then: Callable[[], None]) -> None:
+        """Call ``then`` once the chosen connection's custom fields are known: when they were
+        never read (a connection added on the command line) and the export maps a custom
+        field, read them from the account first (the key on the keyring's thread, the request
+        on the checks queue) and cache them. If that fails the run's own check still refuses
+        to create anything without a yes."""
+        export = self.form_export()
+        connection = self.connections.get(export.connection)
+        if (
+            connection is None
+            or self.known_fields() is not None
+            or not any(f.is_custom for f in export.mapping.fields)
+        ):
+            then()
+            return
+        name = destination_for(connection.service).name
+        self.view.status.show_busy(
+            self.tr("Reading the custom fields of the {name} account\u2026").format(name=name)
+        )
+        self._set_saving(True)
+        connections = self.ui.app.connections
+
+        def read(key: object) -> None:
+            def work() -> None:
+                fields = read_fields(connection, str(key), WINDOW_CHECK)
+                connections.cache_fields(connection.name, fields)
+
+            self.ui.checks.submit(work, done, failed)
+
+        def done(_: object = None) -> None:
+            self._set_saving(False)
+            self.view.status.clear()
+            self._show_new_fields()
+            then()
+
+        def failed(exc: BaseException) -> None:
+            log.warning("The custom fields of '%s' could not be read: %s", connection.name, exc)
+            done()
+
+        self.ui.vault.read_key(connection.name, read, failed)
 
     def confirm_new_fields(self, action: str) -> bool:
         """Ask once before an export that creates custom fields is saved or run; True: go on
@@ -373,12 +419,19 @@ class ExportEditor(QObject):
             self.view.fields.add_target(f"custom:{kind}:{name}")
 
     def _on_save_clicked(self) -> None:
+        self.with_known_fields(self._save_if_allowed)
+
+    def _save_if_allowed(self) -> None:
         if not self.confirm_new_fields(self.tr("Allow creating them")):
             return
         self.view.status.show_busy(self.tr("Saving\u2026"))
         self.save(lambda _: self.view.status.show_text("\u2714 " + self.tr("Saved."), "ok"))
 
     def _on_run_clicked(self) -> None:
+        if self.checker.plan is not None:
+            self.with_known_fields(self._run_if_allowed)
+
+    def _run_if_allowed(self) -> None:
         if self.checker.plan is None or not self.confirm_new_fields(self.tr("Create them and run")):
             return
         plan = self.checker.plan
