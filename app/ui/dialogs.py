@@ -6,9 +6,11 @@ stand-in instead of clicking native dialogs that would block them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QUrl
+from PySide6.QtCore import QObject, Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QApplication,
@@ -24,6 +26,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+if TYPE_CHECKING:
+    from app.core.destinations import CustomField
 
 PROFILE_FILTER = "*.csv *.tsv *.txt *.xlsx *.xls *.parquet"
 
@@ -102,22 +107,77 @@ class Dialogs(QObject):
             return None
         return key.text().strip()
 
-    def ask_custom_field(self) -> tuple[str, str] | None:
+    def ask_custom_field(self, known: Sequence[CustomField] = ()) -> tuple[str, str] | None:
+        """A custom field to map: one of the account's ``known`` fields, or a new name with
+        its type. Returns (name, type) in the mapping's words."""
+        dialog = CustomFieldDialog(known, self._parent)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return dialog.answer()
+
+
+class CustomFieldDialog(QDialog):
+    """The name (the account's fields to choose from, or a new one) and the type of a field."""
+
+    def __init__(self, known: Sequence[CustomField], parent: QWidget | None = None) -> None:
         from app.core.mapping import CUSTOM_TYPES  # the core, imported when first needed
 
-        dialog = QDialog(self._parent)
-        dialog.setWindowTitle(self.tr("Add a custom field"))
-        form = QFormLayout(dialog)
-        name = QLineEdit()
-        name.setPlaceholderText(self.tr("for example Loyalty Points"))
-        kind = QComboBox()
-        kind.addItems(list(CUSTOM_TYPES))
-        form.addRow(self.tr("Field &name:"), name)
-        form.addRow(self.tr("&Type:"), kind)
-        form.addRow(_ok_cancel(dialog))
-        if dialog.exec() != QDialog.DialogCode.Accepted or not name.text().strip():
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Add a custom field"))
+        self.setMinimumWidth(420)
+        # Only fields of a type the mapping can fill are offered; the others (Ortto's phone or
+        # select fields, say) could not be sent from a profile column as they are.
+        self.known = {f.name.casefold(): f for f in known if f.type in CUSTOM_TYPES}
+        form = QFormLayout(self)
+        self.name = QComboBox()
+        self.name.setEditable(True)
+        self.name.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.name.addItems(sorted((f.name for f in self.known.values()), key=str.casefold))
+        self.name.setCurrentIndex(-1)
+        editor, completer = self.name.lineEdit(), self.name.completer()
+        assert editor is not None and completer is not None  # an editable combo has both
+        editor.setPlaceholderText(
+            self.tr("choose a field or type a new name")
+            if self.known
+            else self.tr("for example Loyalty Points")
+        )
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.kind = QComboBox()
+        self.kind.addItems(list(CUSTOM_TYPES))
+        self.note = QLabel()
+        self.note.setObjectName("hint")
+        self.note.setWordWrap(True)
+        form.addRow(self.tr("Field &name:"), self.name)
+        form.addRow(self.tr("&Type:"), self.kind)
+        form.addRow(self.note)
+        form.addRow(_ok_cancel(self))
+        self.name.editTextChanged.connect(self._on_name_edited)
+        self._on_name_edited("")
+
+    def _on_name_edited(self, text: str) -> None:
+        field = self.known.get(text.strip().casefold())
+        if field is not None:
+            self.kind.setCurrentText(field.type)
+            self.note.setText(self.tr("A field of the account: its type is set there."))
+        elif text.strip() and self.known:
+            self.note.setText(self.tr("A new field: a run asks before it creates it."))
+        elif self.known:
+            self.note.setText(
+                self.tr("The account's fields are listed; or type the name of a new one.")
+            )
+        else:
+            self.note.setText("")
+        self.note.setVisible(bool(self.note.text()))
+        self.kind.setEnabled(field is None)
+
+    def answer(self) -> tuple[str, str] | None:
+        name = self.name.currentText().strip()
+        if not name:
             return None
-        return name.text().strip(), kind.currentText()
+        field = self.known.get(name.casefold())
+        if field is not None:
+            return field.name, field.type
+        return name, self.kind.currentText()
 
 
 def _ok_cancel(dialog: QDialog) -> QDialogButtonBox:

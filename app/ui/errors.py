@@ -17,7 +17,9 @@ from types import TracebackType
 from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
 
 from app.core.cancel import Cancelled
-from app.core.destinations.autopilot import AuthError, DestinationError, NetworkError
+from app.core.connections.models import DEFAULT_SERVICE
+from app.core.destinations import Destination, destination_for
+from app.core.destinations.errors import AuthError, DestinationError, NetworkError
 from app.core.errors import AppError
 from app.core.logging_setup import redact
 from app.ui.dialogs import Dialogs
@@ -47,6 +49,12 @@ _WINDOW_WORDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         ),
         (r" \(--delimiter\)", ""),
         (r" \(or use --replace to overwrite it\)", ""),
+        (
+            r"Allow creating them \(export add --create-fields, or confirm in the window\) and "
+            r"run again",
+            "Run now again and allow creating them when asked (if it does not ask, Connect on "
+            "the Connections tab first: that reads the account's fields)",
+        ),
         (
             r"enter the key again \(connection add --replace, or Connect in the window\)\.",
             "enter the key again on the Connections tab, then Connect and Save.",
@@ -107,13 +115,16 @@ def user_message(exc: BaseException) -> str:
     )
 
 
-def connect_message(exc: BaseException) -> str:
+def connect_message(exc: BaseException, destination: Destination | None = None) -> str:
     """What Connect says: the client's texts speak of runs, and Connect starts none."""
+    destination = destination or destination_for(DEFAULT_SERVICE)
+    name = destination.name
     if isinstance(exc, AuthError):
-        return _tr(
-            "Autopilot rejected this API key. Copy the whole key again from Autopilot "
-            "(Settings \u203a Autopilot API) and connect again."
-        )
+        text = _tr("{name} rejected this API key. Copy the whole key again and connect again.")
+        text = text.format(name=name) + " " + destination.key_help()
+        if any(destination.regions):
+            text += " " + _tr("A key works only in the data region of its account.")
+        return text
     text = user_message(exc)
     if not isinstance(exc, DestinationError):
         return text
@@ -122,10 +133,12 @@ def connect_message(exc: BaseException) -> str:
         return text
     if isinstance(exc, NetworkError):
         return _tr(
-            "Could not get an answer from Autopilot. Check the internet connection and the "
+            "Could not get an answer from {name}. Check the internet connection and the "
             "connection's base URL, then connect again."
-        )
-    return _tr("Autopilot could not answer just now. Wait a moment, then connect again.")
+        ).format(name=name)
+    return _tr("{name} could not answer just now. Wait a moment, then connect again.").format(
+        name=name
+    )
 
 
 def details(exc: BaseException) -> str:

@@ -197,6 +197,7 @@ class MainWindow(QMainWindow):
         launcher.refused.connect(self.statusBar().showMessage)
         launcher.preparing.connect(self._on_run_preparing)
         launcher.not_started.connect(self._on_run_not_started)
+        launcher.sending_to.connect(self.panel.set_destination)
         ui.export.started.connect(self._on_export_started)
         ui.export.progress.connect(self._on_export_progress)
         ui.export.state_changed.connect(self.panel.set_state)
@@ -318,16 +319,17 @@ class MainWindow(QMainWindow):
     def _on_export_finished(self, run: Any) -> None:
         from app.core.history import Run
         from app.ui.kit import formatting as fmt
+        from app.ui.running.panel import finished_words
 
         assert isinstance(run, Run)
         self.panel.finish(run)
         self.history.on_run_finished(run)
-        self.statusBar().showMessage(
-            self.tr("Run {id}: {status}.").format(
-                id=run.run_id, status=fmt.status(run.status, run.dry_run)
-            ),
-            10_000,
+        message = self.tr("Run {id}: {status}.").format(
+            id=run.run_id, status=fmt.status(run.status, run.dry_run)
         )
+        if run.status.finished and not run.dry_run:
+            message += " " + finished_words(self, run)
+        self.statusBar().showMessage(message, 10_000)
         if self._closing:
             self.close()
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,13 +19,17 @@ from pytestqt.qtbot import QtBot
 
 from app.context import AppContext, build_context
 from app.core.connections import Connection
+from app.core.destinations import CustomField
 from app.core.store import utc_now
 from app.ui.application import build_main_window
 from app.ui.dialogs import Dialogs
 from app.ui.main_window import MainWindow
 from tests.support.autopilot_sim import AutopilotSimulator
+from tests.support.ortto_sim import OrttoSimulator
 
 SIM_KEY = "apk-7d2e91c4a6b84f0e9b3c5d7f1a2e4c6b"
+ORTTO_KEY = "ortto-private-3f9a6c1e5b7d4a2c8e0f"
+ORTTO_FIELDS = {"Job Title": "text"}  # the Ortto test account's custom fields at the start
 SIM_SEED = 4242
 PLAINTEXT = "keyrings.alt.file.PlaintextKeyring"
 NO_KEYRING = "keyring.backends.fail.Keyring"
@@ -74,8 +78,8 @@ class ScriptedDialogs(Dialogs):
         result: str | None = self._answer("ask_api_key", connection)
         return result
 
-    def ask_custom_field(self) -> tuple[str, str] | None:
-        result: tuple[str, str] | None = self._answer("ask_custom_field")
+    def ask_custom_field(self, known: Sequence[CustomField] = ()) -> tuple[str, str] | None:
+        result: tuple[str, str] | None = self._answer("ask_custom_field", tuple(known))
         return result
 
 
@@ -176,6 +180,17 @@ def keyless_window(
 def sim() -> Iterator[AutopilotSimulator]:
     print(f"simulator seed: {SIM_SEED}")
     simulator = AutopilotSimulator(keys={SIM_KEY}, rate=None, burst=50, seed=SIM_SEED)
+    simulator.start()
+    yield simulator
+    simulator.stop()
+
+
+@pytest.fixture
+def ortto_sim() -> Iterator[OrttoSimulator]:
+    print(f"simulator seed: {SIM_SEED}")
+    simulator = OrttoSimulator(
+        keys={ORTTO_KEY}, rate=None, burst=50, seed=SIM_SEED, custom_fields=ORTTO_FIELDS
+    )
     simulator.start()
     yield simulator
     simulator.stop()

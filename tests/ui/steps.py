@@ -7,6 +7,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QComboBox
 from pytestqt.qtbot import QtBot
 
 from app.core.history import Run
@@ -62,11 +63,17 @@ def fill_connection(
     rate_limit: float = 50.0,
     profile_cap: int | None = None,
     agree: bool = True,
+    service: str | None = None,
+    region: str | None = None,
 ) -> None:
     window.tabs.setCurrentIndex(CONNECTIONS)
     view = window.connections.view
     click(qtbot, view.new_button)
     view.name.setText(name)
+    if service is not None:
+        choose(view.service, service)
+    if region is not None:
+        choose(view.region, region)
     view.key.setText(key)
     view.advanced_toggle.setChecked(True)
     view.base_url.setText(base_url)
@@ -74,6 +81,13 @@ def fill_connection(
     if profile_cap is not None:
         view.profile_cap.setValue(profile_cap)
     view.agree.setChecked(agree)
+
+
+def choose(combo: QComboBox, data: str) -> None:
+    """Pick the item of a combo box whose data is ``data``, as a user would by its text."""
+    index = combo.findData(data)
+    assert index >= 0, f"{data!r} is not offered"
+    combo.setCurrentIndex(index)
 
 
 def connect(qtbot: QtBot, window: MainWindow) -> str:

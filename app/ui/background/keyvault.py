@@ -8,11 +8,13 @@ through the context's ConnectionKeys); the window never waits for it, it is call
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
 from app.core.connections import Connection
+from app.core.destinations import CustomField
 from app.core.secrets import KeyringStatus, MemorySecretStore
 from app.ui.background.workers import Done, Failed, TaskQueue
 
@@ -78,9 +80,17 @@ class KeyVault(QObject):
         on_error: Failed | None = None,
         *,
         original_name: str | None = None,
+        custom_fields: Sequence[CustomField] | None = None,
     ) -> None:
+        """Save the settings and the key; ``custom_fields`` (read at Connect) are cached with
+        the connection in the same step, so whoever hears of the save finds them."""
+
         def work() -> Connection:
-            return self._context.keys.save(connection, api_key, original_name=original_name)
+            context = self._context
+            saved = context.keys.save(connection, api_key, original_name=original_name)
+            if custom_fields is not None:
+                context.connections.cache_fields(saved.name, custom_fields)
+            return saved
 
         def done(saved: Any) -> None:
             if api_key is not None:

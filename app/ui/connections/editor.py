@@ -1,5 +1,7 @@
-"""The connection form: consent before Connect, a new key saved only after Autopilot took it.
+"""The connection form: consent before Connect, a new key saved only after the service took it.
 
+Which Autopilot (Journeys or Ortto, with its data region) decides where the key is made, the
+base URL and the default rate; those two follow the choice until the user changes them.
 Changing other settings of a saved connection needs no reconnect. Saving goes through the key
 vault's thread because it writes the key to the keyring.
 """
@@ -19,7 +21,7 @@ from app.core.connections import (
     Connection,
     validate_settings,
 )
-from app.core.destinations import destination_for
+from app.core.destinations import Destination, destination_for
 from app.core.destinations.http.urls import validate_base_url
 from app.core.errors import AlreadyExistsError, AppError, UsageError
 from app.core.store import utc_now
@@ -27,6 +29,7 @@ from app.ui.connections.check import ConnectionCheck
 from app.ui.connections.view import ConnectionsView
 from app.ui.context import UiContext
 from app.ui.errors import connect_message, is_expected, user_message
+from app.ui.kit import destination_words as words
 
 OK, FAILED = "\u2714 ", "\u2716 "
 
@@ -40,23 +43,19 @@ class ConnectionEditor(QObject):
         self.view = view
         self.editing: Connection | None = None
         self.check = ConnectionCheck(ui, self)
+        # What the form shows now; the base URL and rate follow it unless the user changed them.
+        self._shown: tuple[Destination, str | None] = (destination_for(DEFAULT_SERVICE), None)
         self._wire()
 
     def clear(self) -> None:
         v = self.view
         self.editing = None
         v.form_title.setText(self.tr("New connection"))
-        v.key.setPlaceholderText(self.tr("paste the key from Autopilot"))
         self._fill(Connection(""), agreed=False)
 
     def load(self, connection: Connection) -> None:
         self.editing = connection
         self.view.form_title.setText(self.tr("Connection '{name}'").format(name=connection.name))
-        if self._has_key(connection):
-            placeholder = self.tr("saved; paste a new key only to replace it")
-        else:
-            placeholder = self.tr("key needed: paste the key from Autopilot")
-        self.view.key.setPlaceholderText(placeholder)
         agreed = connection.consent_at is not None
         self._fill(connection, agreed and connection.consent_version == PRIVACY_NOTICE_VERSION)
 
@@ -65,7 +64,11 @@ class ConnectionEditor(QObject):
         ready = self.ui.vault.is_ready and not self.ui.vault.busy() and not self.check.running
         agreed = v.agree.isChecked()
         v.connect_button.setEnabled(ready and agreed and not self._missing_key())
-        verified = self.check.verified == (v.base_url.text().strip(), self._typed_key())
+        verified = self.check.verified == (
+            self._service(),
+            v.base_url.text().strip(),
+            self._typed_key(),
+        )
         can_save = bool(v.name.text().strip()) and agreed and self.ui.vault.usable
         if self._needs_new_key():
             can_save = can_save and verified
@@ -81,6 +84,8 @@ class ConnectionEditor(QObject):
         v.agree.toggled.connect(self.update_buttons)
         v.key.textChanged.connect(self._on_key_edited)
         v.base_url.textChanged.connect(self._on_key_edited)
+        v.service.currentIndexChanged.connect(self._on_service_changed)
+        v.region.currentIndexChanged.connect(self._on_region_changed)
         v.name.textChanged.connect(self.update_buttons)
         v.connect_button.clicked.connect(self._on_connect_clicked)
         v.save_button.clicked.connect(self._on_save_clicked)
@@ -92,10 +97,10 @@ class ConnectionEditor(QObject):
         self.check.forget()
         v.name.setText(connection.name)
         v.key.setText("")
-        v.base_url.setText(connection.base_url or destination_for(DEFAULT_SERVICE).base_url(None))
-        v.rate_limit.setValue(
-            connection.rate_limit or destination_for(DEFAULT_SERVICE).default_rate_limit
-        )
+        destination = destination_for(connection.service)
+        self._show_destination(destination, connection.region)
+        v.base_url.setText(connection.base_url or self._default_url(*self._shown))
+        v.rate_limit.setValue(connection.rate_limit or destination.default_rate_limit)
         v.profile_cap.setValue(connection.profile_cap or DEFAULT_PROFILE_CAP)
         v.agree.setChecked(agreed)
         v.name_problem.set_problems([])
@@ -116,7 +121,73 @@ class ConnectionEditor(QObject):
             profile_cap=v.profile_cap.value(),
             consent_at=consent,
             consent_version=PRIVACY_NOTICE_VERSION,
+            service=self._service(),
+            region=self._region(),
         )
+
+    # -- which Autopilot ---------------------------------------------------------------------
+
+    def _service(self) -> str:
+        return str(self.view.service.currentData() or DEFAULT_SERVICE)
+
+    def _region(self) -> str | None:
+        return str(self.view.region.currentData() or "") or None
+
+    @staticmethod
+    def _default_url(destination: Destination, region: str | None) -> str:
+        return destination.base_url(region if words.has_regions(destination) else None)
+
+    def _show_destination(self, destination: Destination, region: str | None) -> None:
+        """The choice, its regions and every text that names the service, without touching
+        the base URL or rate (the caller decides those)."""
+        v = self.view
+        for combo in (v.service, v.region):
+            combo.blockSignals(True)
+        v.service.setCurrentIndex(max(0, v.service.findData(destination.service)))
+        v.region.clear()
+        regions = [code for code in destination.regions if code]
+        for code in regions:
+            v.region.addItem(words.region(code), code)
+        if regions:
+            v.region.setCurrentIndex(max(0, v.region.findData(region or regions[0])))
+        for combo in (v.service, v.region):
+            combo.blockSignals(False)
+        v.form.setRowVisible(v.region, bool(regions))
+        self._shown = (destination, self._region())
+        self._name_service(destination)
+
+    def _name_service(self, destination: Destination) -> None:
+        v, name = self.view, destination.name
+        v.key_hint.setText(destination.key_help())
+        if self.editing is not None and self._has_key(self.editing):
+            placeholder = self.tr("saved; paste a new key only to replace it")
+        elif self.editing is not None:
+            placeholder = self.tr("key needed: paste the key from {name}").format(name=name)
+        else:
+            placeholder = self.tr("paste the key from {name}").format(name=name)
+        v.key.setPlaceholderText(placeholder)
+        v.agree.setText(
+            self.tr("&I agree: send this data to {name} on my behalf").format(name=name)
+        )
+        v.connect_button.setToolTip(self.tr("Check the API key with {name}").format(name=name))
+        v.limits_hint.setText(
+            self.tr(
+                "{name} takes {rate:g} requests per second by default, and Customer Insights "
+                "100,000 profiles per export, unless your contract says otherwise."
+            ).format(name=name, rate=destination.default_rate_limit)
+        )
+
+    def _follow_choice(self, destination: Destination) -> None:
+        """Another service or region: the base URL and rate follow unless the user set them."""
+        v = self.view
+        old, old_region = self._shown
+        old_url = self._default_url(old, old_region)
+        self._show_destination(destination, self._region())
+        if v.base_url.text().strip() in ("", old_url):
+            v.base_url.setText(self._default_url(*self._shown))
+        if v.rate_limit.value() == old.default_rate_limit:
+            v.rate_limit.setValue(destination.default_rate_limit)
+        self._on_key_edited()
 
     def _has_key(self, connection: Connection) -> bool:
         return connection.key_stored or self.ui.vault.has_session_key(connection.name)
@@ -163,6 +234,12 @@ class ConnectionEditor(QObject):
         arrow = Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow
         self.view.advanced_toggle.setArrowType(arrow)
 
+    def _on_service_changed(self, *args: object) -> None:
+        self._follow_choice(destination_for(self._service()))
+
+    def _on_region_changed(self, *args: object) -> None:
+        self._follow_choice(self._shown[0])
+
     def _on_key_edited(self, *args: object) -> None:
         if self.check.verified is not None:
             self.view.status.clear()
@@ -172,26 +249,40 @@ class ConnectionEditor(QObject):
         connection = self._checked_settings()
         if connection is None:
             return
-        self.view.status.show_busy(self.tr("Checking the key with Autopilot..."))
+        name = self._shown[0].name
+        self.view.status.show_busy(self.tr("Checking the key with {name}...").format(name=name))
         key = self._typed_key()
         if key:
             self.check.check_typed(connection, self.view.base_url.text().strip(), key)
         elif self.editing is not None:
-            self.check.check_stored(connection, self.editing.name)
+            self.check.check_stored(connection, self.editing)
         self.update_buttons()
 
     def _on_check_succeeded(self, typed: bool) -> None:
+        name = self._shown[0].name
         if typed:
-            text = self.tr("Connected: Autopilot accepted the key. Save the connection to keep it.")
+            text = self.tr(
+                "Connected: {name} accepted the key. Save the connection to keep it."
+            ).format(name=name)
         else:
-            text = self.tr("Connected: Autopilot accepted the saved key.")
-        self.view.status.show_text(OK + text, "ok")
+            text = self.tr("Connected: {name} accepted the saved key.").format(name=name)
+        self.view.status.show_text(OK + text + self._fields_text(), "ok")
         self.update_buttons()
+
+    def _fields_text(self) -> str:
+        """How many custom fields the account has, where the destination lists them."""
+        accepted = self.check.accepted
+        if accepted is None or not accepted.fields:
+            return ""
+        count = len(accepted.fields)
+        if count == 1:
+            return " " + self.tr("The account has 1 custom field.")
+        return " " + self.tr("The account has {n} custom fields.").format(n=count)
 
     def _on_check_failed(self, exc: Any) -> None:
         if not is_expected(exc):
             self.ui.errors.report(exc, self.tr("Checking the key failed"))
-        self.view.status.show_text(FAILED + connect_message(exc), "problem")
+        self.view.status.show_text(FAILED + connect_message(exc, self._shown[0]), "problem")
         self.update_buttons()
 
     def _on_save_clicked(self) -> None:
@@ -206,6 +297,7 @@ class ConnectionEditor(QObject):
             self._on_saved,
             self._on_save_failed,
             original_name=self.editing.name if self.editing else None,
+            custom_fields=self.check.fields_for(connection),
         )
 
     def _on_saved(self, saved: Any) -> None:

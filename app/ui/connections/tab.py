@@ -1,7 +1,7 @@
 """Connections: the list, where keys are kept, and removing a connection with its key.
 
 The form itself is the :class:`ConnectionEditor`. Every keyring call goes through the key
-vault's thread and the check against Autopilot through the background queue, so the window
+vault's thread and the check against the service through the background queue, so the window
 never waits on either.
 """
 
@@ -12,10 +12,12 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from app.core.connections import Connection
+from app.core.destinations import destination_for
 from app.core.secrets import KeyringStatus
 from app.ui.connections.editor import ConnectionEditor
 from app.ui.connections.view import ConnectionsView
 from app.ui.context import UiContext
+from app.ui.kit import destination_words as words
 from app.ui.kit.layout import fit_columns
 from app.ui.kit.style import WARN
 from app.ui.kit.table_models import Column, RecordModel
@@ -57,8 +59,12 @@ class ConnectionsTab(QObject):
         def colour(connection: Connection) -> str | None:
             return None if self.key_state(connection) != self.tr("Key needed") else WARN
 
+        def service(connection: Connection) -> str:
+            return words.service_text(destination_for(connection.service), connection.region)
+
         return [
             Column(self.tr("Name"), lambda c: c.name),
+            Column(self.tr("Service"), service),
             Column(self.tr("API key"), self.key_state, colour=colour),
         ]
 

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
+    QComboBox,
     QDoubleSpinBox,
     QFormLayout,
     QFrame,
@@ -27,7 +28,8 @@ from app.core.connections import (
     DEFAULT_SERVICE,
     PRIVACY_NOTICE,
 )
-from app.core.destinations import destination_for
+from app.core.destinations import destination_for, services
+from app.ui.kit import destination_words as words
 from app.ui.kit.layout import add_row, form_layout
 from app.ui.kit.widgets import (
     MessageBar,
@@ -72,7 +74,7 @@ class ConnectionsView(QWidget):
         self.stack = QStackedWidget()
         self.stack.addWidget(self.table)
         self.stack.addWidget(self.empty)
-        self.stack.setFixedWidth(330)
+        self.stack.setFixedWidth(420)  # name, service, key: none cut off
         column.addWidget(self.stack, 1)
         buttons = QHBoxLayout()
         self.new_button = QPushButton(self.tr("&New connection"))
@@ -108,10 +110,15 @@ class ConnectionsView(QWidget):
         return scroll
 
     def _build_form(self) -> QFormLayout:
-        form = form_layout()
+        self.form = form = form_layout()
         self.name = QLineEdit()
         self.name.setPlaceholderText(self.tr("for example Autopilot (marketing)"))
         self.name_problem = ProblemList()
+        self.service = QComboBox()
+        for service in services():
+            self.service.addItem(words.choice(destination_for(service)), service)
+        self.service.setCurrentIndex(self.service.findData(DEFAULT_SERVICE))
+        self.region = QComboBox()
         self.key = QLineEdit()
         self.key.setEchoMode(QLineEdit.EchoMode.Password)
         self.key.setPlaceholderText(self.tr("paste the key from Autopilot"))
@@ -122,9 +129,11 @@ class ConnectionsView(QWidget):
         key_row.setSpacing(6)
         key_row.addWidget(self.key, 1)
         key_row.addWidget(self.show_key)
-        self.key_hint = hint(self.tr("Find it in Autopilot under Settings \u203a Autopilot API."))
+        self.key_hint = hint(destination_for(DEFAULT_SERVICE).key_help())
         self.key_place = label(self.tr("Looking for the system keyring..."))
         add_row(form, self.tr("Display na&me:"), self.name, self.name_problem)
+        add_row(form, self.tr("Which Au&topilot:"), self.service)
+        self.region_caption = add_row(form, self.tr("Data re&gion:"), self.region)
         add_row(form, self.tr("API ke&y:"), key_row, self.key_hint, buddy=self.key)
         add_row(form, self.tr("Key storage:"), self.key_place)
         return form
@@ -157,17 +166,8 @@ class ConnectionsView(QWidget):
         self.settings_problem = ProblemList()
         add_row(form, self.tr("Base &URL:"), self.base_url)
         add_row(form, self.tr("Rate &limit:"), self.rate_limit)
-        add_row(
-            form,
-            self.tr("Profile ca&p:"),
-            self.profile_cap,
-            hint(
-                self.tr(
-                    "Autopilot allows 5 requests per second and Customer Insights "
-                    "100,000 profiles per export unless your contract says otherwise."
-                )
-            ),
-        )
+        self.limits_hint = hint()
+        add_row(form, self.tr("Profile ca&p:"), self.profile_cap, self.limits_hint)
         self.advanced.setLayout(form)
         self.advanced.setVisible(False)
         column.addWidget(self.advanced)

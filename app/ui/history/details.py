@@ -1,4 +1,8 @@
-"""A run told in words: its counts, its lists and the configuration it ran with."""
+"""A run told in words: its counts, its lists or tags and the configuration it ran with.
+
+The words for where the segments went come from the destination the run sent to (its
+``service``), not from the connection as it is now.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,10 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication
 
+from app.core.destinations import Destination
 from app.core.history import Run
 from app.core.mapping import FieldMapping
+from app.ui.kit import destination_words as words
 from app.ui.kit import formatting as fmt
 from app.ui.segments.rules import op_labels
 
@@ -16,11 +22,18 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("history", text)
 
 
+def destination(run: Run) -> Destination:
+    """Where the run sent to."""
+    return words.for_service(run.service)
+
+
 def counts(run: Run) -> str:
     parts = [
         _tr("{n} planned").format(n=fmt.number(run.planned)),
         _tr("{n} sent").format(n=fmt.number(run.sent)),
-        _tr("{n} rejected by Autopilot").format(n=fmt.number(run.rejected)),
+        _tr("{n} rejected by {name}").format(
+            n=fmt.number(run.rejected), name=destination(run).name
+        ),
         _tr("{n} invalid").format(n=fmt.number(run.invalid)),
         _tr("{n} duplicates").format(n=fmt.number(run.duplicates)),
     ]
@@ -41,8 +54,13 @@ def when(run: Run) -> str:
     )
 
 
+def lists_caption(run: Run) -> str:
+    """``Lists in Autopilot:`` | ``Tags in Ortto:``."""
+    return _tr("{where}:").format(where=words.audiences_in(destination(run)))
+
+
 def lists(run: Run) -> str:
-    """The lists by name, as the marketer finds them in Autopilot; the ids are in list_ids."""
+    """The lists or tags by name, as the marketer finds them; list ids are in list_ids."""
     if run.dry_run:
         return _tr("None: a dry run sends nothing. The contacts are in {path}").format(
             path=run.output_path or "?"
@@ -54,11 +72,27 @@ def lists(run: Run) -> str:
 
 
 def list_ids(run: Run) -> str:
-    """The lists' ids in Autopilot, for support and the API (a tooltip, not the main text)."""
+    """The lists' ids, for support and the API (a tooltip, not the main text); nothing where
+    the audience is the segment's name itself (Ortto's tags)."""
     if run.dry_run:
         return ""
-    lines = [f"{name}: {list_id}" for name, list_id in run.lists.items() if list_id]
-    return _tr("List ids in Autopilot:") + "\n" + "\n".join(lines) if lines else ""
+    lines = [
+        f"{name}: {key}" for name, key in run.lists.items() if key and key.strip() != name.strip()
+    ]
+    if not lines:
+        return ""
+    target = destination(run)
+    caption = _tr("{noun} ids in {name}:").format(
+        noun=target.audience_noun.capitalize(), name=target.name
+    )
+    return caption + "\n" + "\n".join(lines)
+
+
+def audience_note(run: Run) -> str:
+    """What to do next with the audiences of a finished run (Ortto: an audience on the tag)."""
+    if run.dry_run or not run.status.finished:
+        return ""
+    return destination(run).audience_note(run.lists) or ""
 
 
 def configuration(snapshot: dict[str, Any]) -> str:
@@ -66,11 +100,14 @@ def configuration(snapshot: dict[str, Any]) -> str:
         return ""
     lines = []
     conn = snapshot.get("connection", {})
+    target = words.for_service(conn.get("service"))
     lines.append(
         _tr(
-            "Connection: {name} ({url}), {rate:g} requests per second, at most {cap} profiles"
+            "Connection: {name} to {service} ({url}), {rate:g} requests per second, "
+            "at most {cap} profiles"
         ).format(
             name=conn.get("name", "?"),
+            service=words.service_text(target, conn.get("region")),
             url=conn.get("base_url", "?"),
             rate=float(conn.get("rate_limit", 0)),
             cap=fmt.number(int(conn.get("profile_cap", 0))),
@@ -91,7 +128,9 @@ def configuration(snapshot: dict[str, Any]) -> str:
     mapping = [FieldMapping(m["target"], m["column"]) for m in snapshot.get("mapping", [])]
     lines.append(
         _tr("Mapping: {fields}").format(
-            fields=", ".join(f"{f.label} \u2190 {f.column}" for f in mapping)
+            fields=", ".join(
+                f"{words.field_label(f.target, target.fields)} \u2190 {f.column}" for f in mapping
+            )
         )
     )
     return "\n".join(lines)

@@ -131,12 +131,16 @@ class HistoryTab(QObject):
         for key in v.fields:
             v.set_field(key, texts.get(key, ""))
         v.fields["lists"].setToolTip(run_details.list_ids(run) if run else "")
+        if run is not None:
+            v.field_labels["lists"].setText(run_details.lists_caption(run))
         self.update_buttons()
 
     def _detail_texts(self, run: Run) -> dict[str, str]:
         status = fmt.status(run.status, run.dry_run)
         if can_resume(run) is None:
-            status += "  " + self.tr("(can be resumed: nothing Autopilot confirmed is sent twice)")
+            status += "  " + self.tr(
+                "(can be resumed: nothing {name} confirmed is sent twice)"
+            ).format(name=run_details.destination(run).name)
         warnings = "\n".join(f"\u26a0 {w}" for w in run.warnings)
         if run.details_purged:
             warnings = (warnings + "\n" if warnings else "") + self.tr(
@@ -148,6 +152,7 @@ class HistoryTab(QObject):
             "when": run_details.when(run),
             "counts": run_details.counts(run),
             "lists": run_details.lists(run),
+            "next": run_details.audience_note(run),
             "error": window_words(run.error) if run.error else "",
             "warnings": warnings,
             "config": run_details.configuration(run.snapshot),

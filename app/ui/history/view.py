@@ -23,7 +23,8 @@ DETAIL_ROWS = (
     ("export", "Export:"),
     ("when", "When:"),
     ("counts", "Counts:"),
-    ("lists", "Lists in Autopilot:"),
+    ("lists", "Lists in Autopilot:"),  # the run's destination's words (see details.py)
+    ("next", "Next step:"),
     ("error", "What went wrong:"),
     ("warnings", "Warnings:"),
     ("config", "Configuration used:"),

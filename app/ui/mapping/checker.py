@@ -14,12 +14,14 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from app.core.destinations import destination_for
 from app.core.errors import AppError
 from app.core.export import Export, ExportPlan, PlanProblems, Problem, check_export
 from app.core.mapping import ContactBuilder, InvalidRow
 from app.ui.context import UiContext
 from app.ui.errors import is_expected, user_message
 from app.ui.kit import formatting as fmt
+from app.ui.kit.destination_words import field_label
 from app.ui.kit.layout import fit_preview
 from app.ui.kit.table_models import RowsModel
 from app.ui.mapping.view import MappingView
@@ -38,7 +40,8 @@ def contact_preview(ui: UiContext, export: Export) -> Preview:
     _, members = ui.app.segments.preview(segment, limit=PREVIEW_ROWS)
     builder = ContactBuilder(export.mapping)
     fields = export.mapping.fields
-    headers = ["", *(f.label for f in fields)]
+    vocabulary = destination_for(ui.app.connections.get(export.connection).service).fields
+    headers = ["", *(field_label(f.target, vocabulary) for f in fields)]
     rows = []
     for member in members:
         outcome = builder.build(member.values)

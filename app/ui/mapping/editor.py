@@ -2,23 +2,32 @@
 
 Saving never runs an export; Run now and Dry run save first, then hand the checked plan to the
 launcher. The mapping offers the columns of the chosen segments' source and, for a new export,
-starts from a suggestion made from the column names and a sample of the rows.
+starts from a suggestion made from the column names and a sample of the rows. The fields offered
+are those of the connection's destination, with the account's custom fields as last read.
+
+Custom fields that the destination must create before a run (Ortto's, judged against the fields
+cached with the connection) are a lasting change to the user's account: Save and Run now ask
+once, naming them, and only a yes sets the export's ``create_fields``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QListWidgetItem
 
 from app.core.connections import Connection
-from app.core.destinations import destination_for
+from app.core.connections.check import WINDOW_CHECK
+from app.core.destinations import CustomField, Destination, destination_for
 from app.core.errors import AppError
 from app.core.export import Export
 from app.core.mapping import Mapping, auto_match
 from app.core.segments import Segment
+from app.ui.connections.check import read_fields
 from app.ui.context import UiContext
 from app.ui.errors import is_expected, user_message
 from app.ui.kit import formatting as fmt
@@ -26,6 +35,8 @@ from app.ui.kit.layout import fit_list_height
 from app.ui.mapping.checker import ExportChecker
 from app.ui.mapping.view import MappingView
 from app.ui.running.launcher import ExportLauncher
+
+log = logging.getLogger(__name__)
 
 SAMPLE_ROWS = 50
 CHECKED, UNCHECKED = Qt.CheckState.Checked, Qt.CheckState.Unchecked
@@ -47,6 +58,10 @@ class ExportEditor(QObject):
         self._loading = False
         self._saving = False
         self._columns_of: str | None = None  # the source whose columns the mapping offers
+        # The user's yes to creating custom fields: the export's flag, and the fields it was
+        # given for (folded), so a field added later is asked about again.
+        self._create_fields = False
+        self._allowed: set[str] = set()
         self._wire()
 
     # -- public -----------------------------------------------------------------------------
@@ -72,6 +87,7 @@ class ExportEditor(QObject):
             connection=v.connection.currentText(),
             segments=checked,
             mapping=v.fields.mapping(),
+            create_fields=self._create_fields,
         )
 
     def load(self, export: Export) -> None:
@@ -85,6 +101,9 @@ class ExportEditor(QObject):
         self._columns_of = None
         self._apply_source_columns()
         v.fields.set_mapping(export.mapping, edited=True)
+        self._create_fields = export.create_fields
+        allowed = self.fields_to_create(export) if export.create_fields else []
+        self._allowed = {name.casefold() for name in allowed}
         self._loading = False
         self._on_form_changed()
 
@@ -98,6 +117,8 @@ class ExportEditor(QObject):
         self._check_segments(set(only))
         self._columns_of = None
         v.fields.set_mapping(Mapping(()))
+        self._create_fields = False
+        self._allowed = set()
         self._loading = False
         self._on_form_changed()
 
@@ -112,6 +133,118 @@ class ExportEditor(QObject):
         v.dry_run_button.setEnabled(can_run)
         note = self.tr("Profiles are being imported; run when the import has finished.")
         v.run_button.setToolTip(note if self.ui.permission.importing else "")
+
+    def known_fields(self) -> list[CustomField] | None:
+        """The custom fields of the chosen connection's account as last read; None: never."""
+        connection = self.connections.get(self.view.connection.currentText())
+        if connection is None:
+            return None
+        try:
+            return self.ui.app.connections.cached_fields(connection.name)
+        except AppError:  # a connection removed meanwhile: its fields are unknown
+            return None
+
+    def fields_to_create(self, export: Export) -> list[str]:
+        """The custom fields a run of ``export`` would have to create in the account."""
+        connection = self.connections.get(export.connection)
+        if connection is None:
+            return []
+        destination = destination_for(connection.service)
+        return destination.fields_to_create(export.mapping, self.known_fields())
+
+    def with_known_fields(self, then: Callable[[], None]) -> None:
+        """Call ``then`` once the chosen connection's custom fields are known: when they were
+        never read (a connection added on the command line) and the export maps a custom
+        field, read them from the account first (the key on the keyring's thread, the request
+        on the checks queue) and cache them. If that fails the run's own check still refuses
+        to create anything without a yes."""
+        export = self.form_export()
+        connection = self.connections.get(export.connection)
+        if (
+            connection is None
+            or self.known_fields() is not None
+            or not any(f.is_custom for f in export.mapping.fields)
+        ):
+            then()
+            return
+        name = destination_for(connection.service).name
+        self.view.status.show_busy(
+            self.tr("Reading the custom fields of the {name} account\u2026").format(name=name)
+        )
+        self._set_saving(True)
+        connections = self.ui.app.connections
+
+        def read(key: object) -> None:
+            def work() -> None:
+                fields = read_fields(connection, str(key), WINDOW_CHECK)
+                connections.cache_fields(connection.name, fields)
+
+            self.ui.checks.submit(work, done, failed)
+
+        def done(_: object = None) -> None:
+            self._set_saving(False)
+            self.view.status.clear()
+            self._show_new_fields()
+            then()
+
+        def failed(exc: BaseException) -> None:
+            log.warning("The custom fields of '%s' could not be read: %s", connection.name, exc)
+            done()
+
+        self.ui.vault.read_key(connection.name, read, failed)
+
+    def confirm_new_fields(self, action: str) -> bool:
+        """Ask once before an export that creates custom fields is saved or run; True: go on
+        (nothing to ask, or the user said yes, which sets the export's create_fields)."""
+        export = self.form_export()
+        missing = self.fields_to_create(export)
+        if all(name.casefold() in self._allowed for name in missing):
+            return True
+        connection = self.connections[export.connection]
+        destination = destination_for(connection.service)
+        title = self.tr("Create custom fields in {name}?").format(name=destination.name)
+        if not self.ui.dialogs.confirm(
+            title, self._new_fields_question(destination, connection, missing), action
+        ):
+            self.view.status.show_text(
+                self.tr(
+                    "Nothing was saved or sent: the export maps custom fields that {name} "
+                    "would have to create."
+                ).format(name=destination.name),
+                "hint",
+            )
+            return False
+        self._allowed |= {name.casefold() for name in missing}
+        self._create_fields = True
+        self._on_form_changed()  # the plan takes the flag (same content: no recount)
+        return True
+
+    def _new_fields_question(
+        self, destination: Destination, connection: Connection, missing: Sequence[str]
+    ) -> str:
+        names = ", ".join(f"'{name}'" for name in missing)
+        if self.known_fields() is None:
+            found = self.tr(
+                "This export maps the custom fields {names}; the fields of the {name} account "
+                "'{connection}' were never read (Connect on the Connections tab reads them), so "
+                "they may not exist yet."
+            )
+        else:
+            found = self.tr(
+                "This export maps the custom fields {names}, which the {name} account "
+                "'{connection}' does not have."
+            )
+        return "\n\n".join(
+            [
+                found.format(names=names, name=destination.name, connection=connection.name),
+                self.tr(
+                    "A run creates the missing ones before it sends anything. {name} allows "
+                    "about 100 custom fields in an account, and they cannot be deleted "
+                    "through its API."
+                ).format(name=destination.name),
+                self.tr("Create these fields in {name}?").format(name=destination.name),
+            ]
+        )
 
     def save(self, then: Callable[[Export], None] | None = None) -> None:
         """Store the form (off the GUI thread); ``then(saved)`` once it is stored."""
@@ -227,10 +360,18 @@ class ExportEditor(QObject):
 
         self.ui.profiles.submit(work, done, key="auto-match")
 
+    def _show_destination(self, destination: Destination) -> None:
+        self.view.fields.set_destination(destination)
+        self.view.segments_label.setText(
+            self.tr("Se&gments to export (each becomes a {noun} in {name}):").format(
+                noun=destination.audience_noun, name=destination.name
+            )
+        )
+
     def _show_key_note(self) -> None:
         connection = self.connections.get(self.view.connection.currentText())
         if connection is not None:
-            self.view.fields.set_destination(destination_for(connection.service))
+            self._show_destination(destination_for(connection.service))
         missing = connection is not None and not (
             connection.key_stored or self.ui.vault.has_session_key(connection.name)
         )
@@ -241,6 +382,25 @@ class ExportEditor(QObject):
         self.view.connection_note.setText(note if missing else "")
         self.view.connection_note.setVisible(missing)
 
+    def _show_new_fields(self) -> None:
+        export = self.form_export()
+        missing = self.fields_to_create(export)
+        note = self.view.new_fields_note
+        note.setVisible(bool(missing))
+        if not missing:
+            note.setText("")
+            return
+        name = destination_for(self.connections[export.connection].service).name
+        names = ", ".join(f"'{field}'" for field in missing)
+        if all(field.casefold() in self._allowed for field in missing):
+            text = self.tr("Not in the {name} account yet: {names}. A run creates them.")
+        else:
+            text = self.tr(
+                "Not in the {name} account yet: {names}. Save and Run now ask before a run "
+                "creates them."
+            )
+        note.setText(text.format(name=name, names=names))
+
     # -- slots --------------------------------------------------------------------------------
 
     def _on_form_changed(self, *args: object, force: bool = False) -> None:
@@ -248,22 +408,35 @@ class ExportEditor(QObject):
             return
         self._apply_source_columns()
         self._show_key_note()
+        self._show_new_fields()
         self.checker.schedule(self.form_export(), force=force)
         self.update_buttons()
 
     def _on_custom_field_requested(self) -> None:
-        answer = self.ui.dialogs.ask_custom_field()
+        answer = self.ui.dialogs.ask_custom_field(self.known_fields() or ())
         if answer is not None:
             name, kind = answer
             self.view.fields.add_target(f"custom:{kind}:{name}")
 
     def _on_save_clicked(self) -> None:
+        self.with_known_fields(self._save_if_allowed)
+
+    def _save_if_allowed(self) -> None:
+        if not self.confirm_new_fields(self.tr("Allow creating them")):
+            return
         self.view.status.show_busy(self.tr("Saving\u2026"))
         self.save(lambda _: self.view.status.show_text("\u2714 " + self.tr("Saved."), "ok"))
 
     def _on_run_clicked(self) -> None:
+        if self.checker.plan is not None:
+            self.with_known_fields(self._run_if_allowed)
+
+    def _run_if_allowed(self) -> None:
+        if self.checker.plan is None or not self.confirm_new_fields(self.tr("Create them and run")):
+            return
         plan = self.checker.plan
         if plan is not None:
+            plan = replace(plan, export=replace(plan.export, create_fields=self._create_fields))
             self.save(lambda _: self.launcher.run(plan))
 
     def _on_dry_run_clicked(self) -> None:

@@ -1,7 +1,8 @@
-"""Which profile column fills which Autopilot contact field.
+"""Which profile column fills which contact field of the export's destination.
 
 Email is always there (required); FirstName and LastName are offered by default; "Add field"
-adds any other standard field, a typed custom field, or the opt-out column.
+adds any other standard field of the destination (named as its vocabulary names them), a typed
+custom field, or the opt-out column.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from app.core.mapping import (
     FieldMapping,
     Mapping,
 )
+from app.ui.kit.destination_words import field_label
 from app.ui.kit.layout import tab_chain
 
 DEFAULT_TARGETS = (EMAIL_TARGET, "FirstName", "LastName")
@@ -38,19 +40,21 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("mapping", text)
 
 
-def target_label(target: str) -> str:
+def target_label(target: str, vocabulary: FieldVocabulary) -> str:
+    """A row's caption in the mapping."""
     if target == EMAIL_TARGET:
         return _tr("Email (required)")
     if target == CONSENT_TARGET:
         return _tr("Opted out (unsubscribes)")
-    field = FieldMapping(target, "")
-    return field.label
+    return field_label(target, vocabulary)
 
 
 class _Row:
-    def __init__(self, target: str, columns: Sequence[str], on_change: Callable[[], None]):
+    def __init__(
+        self, target: str, caption: str, columns: Sequence[str], on_change: Callable[[], None]
+    ):
         self.target = target
-        self.label = QLabel(target_label(target))
+        self.label = QLabel(caption)
         self.column = QComboBox()
         self.column.setMinimumContentsLength(16)
         self.column.setSizeAdjustPolicy(
@@ -107,7 +111,8 @@ class FieldMappingEditor(QWidget):
         self._grid.setHorizontalSpacing(10)
         self._grid.setVerticalSpacing(6)
         self._grid.setColumnStretch(1, 1)
-        self._header_field = header_field = QLabel(_tr("Autopilot field"))
+        header_field = QLabel(_tr("{name} field").format(name=self.destination.name))
+        self.header_field = header_field
         header_column = QLabel(_tr("Profile column"))
         for header in (header_field, header_column):
             header.setObjectName("hint")
@@ -131,9 +136,13 @@ class FieldMappingEditor(QWidget):
         return self.destination.fields
 
     def set_destination(self, destination: Destination) -> None:
-        """The fields offered are the destination's own."""
+        """The fields offered, and how the rows are named, are the destination's own."""
+        if destination is self.destination:
+            return
         self.destination = destination
-        self._header_field.setText(_tr("{name} field").format(name=destination.name))
+        self.header_field.setText(_tr("{name} field").format(name=destination.name))
+        for row in self._rows:
+            row.label.setText(target_label(row.target, self.vocabulary))
 
     def set_columns(self, columns: Sequence[str]) -> None:
         self._columns = list(columns)
@@ -171,7 +180,8 @@ class FieldMappingEditor(QWidget):
     # -- rows -------------------------------------------------------------------------------
 
     def _add_row(self, target: str) -> _Row:
-        row = _Row(target, self._columns, self._on_row_changed)
+        caption = target_label(target, self.vocabulary)
+        row = _Row(target, caption, self._columns, self._on_row_changed)
         line = len(self._rows) + 1
         self._grid.addWidget(row.label, line, 0)
         self._grid.addWidget(row.column, line, 1)
@@ -208,9 +218,9 @@ class FieldMappingEditor(QWidget):
         self._menu.clear()
         taken = set(self.targets())
         standard = self._menu.addMenu(self.tr("&Standard field"))
-        for target in ("Email", *self.vocabulary.standard_fields()):
+        for target in (EMAIL_TARGET, *self.vocabulary.standard_fields()):
             if target not in taken:
-                action = standard.addAction(target)
+                action = standard.addAction(field_label(target, self.vocabulary))
                 action.triggered.connect(lambda _=False, t=target: self.add_target(t))
         custom = self._menu.addAction(self.tr("&Custom field..."))
         custom.triggered.connect(self.custom_field_requested)
@@ -218,8 +228,8 @@ class FieldMappingEditor(QWidget):
             consent = self._menu.addAction(self.tr("&Opt-out column (unsubscribes)"))
             consent.setToolTip(
                 self.tr(
-                    "Contacts whose column says yes are unsubscribed in Autopilot; "
+                    "Contacts whose column says yes are unsubscribed in {name}; "
                     "nobody is ever subscribed again."
-                )
+                ).format(name=self.destination.name)
             )
             consent.triggered.connect(lambda: self.add_target(CONSENT_TARGET))

@@ -98,11 +98,14 @@ class MappingView(QWidget):
             self.connection_note,
         )
         column.addLayout(form)
-        segments_label = QLabel(self.tr("Se&gments to export (each becomes a list in Autopilot):"))
+        # The words follow the destination (a list in Autopilot, a tag in Ortto): the editor
+        # sets them.
+        self.segments_label = QLabel(self.tr("Se&gments to export:"))
+        self.segments_label.setWordWrap(True)
         self.segments = QListWidget()
         self.segments.setSpacing(1)
-        segments_label.setBuddy(self.segments)
-        column.addWidget(segments_label)
+        self.segments_label.setBuddy(self.segments)
+        column.addWidget(self.segments_label)
         column.addWidget(self.segments)
         self.segments_problem = ProblemList()
         column.addWidget(self.segments_problem)
@@ -127,6 +130,9 @@ class MappingView(QWidget):
         column.addWidget(self.fields)
         self.mapping_problem = ProblemList()
         column.addWidget(self.mapping_problem)
+        self.new_fields_note = hint()  # custom fields the destination would have to create
+        self.new_fields_note.setVisible(False)
+        column.addWidget(self.new_fields_note)
         column.addStretch(1)
         return column
 

@@ -32,6 +32,7 @@ class ExportLauncher(QObject):
     refused = Signal(str)  # why a run was not started (another one runs, an import, ...)
     preparing = Signal(str, str)  # (title, what happens now) before the run starts
     not_started = Signal(str)  # a run being prepared did not start, and why
+    sending_to = Signal(object)  # the Destination of the run about to start (the panel's words)
 
     def __init__(self, ui: UiContext, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -41,7 +42,10 @@ class ExportLauncher(QObject):
         if self._refuse_if_busy():
             return
         runner = self.ui.app.runner
-        title = self.tr("Sending '{export}' to Autopilot").format(export=plan.export.name)
+        title = self.tr("Sending '{export}' to {name}").format(
+            export=plan.export.name, name=plan.destination.name
+        )
+        self.sending_to.emit(plan.destination)
 
         def with_key(key: str) -> None:
             def work(on_progress: ProgressCallback, cancel: CancelToken) -> Run:
@@ -57,6 +61,7 @@ class ExportLauncher(QObject):
             return
         runner = self.ui.app.runner
         title = self.tr("Dry run of '{export}'").format(export=plan.export.name)
+        self.sending_to.emit(plan.destination)
 
         def work(on_progress: ProgressCallback, cancel: CancelToken) -> Run:
             return runner.dry_run(plan, cancel=cancel)
@@ -83,6 +88,7 @@ class ExportLauncher(QObject):
         title = self.tr("Resuming run {id} of '{export}'").format(
             id=run_id, export=plan.export.name
         )
+        self.sending_to.emit(plan.destination)
 
         def with_key(key: str) -> None:
             def work(on_progress: ProgressCallback, cancel: CancelToken) -> Run:

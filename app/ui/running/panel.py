@@ -15,9 +15,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.connections.models import DEFAULT_SERVICE
+from app.core.destinations import Destination
 from app.core.export import Progress
 from app.core.history import Run
 from app.ui.errors import window_words
+from app.ui.kit import destination_words as words
 from app.ui.kit import formatting as fmt
 from app.ui.kit.widgets import label
 from app.ui.running.job import CANCELLING, IDLE
@@ -30,6 +33,7 @@ class ExportPanel(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("exportPanel")
+        self.destination: Destination = words.for_service(DEFAULT_SERVICE)
         self.title = QLabel()
         self.title.setObjectName("sectionTitle")
         # Wraps: a failure's reason is read in full, however long (it is the one thing to read).
@@ -80,6 +84,10 @@ class ExportPanel(QFrame):
         self.close_button.setVisible(False)
         self.setVisible(True)
 
+    def set_destination(self, destination: Destination) -> None:
+        """Where the run about to start sends to: its phases are told in its words."""
+        self.destination = destination
+
     def start(self, title: str) -> None:
         self.title.setText(title)
         self.phase.setText(self.tr("Starting..."))
@@ -91,7 +99,7 @@ class ExportPanel(QFrame):
         self.setVisible(True)
 
     def show_progress(self, progress: Progress) -> None:
-        self.phase.setText(_phase(self, progress))
+        self.phase.setText(_phase(self, progress, self.destination))
         if progress.total > 0:
             self.bar.setRange(0, progress.total)
             self.bar.setValue(min(progress.done, progress.total))
@@ -128,7 +136,7 @@ class ExportPanel(QFrame):
         if run.dry_run:
             self.phase.setText(self.tr("Nothing was sent."))
         elif run.status.finished:
-            self.phase.setText(self.tr("The segments are lists in Autopilot now."))
+            self.phase.setText(finished_words(self, run))
         else:
             reason = window_words(run.error) if run.error else ""
             self.phase.setText(reason or self.tr("You can resume it from History."))
@@ -176,12 +184,28 @@ def summary(widget: QWidget, run: Run) -> str:
     )
 
 
-def _phase(widget: QWidget, progress: Progress) -> str:
-    words = {
-        "lists": widget.tr("Finding or creating the list '{segment}' in Autopilot"),
+def finished_words(widget: QWidget, run: Run) -> str:
+    """Where a finished run's segments are now, and what to do with them next."""
+    destination = words.for_service(run.service)
+    text = widget.tr("The segments are {audiences} in {name} now.").format(
+        audiences=words.audiences(destination), name=destination.name
+    )
+    note = destination.audience_note(run.lists)
+    return f"{text} {note}" if note else text
+
+
+def _phase(widget: QWidget, progress: Progress, destination: Destination) -> str:
+    phases = {
+        "preparing": widget.tr("Getting ready to send to {name}"),
+        "lists": widget.tr("Finding or creating the {noun} '{segment}' in {name}"),
         "sending": widget.tr("Sending segment '{segment}'"),
-        "verifying": widget.tr("Checking the lists in Autopilot"),
+        "verifying": widget.tr("Checking the {audiences} in {name}"),
         "cancelling": widget.tr("Cancelling: waiting for the requests in flight..."),
     }
-    text = words.get(progress.phase, progress.phase)
-    return text.format(segment=progress.segment)
+    text = phases.get(progress.phase, progress.phase)
+    return text.format(
+        segment=progress.segment,
+        noun=destination.audience_noun,
+        audiences=words.audiences(destination),
+        name=destination.name,
+    )

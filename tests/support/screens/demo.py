@@ -1,7 +1,8 @@
-"""A filled-in workspace for the screenshots: sample profiles, a connection, an export, runs.
+"""A filled-in workspace for the screenshots: sample profiles, connections, exports, runs.
 
-Nothing here talks to Autopilot: runs go to :class:`DemoClient`, which answers like Autopilot
-would (and refuses a few contacts, so the History shows rejections).
+There are two connections, one to Autopilot Journeys and one to Ortto. Nothing here talks to
+either: runs go to :class:`DemoClient`, which answers like the connection's service would (and
+refuses a few contacts, so the History shows rejections).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from datetime import timedelta
 from app.context import AppContext, build_context
 from app.core.cancel import CancelToken
 from app.core.connections import Connection
-from app.core.destinations import Audience, CustomField
+from app.core.destinations import Audience, CustomField, Destination, destination_for
 from app.core.destinations.autopilot.fields import FIELDS
 from app.core.destinations.models import BulkResult
 from app.core.export import Export
@@ -26,9 +27,17 @@ from app.core.store import utc_now
 from app.ui.segments.sample_data import SAMPLE_SOURCE, sample_file, sample_segments
 
 CONNECTION = "Autopilot (marketing)"
+ORTTO_CONNECTION = "Ortto (newsletter)"
+ORTTO_REGION = "eu"
 EXPORT = "Newsletter Norway, November"
 LOYAL_EXPORT = "Loyal customers"
+ORTTO_EXPORT = "Welcome offer (Ortto)"
 PACE_S = 0.2
+# The Ortto account's custom fields, as Connect would have read them.
+ORTTO_FIELDS = (
+    CustomField("Job Title", "string", "str:cm:job-title"),
+    CustomField("Last purchase", "date", "dtz:cm:last-purchase"),
+)
 
 
 class DemoSecretStore:
@@ -58,25 +67,29 @@ class DemoClient:
     """Confirms every contact except those whose address starts with one of ``refuse``.
 
     Each call takes as long as Autopilot's rate limit allows (5 a second), so the history shows
-    believable durations.
+    believable durations. Segments become what the destination makes of them: Autopilot list
+    ids, or Ortto tags named after the segment.
     """
 
-    def __init__(self, refuse: Sequence[str] = ()) -> None:
+    def __init__(self, refuse: Sequence[str] = (), destination: Destination | None = None) -> None:
         self._refuse = tuple(refuse)
         self._ids = itertools.count(1)
         self._lists: dict[str, int] = {}
+        self._destination = destination or destination_for("autopilot")
 
     def check_key(self) -> object:
         return {}
 
     def custom_fields(self, *, cancel: CancelToken | None = None) -> list[CustomField]:
-        return []
+        return list(ORTTO_FIELDS) if self._destination.audience_noun == "tag" else []
 
     def prepare(self, mapping: FieldMap, *, create_fields: bool, cancel: CancelToken) -> list[str]:
         return []
 
     def resolve_audience(self, segment: str, *, cancel: CancelToken) -> Audience:
         time.sleep(PACE_S)
+        if self._destination.audience_noun == "tag":
+            return Audience(segment)
         return Audience(f"contactlist_{abs(hash(segment)) % 10**8:08d}")
 
     def send(
@@ -87,7 +100,7 @@ class DemoClient:
         for contact in contacts:
             email = contact.email_key
             if email.startswith(self._refuse):
-                rejected[email] = "Autopilot refused the address (blocked domain)"
+                rejected[email] = f"{self._destination.name} refused the address (blocked domain)"
             else:
                 confirmed[email] = f"person_{next(self._ids):06d}"
             self._lists[audience] = self._lists.get(audience, 0) + 1
@@ -108,7 +121,9 @@ def demo_context(secret_store: SecretStore | None = None) -> AppContext:
     ``secret_store`` says otherwise."""
     return build_context(
         secret_store=secret_store or DemoSecretStore(),
-        client_factory=lambda connection, key: DemoClient(("emma", "oskar")),
+        client_factory=lambda connection, key: DemoClient(
+            ("emma", "oskar"), destination_for(connection.service)
+        ),
     )
 
 
@@ -117,6 +132,14 @@ def seed(context: AppContext) -> None:
     context.keys.save(
         Connection(CONNECTION, consent_at=utc_now() - timedelta(days=3)), "demo-api-key"
     )
+    ortto = Connection(
+        ORTTO_CONNECTION,
+        consent_at=utc_now() - timedelta(days=1),
+        service="ortto",
+        region=ORTTO_REGION,
+    )
+    context.keys.save(ortto, "demo-ortto-key")
+    context.connections.cache_fields(ORTTO_CONNECTION, ORTTO_FIELDS)
     context.profiles.import_file(sample_file(), SAMPLE_SOURCE)
     for segment in sample_segments():
         context.segments.add(segment)
@@ -131,6 +154,27 @@ def seed(context: AppContext) -> None:
     loyal = Export(LOYAL_EXPORT, CONNECTION, (sample_segments()[1].name,), suggested)
     context.exports.save(loyal)
     _runs(context, loyal)
+    _ortto(context, source.columns, [m.values for m in members], segment.name)
+
+
+def _ortto(
+    context: AppContext, columns: Sequence[str], rows: list[dict[str, str]], segment: str
+) -> Run:
+    """An Ortto export mapping a field the account has and one it would have to create (the
+    user said yes), and its run, so History shows tags."""
+    vocabulary = destination_for("ortto").fields
+    suggested = auto_match(columns, rows, vocabulary=vocabulary)
+    mapping = FieldMap(
+        (
+            *suggested.fields,
+            FieldMapping("custom:date:Last purchase", "LastPurchase"),
+            FieldMapping("custom:integer:Loyalty Points", "LoyaltyPoints"),
+        )
+    )
+    export = Export(ORTTO_EXPORT, ORTTO_CONNECTION, (segment,), mapping, create_fields=True)
+    context.exports.save(export)
+    runner = context.runner
+    return runner.run(runner.plan(export), "demo-ortto-key")
 
 
 def _runs(context: AppContext, loyal: Export) -> list[Run]:

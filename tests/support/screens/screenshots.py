@@ -26,7 +26,13 @@ from app.ui.application import application, build_main_window
 from app.ui.main_window import CONNECTIONS, HISTORY, MAPPING, SEGMENTS, MainWindow
 from app.ui.qt_logging import route_qt_messages
 from app.ui.running.job import IDLE, RUNNING
-from tests.support.screens.demo import EXPORT, demo_context, seed
+from tests.support.screens.demo import (
+    EXPORT,
+    ORTTO_CONNECTION,
+    ORTTO_EXPORT,
+    demo_context,
+    seed,
+)
 from tests.support.screens.problem_shots import problem_shots
 
 SIZE = (1280, 800)
@@ -86,8 +92,10 @@ def _filled(outdir: Path, suffix: str, only: tuple[str, ...] = ()) -> None:
         window = _window(context)
         shots: list[tuple[str, Callable[[], None]]] = [
             ("1-connections", lambda: _connections(window)),
+            ("1b-connections-ortto", lambda: _connections(window, ORTTO_CONNECTION)),
             ("2-segments", lambda: _segments(window)),
             ("3-mapping", lambda: _mapping(window)),
+            ("3b-mapping-ortto", lambda: _mapping(window, ORTTO_EXPORT)),
             ("4-history", lambda: window.tabs.setCurrentIndex(HISTORY)),
             ("5-export-running", lambda: _running(window)),
         ]
@@ -100,9 +108,10 @@ def _filled(outdir: Path, suffix: str, only: tuple[str, ...] = ()) -> None:
         _close(window)
 
 
-def _connections(window: MainWindow) -> None:
+def _connections(window: MainWindow, name: str | None = None) -> None:
     window.tabs.setCurrentIndex(CONNECTIONS)
-    window.connections.view.table.selectRow(0)
+    row = 0 if name is None else window.connections.model.find(lambda c: c.name == name)
+    window.connections.view.table.selectRow(row)
     window.connections.view.advanced_toggle.setChecked(True)
 
 
@@ -111,9 +120,9 @@ def _segments(window: MainWindow) -> None:
     window.segments.view.segments.selectRow(1)
 
 
-def _mapping(window: MainWindow) -> None:
+def _mapping(window: MainWindow, name: str = EXPORT) -> None:
     window.tabs.setCurrentIndex(MAPPING)
-    row = window.mapping.model.find(lambda e: e.name == EXPORT)
+    row = window.mapping.model.find(lambda e: e.name == name)
     window.mapping.view.exports.selectRow(row)
 
 

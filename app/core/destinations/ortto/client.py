@@ -1,0 +1,481 @@
+"""The Ortto HTTP client: paced, retrying, thread-safe, clear of Ortto's abuse guard.
+
+One client serves one connection. Every call is a ``POST`` with a JSON body (``ortto-api.md``).
+Pacing, retries and typed errors are the shared :class:`ApiSession`'s; what is Ortto's own is
+here: custom fields that must exist before a merge, per-person answers, the whole-batch 400 with
+its details, the 429's ``try-in-seconds``, a key refused once stays refused for this client, and
+a small budget of bad answers (:mod:`.guard`) so that a run never gets the computer's IP banned.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypeVar
+
+from app.core.cancel import CancelToken
+from app.core.clock import Clock, SystemClock
+from app.core.destinations import Audience, CustomField
+from app.core.destinations.errors import AuthError, DestinationError, RequestError, ServerError
+from app.core.destinations.http.failures import ServiceWords, Verdict, api_message, error_for, judge
+from app.core.destinations.http.session import ApiSession, SessionOptions, Tally
+from app.core.destinations.http.transport import Reply
+from app.core.destinations.models import BulkResult, ClientStats
+from app.core.destinations.ortto import answers
+from app.core.destinations.ortto.answers import AccountField, Outcome
+from app.core.destinations.ortto.encoding import (
+    MAX_BODY_BYTES,
+    body_bytes,
+    merge_body,
+    person,
+    split,
+)
+from app.core.destinations.ortto.fields import (
+    ACCEPTED_PREFIXES,
+    CUSTOM_TYPES,
+    FIELDS,
+    MAPPING_TYPES,
+    custom_parts,
+    kebab,
+)
+from app.core.destinations.ortto.guard import BAD_ANSWERS, WINDOW_S, BadAnswerBudget
+from app.core.errors import UsageError
+
+if TYPE_CHECKING:
+    from app.core.mapping.contact import Contact
+    from app.core.mapping.mapping import Mapping as FieldMap
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+AUTH_REJECTED = (
+    "Ortto refused the API key (it may have been disconnected under Data sources, or the account "
+    "or the user who made the key is no longer active). Enter the current key in the connection "
+    "and resume."
+)
+WORDS = ServiceWords(
+    name="Ortto",
+    key_header="X-Api-Key",
+    auth_rejected=AUTH_REJECTED,
+    api_hint=(
+        "the connection's base URL is Ortto's API for the account's data region "
+        "(https://api.ap3api.com/v1, api.au.ap3api.com or api.eu.ap3api.com)"
+    ),
+)
+KEY_SOURCE = "Ortto (Data sources > Custom API)"
+# A key check should answer quickly when Ortto is unreachable.
+_CHECK_ATTEMPTS = 3
+# Statuses that blame the content of a merge, so a smaller batch can succeed (413: a proxy's
+# answer to a large body; Ortto's own is 400).
+SPLITTABLE = frozenset({400, 413, 422})
+# 400s without per-person details that one send may meet while splitting its batch in halves
+# before it gives up: enough to find a few bad people in 100, few enough to stop a request Ortto
+# refuses whatever it holds.
+MAX_REFUSALS_PER_SEND = 12
+TOO_LARGE = "Ortto takes at most 2 MB per request, and this person's fields alone are larger"
+
+
+@dataclass
+class _Sending:
+    """One ``send``'s people, verdicts and counts."""
+
+    keys: list[str]  # email keys, by index
+    people: list[dict[str, object]]  # encoded, by index
+    tally: Tally = field(default_factory=Tally)
+    confirmed: dict[str, str] = field(default_factory=dict)
+    rejected: dict[str, str] = field(default_factory=dict)
+    refusals: int = 0
+
+
+class OrttoClient:
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str,
+        *,
+        rate_limit: float = 10.0,
+        burst: int | None = None,
+        connect_timeout: float = 10.0,
+        read_timeout: float = 60.0,
+        max_attempts: int = 8,
+        clock: Clock | None = None,
+        rng: random.Random | None = None,
+        backoff_base: float = 0.5,
+        backoff_cap: float = 30.0,
+        bad_answers: int = BAD_ANSWERS,
+        bad_window: float = WINDOW_S,
+        max_body_bytes: int = MAX_BODY_BYTES,
+    ) -> None:
+        options = SessionOptions(
+            rate_limit,
+            burst,
+            connect_timeout,
+            read_timeout,
+            max_attempts,
+            backoff_base,
+            backoff_cap,
+        )
+        clock = clock or SystemClock()
+        self._http = ApiSession(
+            base_url,
+            api_key,
+            WORDS,
+            options,
+            key_source=KEY_SOURCE,
+            clock=clock,
+            rng=rng,
+            retry_hint=answers.try_in_seconds,
+        )
+        self._budget = BadAnswerBudget(clock, bad_answers, bad_window)
+        self._max_bytes = max_body_bytes
+        self._lock = threading.Lock()
+        self._custom_ids: dict[str, str] = {}  # mapping target -> the account's field id
+        self._refused: AuthError | None = None
+
+    # -- public API -------------------------------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        return self._http.base_url
+
+    @property
+    def current_rate(self) -> float:
+        return self._http.current_rate
+
+    @property
+    def stats(self) -> ClientStats:
+        return self._http.stats
+
+    @property
+    def budget(self) -> BadAnswerBudget:
+        return self._budget
+
+    def check_key(self) -> dict[str, object]:
+        """``POST /person/custom-field/get {}``: a cheap read that needs a valid key for this
+        region; typed errors when the key or the network fail."""
+        reply, _ = self._post(
+            "/person/custom-field/get",
+            {},
+            what="checking the API key",
+            cancel=None,
+            read=answers.account_fields,
+            attempts=min(self._http.max_attempts, _CHECK_ATTEMPTS),
+        )
+        return dict(reply.payload) if isinstance(reply.payload, dict) else {}
+
+    def account_fields(self, *, cancel: CancelToken | None = None) -> list[AccountField]:
+        """The account's person custom fields as Ortto lists them."""
+        _, fields = self._post(
+            "/person/custom-field/get",
+            {},
+            what="reading the custom fields",
+            cancel=cancel,
+            read=answers.account_fields,
+        )
+        return fields or []
+
+    # -- the destination protocol (app.core.destinations.Client) ---------------------------
+
+    def custom_fields(self, *, cancel: CancelToken | None = None) -> list[CustomField]:
+        """The account's custom fields: name, type in the mapping's words (Ortto's own type
+        where the mapping has no word for it) and Ortto id."""
+        return [
+            CustomField(
+                f.name, MAPPING_TYPES.get(f.prefix) or f.display_type or f.prefix, f.field_id
+            )
+            for f in self.account_fields(cancel=cancel)
+        ]
+
+    def prepare(self, mapping: FieldMap, *, create_fields: bool, cancel: CancelToken) -> list[str]:
+        """Find every custom field of ``mapping`` among the account's (by name, ignoring case);
+        create the missing ones only when ``create_fields`` (the user's yes), else UsageError
+        naming them. A field of that name with another type is a UsageError too."""
+        targets: list[str] = []
+        for mapped in mapping.fields:
+            canonical = FIELDS.canonical(mapped.target)
+            if canonical != mapped.target:
+                raise UsageError(
+                    f"The export maps {mapped.target!r}, which Ortto knows as {canonical!r}: "
+                    "edit the export's mapping."
+                )
+            if mapped.is_custom:
+                targets.append(mapped.target)
+        if not targets:
+            with self._lock:
+                self._custom_ids = {}
+            return []
+        known = self.account_fields(cancel=cancel)
+        found: dict[str, str] = {}
+        missing: list[str] = []
+        for target in targets:
+            match = _match(known, target)
+            if match is None:
+                missing.append(target)
+            else:
+                _check_type(match, target)
+                found[target] = match.field_id
+        warnings: list[str] = []
+        if missing and not create_fields:
+            raise UsageError(_missing_message(missing))
+        if missing:
+            for target in missing:
+                found[target] = self._create_field(target, cancel).field_id
+            warnings.append(_created_message(missing))
+        with self._lock:
+            self._custom_ids = found
+        return warnings
+
+    def resolve_audience(self, segment: str, *, cancel: CancelToken) -> Audience:
+        """The segment's tag: its name, trimmed. Ortto creates a tag on first use, so this asks
+        nothing."""
+        tag = segment.strip()
+        if not tag:
+            raise UsageError("A segment without a name cannot become an Ortto tag: name it.")
+        return Audience(tag)
+
+    def send(
+        self, contacts: Sequence[Contact], audience: str, *, cancel: CancelToken
+    ) -> BulkResult:
+        """Merge the contacts by email with the tag ``audience``: every person ends confirmed
+        (``created``/``merged``, with Ortto's person id) or rejected (with Ortto's reason).
+        Auth, network and server failures raise; an unrecognised answer is a failed request."""
+        with self._lock:
+            ids = dict(self._custom_ids)
+        state = _Sending(
+            [c.email_key for c in contacts], [person(c, audience, ids) for c in contacts]
+        )
+        for chunk in split(state.people, max_bytes=self._max_bytes):
+            self._merge(state, chunk, cancel)
+        return BulkResult(state.confirmed, state.rejected, state.tally.requests)
+
+    def verify_audience(
+        self, segment: str, audience: str, confirmed: int, *, cancel: CancelToken
+    ) -> str | None:
+        """Ortto has no count of the people with a tag to compare with: nothing to check."""
+        return None
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> OrttoClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- merging -----------------------------------------------------------------------------
+
+    def _merge(self, state: _Sending, chunk: list[int], cancel: CancelToken) -> None:
+        people = [state.people[i] for i in chunk]
+        if len(chunk) == 1 and body_bytes(merge_body(people)) > self._max_bytes:
+            state.rejected[state.keys[chunk[0]]] = TOO_LARGE  # no request could carry it
+            return
+        count = len(chunk)
+        reply, outcomes = self._post(
+            "/person/merge",
+            merge_body(people),
+            what="sending people",
+            cancel=cancel,
+            tally=state.tally,
+            read=lambda payload: answers.merge_outcomes(payload, count),
+            refusable=SPLITTABLE,
+        )
+        if outcomes is None and reply.status == 400:
+            # No valid person in the batch: the details give each one's reason [rec].
+            outcomes = answers.refused_outcomes(reply.payload, count)
+        if outcomes is not None:
+            _record(state, chunk, outcomes)
+            return
+        self._split(state, chunk, reply, cancel)
+
+    def _split(self, state: _Sending, chunk: list[int], reply: Reply, cancel: CancelToken) -> None:
+        """A refusal that names nobody: halve the batch to find whom it is about, bounded."""
+        state.refusals += 1
+        detail = api_message(reply)
+        if state.refusals > MAX_REFUSALS_PER_SEND:
+            said = f": {detail}" if detail else ""
+            raise RequestError(
+                f"Ortto refused {state.refusals} requests in a row while sending people "
+                f"({reply.status}{said}) without saying which person it was about. Stopped so "
+                "that Ortto does not lock this computer out; check the export's mapping (its "
+                "fields and values), then resume.",
+                status=reply.status,
+                detail=detail,
+            )
+        if len(chunk) == 1:
+            state.rejected[state.keys[chunk[0]]] = (
+                detail or f"Ortto refused this person ({reply.status})"
+            )
+            return
+        middle = len(chunk) // 2
+        self._merge(state, chunk[:middle], cancel)
+        self._merge(state, chunk[middle:], cancel)
+
+    # -- custom fields -----------------------------------------------------------------------
+
+    def _create_field(self, target: str, cancel: CancelToken) -> AccountField:
+        """``POST /person/custom-field/create``. Not idempotent: a retry after an attempt that
+        may have landed is refused as a duplicate, so a refusal looks the field up first."""
+        kind, name = custom_parts(target)
+        what = f"creating the custom field '{name}'"
+        body = {"type": CUSTOM_TYPES[kind][0], "name": name}
+        reply, made = self._post(
+            "/person/custom-field/create",
+            body,
+            what=what,
+            cancel=cancel,
+            read=answers.created_field,
+            refusable=frozenset({400, 409}),
+        )
+        if made is not None:
+            log.info("Created the Ortto custom field %s (%s)", name, made.field_id)
+            return made
+        match = _match(self.account_fields(cancel=cancel), target)
+        if match is not None:
+            _check_type(match, target)
+            return match
+        detail = api_message(reply)
+        said = f": {detail}" if detail else ""
+        raise RequestError(
+            f"Ortto refused to create the custom field '{name}' ({reply.status}{said}). Check "
+            "the account's custom fields in Ortto (an account has about 100, and the API cannot "
+            "delete one), then try again.",
+            status=reply.status,
+            detail=detail,
+        )
+
+    # -- requests ----------------------------------------------------------------------------
+
+    def _post(
+        self,
+        path: str,
+        body: object,
+        *,
+        what: str,
+        cancel: CancelToken | None,
+        read: Callable[[object], T | None],
+        tally: Tally | None = None,
+        refusable: frozenset[int] = frozenset(),
+        attempts: int | None = None,
+    ) -> tuple[Reply, T | None]:
+        """The first answer ``read`` recognises (with what it read), or a refusal whose status
+        is in ``refusable`` (with None); else a typed error. An answer ``read`` does not
+        recognise is a failed attempt, retried like a 5xx."""
+        http = self._http
+        limit = attempts or http.max_attempts
+        for attempt in range(1, limit + 1):
+            reply = self._attempt(path, body, cancel, tally)
+            verdict = judge(reply)
+            unrecognised = False
+            if verdict is Verdict.OK:
+                parsed = read(reply.payload)
+                if parsed is not None:
+                    return reply, parsed
+                unrecognised, verdict = True, Verdict.RETRY
+                log.warning("Ortto's answer while %s did not have the expected shape", what)
+            if reply.status in (401, 403):
+                error = error_for(reply, http.context(what, attempt))
+                if isinstance(error, AuthError):
+                    with self._lock:
+                        self._refused = error
+                raise error
+            if verdict is Verdict.FAIL and reply.status in refusable:
+                return reply, None
+            if verdict is Verdict.FAIL or attempt == limit:
+                if unrecognised:
+                    raise _unrecognised(what, attempt)
+                raise error_for(reply, http.context(what, attempt))
+            http.wait_before_retry(reply, attempt, limit, what, cancel)
+        raise AssertionError("the loop returns or raises")
+
+    def _attempt(
+        self, path: str, body: object, cancel: CancelToken | None, tally: Tally | None
+    ) -> Reply:
+        """One paced attempt inside the bad-answer budget; after a refused key, none at all."""
+        with self._lock:
+            refused = self._refused
+        if refused is not None:  # never knock again with a key Ortto refused (abuse guard)
+            raise AuthError(str(refused), status=refused.status, detail=refused.detail)
+        self._budget.admit(cancel)
+        reply: Reply | None = None
+        try:
+            reply = self._http.attempt("POST", path, body, cancel, tally)
+        finally:
+            self._budget.done(reply.status if reply is not None else None)
+        return reply
+
+
+def _record(state: _Sending, chunk: list[int], outcomes: list[Outcome]) -> None:
+    for index, outcome in zip(chunk, outcomes, strict=True):
+        key = state.keys[index]
+        if outcome.stored:
+            state.confirmed[key] = outcome.value
+        else:
+            state.rejected[key] = outcome.value
+
+
+def _match(known: Sequence[AccountField], target: str) -> AccountField | None:
+    """The account's field for a custom target: by name ignoring case, else the field whose id
+    a created one would take (a name that differs only in spaces or punctuation)."""
+    _, name = custom_parts(target)
+    found = answers.find_by_name(known, name)
+    if found is not None:
+        return found
+    slug = kebab(name)
+    for candidate in known:
+        parts = candidate.field_id.split(":", 2)
+        if parts[1] == "cm" and parts[2] == slug:
+            return candidate
+    return None
+
+
+def _mapping_type(found: AccountField) -> str:
+    return MAPPING_TYPES.get(found.prefix) or found.display_type or found.prefix
+
+
+def _check_type(found: AccountField, target: str) -> None:
+    kind, name = custom_parts(target)
+    if found.prefix in ACCEPTED_PREFIXES[kind]:
+        return
+    theirs = MAPPING_TYPES.get(found.prefix)
+    advice = (
+        f"map it as custom:{theirs}:{found.name}"
+        if theirs
+        else "this program cannot write that type"
+    )
+    ortto_type = found.display_type or found.prefix
+    raise UsageError(
+        f"The Ortto custom field '{found.name}' ({found.field_id}) is of type {ortto_type}, but "
+        f"the export maps '{name}' as {kind}: {advice}, or map it under another name."
+    )
+
+
+def _missing_message(missing: Sequence[str]) -> str:
+    names = ", ".join(
+        f"'{custom_parts(t)[1]}' ({CUSTOM_TYPES[custom_parts(t)[0]][0]})" for t in missing
+    )
+    return (
+        f"The Ortto account has no custom fields {names}; nothing was sent. Allow creating them "
+        "(export add --create-fields, or confirm in the window) and run again, or map other "
+        "fields. Ortto allows about 100 custom fields and its API cannot delete one."
+    )
+
+
+def _created_message(created: Sequence[str]) -> str:
+    names = ", ".join(f"'{custom_parts(t)[1]}'" for t in created)
+    return (
+        f"Created the Ortto custom fields {names} in the account, as the export allows; "
+        "Ortto's API cannot delete them."
+    )
+
+
+def _unrecognised(what: str, attempts: int) -> DestinationError:
+    return ServerError(
+        f"Ortto's answer while {what} did not have the expected shape ({attempts} attempts); "
+        f"nothing was counted from it. Check that {WORDS.api_hint}, then try again; an "
+        "interrupted run can be resumed."
+    )

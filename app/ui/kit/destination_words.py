@@ -1,0 +1,82 @@
+"""How the window names a destination, its data regions and its audiences.
+
+The destination's own words (``label``, ``name``, ``audience_noun``) come from the core; this
+only adds how the window's choice puts them, so a marketer who knows "Autopilot" finds Ortto.
+A destination without an entry here is shown by its label.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication
+
+from app.core.connections.models import DEFAULT_SERVICE
+from app.core.destinations import Destination, FieldVocabulary, destination_for
+from app.core.errors import UsageError
+from app.core.mapping import CONSENT_TARGET, FieldMapping
+
+# What the connection form's choice says of each service (keys of app.core.destinations).
+_CHOICES = {
+    "autopilot": "Autopilot Journeys (classic)",
+    "ortto": "Ortto (the new Autopilot)",
+}
+# Data regions by their code in Destination.regions.
+_REGIONS = {"global": "Global", "au": "Australia", "eu": "Europe", "us": "United States"}
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("destinations", text)
+
+
+def for_service(service: object) -> Destination:
+    """The destination of a run or a stored connection; one this version does not know (data
+    written by a newer one) is named as the default, rather than failing to show it."""
+    try:
+        return destination_for(str(service or DEFAULT_SERVICE))
+    except UsageError:
+        return destination_for(DEFAULT_SERVICE)
+
+
+def choice(destination: Destination) -> str:
+    """The destination as the connection form offers it."""
+    words = _CHOICES.get(destination.service)
+    return _tr(words) if words else destination.label
+
+
+def region(code: str) -> str:
+    words = _REGIONS.get(code)
+    return _tr(words) if words else code.upper()
+
+
+def has_regions(destination: Destination) -> bool:
+    return any(destination.regions)
+
+
+def service_text(destination: Destination, region_code: str | None) -> str:
+    """A connection's destination in a few words: ``Autopilot Journeys``, ``Ortto (Europe)``."""
+    if region_code and has_regions(destination):
+        return _tr("{label} ({region})").format(label=destination.label, region=region(region_code))
+    return destination.label
+
+
+def audiences(destination: Destination) -> str:
+    """``lists`` | ``tags``."""
+    return _tr("{noun}s").format(noun=destination.audience_noun)
+
+
+def audiences_in(destination: Destination) -> str:
+    """``Lists in Autopilot`` | ``Tags in Ortto``."""
+    plural = audiences(destination)
+    return _tr("{audiences} in {name}").format(
+        audiences=plural[:1].upper() + plural[1:], name=destination.name
+    )
+
+
+def field_label(target: str, vocabulary: FieldVocabulary) -> str:
+    """How the destination names a mapped field (rows, menus, previews, history)."""
+    field = FieldMapping(target, "")
+    if field.is_custom or target == CONSENT_TARGET:
+        return field.label
+    try:
+        return vocabulary.label(target)
+    except UsageError:  # not one of this destination's fields: the mapping's check says so
+        return target
