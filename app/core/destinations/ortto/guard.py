@@ -19,6 +19,7 @@ from app.core.destinations.http.retry import pause
 
 BAD_ANSWERS = 10  # per window, in flight included; Ortto bans at 15
 WINDOW_S = 16.0  # Ortto's window is 15 s; one second more covers clock skew
+_MIN_WAIT_S = 0.001
 _IN_FLIGHT_POLL_S = 0.25  # how often a request waiting for a free slot looks at its cancel
 
 
@@ -54,7 +55,8 @@ class BadAnswerBudget:
                         self.waits += 1
                     return
                 if self._in_flight == 0:  # full of bad answers: wait for the oldest to age out
-                    wait = self._bad[0] + self.window - now
+                    # (at least a millisecond: a float sum can stop moving a clock)
+                    wait = max(_MIN_WAIT_S, self._bad[0] + self.window - now)
                 else:
                     # A request in flight may end soon and free its slot: look again then.
                     self._cond.wait(_IN_FLIGHT_POLL_S)
