@@ -1,5 +1,9 @@
 """The Ortto client against the local Ortto test server: keys, merges and their verdicts, splitting,
-custom fields, the 429, the abuse guard and faults (``ortto-api.md``)."""
+custom fields, the 429, the abuse guard and faults (``ortto-api.md``).
+
+The fixtures ``make_sim``, ``sim``, ``make_client`` and ``client`` here are Ortto's; they shadow
+conftest's Autopilot ones of the same names in this module only.
+"""
 
 from __future__ import annotations
 
@@ -195,7 +199,7 @@ def test_created_merged_suppressed_and_invalid_people_each_get_ortto_s_verdict(
         "p2@example.no": "Email is suppressed",
         "bad@example.invalid": "failed to validate field str::email: invalid email address",
     }
-    stored = sim.people()
+    stored: dict[str, Any] = sim.people()
     assert stored["p1@example.no"]["fields"]["str::first"] == "P1"
     assert stored["p4@example.no"]["fields"] == {
         "str::email": "P4@Example.no",
@@ -372,8 +376,7 @@ def test_a_missing_custom_field_is_created_with_consent_then_used(
     batch = [Contact("kari@example.no", {"custom:date:Last Order": "2026-01-02T00:00:00.000Z"})]
     result = client.send(batch, TAG, cancel=CancelToken())
     assert result.rejected == {}
-    stored = sim.person("kari@example.no")
-    assert stored is not None
+    stored: Any = sim.person("kari@example.no")
     assert stored["fields"]["dtz:cm:last-order"] == "2026-01-02T00:00:00.000Z"
     # Again: now it exists, nothing more is created.
     assert client.prepare(mapping(*targets), create_fields=True, cancel=CancelToken()) == []
@@ -486,7 +489,7 @@ def test_a_fault_is_retried_to_the_exact_final_state(
     result = client.send(contacts(30), TAG, cancel=CancelToken())
     assert set(result.confirmed) == emails(30) and result.rejected == {}
     assert result.requests == 3
-    stored = sim.people()
+    stored: dict[str, Any] = sim.people()
     assert set(stored) == emails(30)
     assert all(p["tags"] == [TAG] for p in stored.values())
     assert stored["p7@example.no"]["fields"]["str::first"] == "P7"
