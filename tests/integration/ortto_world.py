@@ -52,6 +52,7 @@ def make_ortto_world(
     segments: tuple[Segment, ...] | None = None,
     create_fields: bool = False,
     consent_column: str | None = None,
+    rate_limit: float = 250.0,
 ) -> OrttoWorld:
     ctx = build_context(secret_store=MemorySecretStore())
     csv_path = tmp_path / "customers.csv"
@@ -62,7 +63,7 @@ def make_ortto_world(
     for segment in segments:
         ctx.segments.add(segment)
     connection = Connection(
-        "Ortto", base_url=sim.base_url, rate_limit=250.0, consent_at=utc_now(), service="ortto"
+        "Ortto", base_url=sim.base_url, rate_limit=rate_limit, consent_at=utc_now(), service="ortto"
     )
     ctx.keys.save(connection, ORTTO_KEY)
     fields = [

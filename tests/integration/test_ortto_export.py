@@ -27,6 +27,7 @@ from tests.integration.ortto_world import (
 from tests.support.ortto_sim import COMMIT_TIMEOUT, ERROR_500, HTML_503, RESET, OrttoSimulator
 
 ROWS = 950
+LONG = 3000
 
 
 def conserved(run: Any) -> bool:
@@ -147,7 +148,8 @@ def test_a_missing_custom_field_is_created_after_the_user_said_yes(tmp_path: Pat
 def test_a_refused_key_in_the_middle_stops_the_run_and_resume_finishes_it(
     tmp_path: Path, ortto: OrttoSimulator
 ) -> None:
-    world = make_ortto_world(tmp_path, ortto, rows=ROWS)
+    # Paced slowly enough that most batches are still to be sent when the key is refused.
+    world = make_ortto_world(tmp_path, ortto, rows=LONG, rate_limit=10.0)
     merges = 0
     lock = threading.Lock()
 
@@ -161,14 +163,14 @@ def test_a_refused_key_in_the_middle_stops_the_run_and_resume_finishes_it(
     run: Any = world.run(on_progress=on_progress)
     assert run.status == "failed"
     assert "Ortto" in (run.error or "") and conserved(run)
-    assert 0 < run.sent < len(expected_emails(ROWS))
+    assert 0 < run.sent < len(expected_emails(LONG))
     attempts_401 = [r for r in ortto.requests("/person/merge") if r.status == 401]
     assert len(attempts_401) <= 6, "a refused key stops the run, it does not loop"
 
     ortto.add_key(ORTTO_KEY)
     runner = world.runner()
     resumed: Any = runner.run(runner.plan_resume(run.run_id), ORTTO_KEY, run_id=run.run_id)
-    expected = expected_emails(ROWS)
+    expected = expected_emails(LONG)
     assert resumed.status == "succeeded" and resumed.sent == len(expected)
     assert conserved(resumed)
     assert_exact(world, expected, "Everyone")
@@ -177,7 +179,7 @@ def test_a_refused_key_in_the_middle_stops_the_run_and_resume_finishes_it(
 def test_cancel_then_resume_sends_each_person_once_more_at_most(
     tmp_path: Path, ortto: OrttoSimulator
 ) -> None:
-    world = make_ortto_world(tmp_path, ortto, rows=ROWS)
+    world = make_ortto_world(tmp_path, ortto, rows=LONG, rate_limit=10.0)
     cancel = CancelToken()
     seen = 0
 
@@ -191,7 +193,7 @@ def test_cancel_then_resume_sends_each_person_once_more_at_most(
     assert run.status == "cancelled" and conserved(run)
     runner = world.runner()
     resumed: Any = runner.run(runner.plan_resume(run.run_id), ORTTO_KEY, run_id=run.run_id)
-    expected = expected_emails(ROWS)
+    expected = expected_emails(LONG)
     assert resumed.status == "succeeded" and conserved(resumed)
     assert_exact(world, expected, "Everyone")
     confirmed_batches = len(expected) // 100 + 1
