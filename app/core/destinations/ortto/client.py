@@ -24,7 +24,7 @@ from app.core.destinations.http.failures import ServiceWords, Verdict, api_messa
 from app.core.destinations.http.session import ApiSession, SessionOptions, Tally
 from app.core.destinations.http.transport import Reply
 from app.core.destinations.models import BulkResult, ClientStats
-from app.core.destinations.ortto import answers
+from app.core.destinations.ortto import account, answers
 from app.core.destinations.ortto.answers import AccountField, Outcome
 from app.core.destinations.ortto.encoding import (
     MAX_BODY_BYTES,
@@ -34,12 +34,10 @@ from app.core.destinations.ortto.encoding import (
     split,
 )
 from app.core.destinations.ortto.fields import (
-    ACCEPTED_PREFIXES,
     CUSTOM_TYPES,
     FIELDS,
     MAPPING_TYPES,
     custom_parts,
-    kebab,
 )
 from app.core.destinations.ortto.guard import BAD_ANSWERS, WINDOW_S, BadAnswerBudget
 from app.core.errors import UsageError
@@ -212,19 +210,19 @@ class OrttoClient:
         found: dict[str, str] = {}
         missing: list[str] = []
         for target in targets:
-            match = _match(known, target)
+            match = account.match(known, target)
             if match is None:
                 missing.append(target)
             else:
-                _check_type(match, target)
+                account.check_type(match, target)
                 found[target] = match.field_id
         warnings: list[str] = []
         if missing and not create_fields:
-            raise UsageError(_missing_message(missing))
+            raise UsageError(account.missing_message(missing))
         if missing:
             for target in missing:
                 found[target] = self._create_field(target, cancel).field_id
-            warnings.append(_created_message(missing))
+            warnings.append(account.created_message(missing))
         with self._lock:
             self._custom_ids = found
         return warnings
@@ -334,9 +332,9 @@ class OrttoClient:
         if made is not None:
             log.info("Created the Ortto custom field %s (%s)", name, made.field_id)
             return made
-        match = _match(self.account_fields(cancel=cancel), target)
+        match = account.match(self.account_fields(cancel=cancel), target)
         if match is not None:
-            _check_type(match, target)
+            account.check_type(match, target)
             return match
         detail = api_message(reply)
         said = f": {detail}" if detail else ""
@@ -416,61 +414,6 @@ def _record(state: _Sending, chunk: list[int], outcomes: list[Outcome]) -> None:
             state.confirmed[key] = outcome.value
         else:
             state.rejected[key] = outcome.value
-
-
-def _match(known: Sequence[AccountField], target: str) -> AccountField | None:
-    """The account's field for a custom target: by name ignoring case, else the field whose id
-    a created one would take (a name that differs only in spaces or punctuation)."""
-    _, name = custom_parts(target)
-    found = answers.find_by_name(known, name)
-    if found is not None:
-        return found
-    slug = kebab(name)
-    for candidate in known:
-        parts = candidate.field_id.split(":", 2)
-        if parts[1] == "cm" and parts[2] == slug:
-            return candidate
-    return None
-
-
-def _mapping_type(found: AccountField) -> str:
-    return MAPPING_TYPES.get(found.prefix) or found.display_type or found.prefix
-
-
-def _check_type(found: AccountField, target: str) -> None:
-    kind, name = custom_parts(target)
-    if found.prefix in ACCEPTED_PREFIXES[kind]:
-        return
-    theirs = MAPPING_TYPES.get(found.prefix)
-    advice = (
-        f"map it as custom:{theirs}:{found.name}"
-        if theirs
-        else "this program cannot write that type"
-    )
-    ortto_type = found.display_type or found.prefix
-    raise UsageError(
-        f"The Ortto custom field '{found.name}' ({found.field_id}) is of type {ortto_type}, but "
-        f"the export maps '{name}' as {kind}: {advice}, or map it under another name."
-    )
-
-
-def _missing_message(missing: Sequence[str]) -> str:
-    names = ", ".join(
-        f"'{custom_parts(t)[1]}' ({CUSTOM_TYPES[custom_parts(t)[0]][0]})" for t in missing
-    )
-    return (
-        f"The Ortto account has no custom fields {names}; nothing was sent. Allow creating them "
-        "(export add --create-fields, or confirm in the window) and run again, or map other "
-        "fields. Ortto allows about 100 custom fields and its API cannot delete one."
-    )
-
-
-def _created_message(created: Sequence[str]) -> str:
-    names = ", ".join(f"'{custom_parts(t)[1]}'" for t in created)
-    return (
-        f"Created the Ortto custom fields {names} in the account, as the export allows; "
-        "Ortto's API cannot delete them."
-    )
 
 
 def _unrecognised(what: str, attempts: int) -> DestinationError:
