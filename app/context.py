@@ -98,8 +98,9 @@ class AppContext:
     @cached_property
     def services(self) -> Services:
         from app.core.export import Services
+        from app.core.export.ledger import Ledger
 
-        return Services(self.connections, self.segments, self.profiles)
+        return Services(self.connections, self.segments, self.profiles, Ledger(self.state))
 
     @cached_property
     def runner(self) -> ExportRunner:

@@ -55,6 +55,11 @@ def register(nouns: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
     run = verbs.add_parser("run", help="run an export now")
     run.add_argument("name")
+    run.add_argument(
+        "--all",
+        action="store_true",
+        help="send everyone again, also those the destination already has unchanged",
+    )
     run.add_argument("--dry-run", action="store_true", help="send nothing; write the payloads")
     run.add_argument("--output", type=Path, help="with --dry-run: where to write the payloads")
     run.add_argument("--json", action="store_true", help="print the run as JSON on stdout")
@@ -121,7 +126,7 @@ def _run(args: argparse.Namespace, console: Console) -> int:
     export = ctx.exports.get(args.name)
     if args.dry_run:
         console.say(f"Planning a dry run of '{export.name}'...")
-        plan = ctx.runner.plan(export)
+        plan = ctx.runner.plan(export, send_all=args.all)
         cancel = CancelToken()
         with cancel_on_signals(cancel, console):
             run = ctx.runner.dry_run(plan, args.output, cancel=cancel)
@@ -130,5 +135,5 @@ def _run(args: argparse.Namespace, console: Console) -> int:
     # The key is read before the run starts; the sending threads never touch the keyring.
     key = ctx.keys.read(export.connection)
     console.say(f"Planning '{export.name}'...")
-    plan = ctx.runner.plan(export)
+    plan = ctx.runner.plan(export, send_all=args.all)
     return run_with_signals(console, plan, key, run_id=None, as_json=args.json)

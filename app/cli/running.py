@@ -86,8 +86,8 @@ def print_run(console: Console, run: Run, *, as_json: bool) -> int:
     for warning in run.warnings:
         console.warn(warning)
     counts = (
-        f"{run.sent:,} sent, {run.rejected:,} rejected, {run.invalid:,} invalid, "
-        f"{run.duplicates:,} duplicates, {run.not_sent:,} not sent"
+        f"{run.sent:,} sent, {run.unchanged:,} unchanged, {run.rejected:,} rejected, "
+        f"{run.invalid:,} invalid, {run.duplicates:,} duplicates, {run.not_sent:,} not sent"
     )
     if run.status.finished:
         console.say(f"Run {run.run_id} {run.status}: {counts} in {run.duration_s:.1f} s.")

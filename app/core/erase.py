@@ -16,6 +16,8 @@ log = logging.getLogger(__name__)
 
 # Children before parents, so foreign keys never object.
 _TABLES = (
+    "ledger",
+    "ledger_connections",
     "run_rows",
     "run_batches",
     "runs",

@@ -192,11 +192,37 @@ def _v4_destinations(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE exports ADD COLUMN create_fields INTEGER NOT NULL DEFAULT 0")
 
 
+def _v5_ledger(db: sqlite3.Connection) -> None:
+    # What each export's destination confirmed, per segment and email, so a repeated run sends
+    # only what changed (DESIGN.md, Repeated runs). Personal data: deleted with the export.
+    _execute_script(
+        db,
+        """
+        CREATE TABLE ledger (
+            export    TEXT NOT NULL,
+            segment   TEXT NOT NULL,
+            email_key TEXT NOT NULL,
+            hash      TEXT NOT NULL,   -- of exactly what was confirmed: fields and audience
+            run_id    INTEGER NOT NULL,
+            PRIMARY KEY (export, segment, email_key)
+        );
+        -- Which connection an export's ledger is about: another one starts it afresh.
+        CREATE TABLE ledger_connections (
+            export     TEXT PRIMARY KEY,
+            connection TEXT NOT NULL
+        );
+        ALTER TABLE runs ADD COLUMN unchanged INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE runs ADD COLUMN removed INTEGER NOT NULL DEFAULT 0;
+        """,
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _v1_sources_and_segments,
     _v2_connections_exports_runs,
     _v3_run_owner,
     _v4_destinations,
+    _v5_ledger,
 ]
 
 

@@ -450,3 +450,24 @@ def test_erase_all_deletes_everything_and_the_keys(
         [sys.executable, "-c", lookup], capture_output=True, text=True, env=cli.env, check=True
     )
     assert stored.stdout.strip() == "None"
+
+
+def test_a_repeated_run_sends_only_what_changed_and_all_sends_everyone(
+    cli: Cli, sim: AutopilotSimulator, tmp_path: Path
+) -> None:
+    setup_export(cli, sim, tmp_path, rows=300, rate="100")
+    first = cli.json("export", "run", "Weekly", "--json")
+    second = cli.json("export", "run", "Weekly", "--json")
+    everyone = cli.json("export", "run", "Weekly", "--all", "--json")
+    expected = len(expected_emails(300))
+    assert isinstance(first, dict) and isinstance(second, dict) and isinstance(everyone, dict)
+    assert (first["sent"], first["unchanged"]) == (expected, 0)
+    assert (second["sent"], second["unchanged"], second["status"]) == (0, expected, "succeeded")
+    assert (everyone["sent"], everyone["unchanged"]) == (expected, 0)
+    for run in (first, second, everyone):
+        assert run["planned"] == (
+            run["sent"] + run["rejected"] + run["invalid"] + run["duplicates"]
+            + run["unchanged"] + run["not_sent"]
+        )  # fmt: skip
+        assert run["removed"] == 0
+    assert max(upserts(sim).values()) == 2, "sent by the first run and by --all, not the second"

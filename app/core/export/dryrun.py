@@ -83,6 +83,7 @@ def _write_payloads(
                 plan.export.mapping,
                 destination.max_batch,
                 plan.emails,
+                seg.known,
             ):
                 if cancel is not None and cancel.is_cancelled():
                     return True

@@ -24,9 +24,18 @@ from app.core.destinations import Client
 from app.core.destinations.errors import DestinationError
 from app.core.destinations.models import BulkResult
 from app.core.errors import AppError
+from app.core.export.ledger import contact_hash
 from app.core.export.plan import ExportPlan, Services
 from app.core.export.rows import Batch, batches
-from app.core.history import Lease, NewRun, RejectedContact, Run, RunStatus, RunStore
+from app.core.history import (
+    Lease,
+    LedgerEntry,
+    NewRun,
+    RejectedContact,
+    Run,
+    RunStatus,
+    RunStore,
+)
 from app.core.history.lifecycle import HEARTBEAT_INTERVAL_S
 from app.core.history.store import RunTakenOverError
 
@@ -122,6 +131,7 @@ def start_run(plan: ExportPlan, runs: RunStore, *, dry_run: bool = False) -> Lea
             invalid=plan.invalid,
             duplicates=plan.duplicates,
             unique_profiles=plan.unique_profiles,
+            unchanged=plan.unchanged,
         ),
         plan.invalid_rows,
     )
@@ -214,6 +224,7 @@ class _Run:
                 self.plan.export.mapping,
                 self.plan.destination.max_batch,
                 self.plan.emails,
+                seg.known,
             ):
                 if (batch.segment_index, batch.batch_no) not in self.confirmed:
                     yield batch
@@ -244,7 +255,16 @@ class _Run:
                     )
                 )
         sent = len(batch.rows) - len(rejected)
-        self.runs.record_batch(self.lease, batch.segment_index, batch.batch_no, sent, rejected)
+        segment = self.plan.segments[batch.segment_index].segment.name
+        refused = set(result.rejected)
+        confirmed = [
+            LedgerEntry(segment, key, contact_hash(row.contact, segment))
+            for key, row in rows.items()
+            if key in result.confirmed and key not in refused
+        ]
+        self.runs.record_batch(
+            self.lease, batch.segment_index, batch.batch_no, sent, rejected, confirmed
+        )
         self.sent += sent
         self.rejected += len(rejected)
         self.meter.add(len(batch.rows))

@@ -14,8 +14,9 @@ from app.core.cancel import CancelToken
 from app.core.connections import Connection, ConnectionStore
 from app.core.destinations import Destination, destination_for
 from app.core.errors import AppError, NotFoundError
+from app.core.export.ledger import NOTHING, Known, Ledger, connection_identity
 from app.core.export.models import Export
-from app.core.export.rows import Duplicate, Invalid, Valid, classify
+from app.core.export.rows import Duplicate, Invalid, Unchanged, Valid, classify
 from app.core.history import InvalidMember
 from app.core.mapping import Mapping
 from app.core.mapping.emails import EmailChecker
@@ -48,6 +49,9 @@ class SegmentPlan:
     valid: int
     invalid: int
     duplicates: int
+    unchanged: int = 0
+    # What the destination confirmed before, as this plan judged it (the run reuses it).
+    known: Known = field(default=NOTHING, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,7 @@ class ExportPlan:
     invalid_rows: tuple[InvalidMember, ...] = field(repr=False)
     # Shared by the plan and the run so each distinct address is validated once.
     emails: EmailChecker = field(default_factory=EmailChecker, repr=False, compare=False)
+    send_all: bool = False  # --all: send everyone, unchanged or not, and refresh the ledger
 
     @property
     def planned(self) -> int:
@@ -76,6 +81,10 @@ class ExportPlan:
     @property
     def duplicates(self) -> int:
         return sum(s.duplicates for s in self.segments)
+
+    @property
+    def unchanged(self) -> int:
+        return sum(s.unchanged for s in self.segments)
 
     @property
     def destination(self) -> Destination:
@@ -128,7 +137,9 @@ class ExportPlan:
                 "duplicates": self.duplicates,
                 "unique_profiles": self.unique_profiles,
                 "valid": [s.valid for s in self.segments],
+                "unchanged": self.unchanged,
             },
+            "send_all": self.send_all,
         }
 
 
@@ -137,6 +148,7 @@ class Services:
     connections: ConnectionStore  # settings only: the key is read by the face and handed in
     segments: SegmentService
     profiles: ProfileStore
+    ledger: Ledger
 
 
 def _resolve_segments(export: Export, services: Services) -> tuple[list[Segment], list[Problem]]:
@@ -202,11 +214,15 @@ def count_segment(
     keys: set[str],
     cancel: CancelToken | None,
     emails: EmailChecker,
+    known: Known = NOTHING,
 ) -> SegmentPlan:
-    planned = valid = invalid = duplicates = 0
-    for state in classify(services.segments, segment, mapping, emails):
+    planned = valid = invalid = duplicates = unchanged = 0
+    for state in classify(services.segments, segment, mapping, emails, known):
         planned += 1
-        if isinstance(state, Valid):
+        if isinstance(state, Unchanged):
+            unchanged += 1
+            keys.add(state.email_key)
+        elif isinstance(state, Valid):
             valid += 1
             keys.add(state.email_key)
         elif isinstance(state, Invalid):
@@ -218,7 +234,7 @@ def count_segment(
             duplicates += 1
         if cancel is not None and planned % 5000 == 0:
             cancel.raise_if_cancelled()
-    return SegmentPlan(segment, planned, valid, invalid, duplicates)
+    return SegmentPlan(segment, planned, valid, invalid, duplicates, unchanged, known)
 
 
 def plan_export(
@@ -228,8 +244,15 @@ def plan_export(
     segments_override: list[Segment] | None = None,
     connection_override: Connection | None = None,
     cancel: CancelToken | None = None,
+    send_all: bool = False,
+    run_id: int | None = None,
 ) -> ExportPlan:
-    """A plan with exact counts, or PlanProblems listing everything to fix."""
+    """A plan with exact counts, or PlanProblems listing everything to fix.
+
+    Rows the destination already confirmed exactly (the ledger) are counted ``unchanged`` and
+    not sent, unless ``send_all``; ``run_id`` is the run being resumed, whose own ledger entries
+    do not count.
+    """
     problems = check_export(export, services) if segments_override is None else []
     if problems:
         raise PlanProblems(problems)
@@ -239,8 +262,24 @@ def plan_export(
     invalid_rows: list[InvalidMember] = []
     keys: set[str] = set()
     emails = EmailChecker()
+    fresh = send_all or services.ledger.identity(export.name) not in (
+        None,
+        connection_identity(connection),
+    )
     plans = [
-        count_segment(services, seg, export.mapping, i, invalid_rows, keys, cancel, emails)
+        count_segment(
+            services,
+            seg,
+            export.mapping,
+            i,
+            invalid_rows,
+            keys,
+            cancel,
+            emails,
+            NOTHING
+            if fresh
+            else services.ledger.known(export.name, seg.name, excluding_run=run_id),
+        )
         for i, seg in enumerate(segments)
     ]
     if len(keys) > connection.profile_cap:
@@ -256,7 +295,14 @@ def plan_export(
             ]
         )
     return ExportPlan(
-        export, connection, source, tuple(plans), len(keys), tuple(invalid_rows), emails
+        export,
+        connection,
+        source,
+        tuple(plans),
+        len(keys),
+        tuple(invalid_rows),
+        emails,
+        send_all=send_all,
     )
 
 

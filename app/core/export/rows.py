@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from app.core.export.ledger import NOTHING, Known
 from app.core.mapping import Contact, ContactBuilder, InvalidRow, Mapping
 from app.core.mapping.emails import EmailChecker
 from app.core.segments import Segment, SegmentService
@@ -34,7 +35,15 @@ class Duplicate:
     email_key: str
 
 
-RowState = Valid | Invalid | Duplicate
+@dataclass(frozen=True)
+class Unchanged:
+    """Valid, but the destination already confirmed exactly this for the export (the ledger)."""
+
+    row_number: int
+    email_key: str
+
+
+RowState = Valid | Invalid | Duplicate | Unchanged
 
 
 def classify(
@@ -42,11 +51,13 @@ def classify(
     segment: Segment,
     mapping: Mapping,
     emails: EmailChecker | None = None,
+    known: Known = NOTHING,
 ) -> Iterator[RowState]:
     """Members in source order: the first valid row of an email wins, later ones are duplicates.
 
     An invalid row never hides a later valid one: only valid rows claim their email. Passing one
-    ``EmailChecker`` to every call of a run checks each distinct address once.
+    ``EmailChecker`` to every call of a run checks each distinct address once. A valid row whose
+    contact ``known`` holds unchanged claims its email too, and is not sent.
     """
     builder = ContactBuilder(mapping, emails=emails)
     seen: set[str] = set()
@@ -60,7 +71,10 @@ def classify(
             yield Duplicate(member.row_number, outcome.email_key)
             continue
         seen.add(outcome.email_key)
-        yield Valid(member.row_number, outcome.email_key, outcome)
+        if known.unchanged(outcome.email_key, outcome, segment.name):
+            yield Unchanged(member.row_number, outcome.email_key)
+        else:
+            yield Valid(member.row_number, outcome.email_key, outcome)
 
 
 @dataclass(frozen=True)
@@ -77,12 +91,13 @@ def batches(
     mapping: Mapping,
     batch_size: int,
     emails: EmailChecker | None = None,
+    known: Known = NOTHING,
 ) -> Iterator[Batch]:
     """The valid rows of one segment in batches (the destination's size), numbered from 0 in
     source order."""
     pending: list[Valid] = []
     number = 0
-    for state in classify(segments, segment, mapping, emails):
+    for state in classify(segments, segment, mapping, emails, known):
         if isinstance(state, Valid):
             pending.append(state)
             if len(pending) == batch_size:

@@ -17,6 +17,7 @@ from app.core.destinations import Client, Limits
 from app.core.errors import NotFoundError, UsageError
 from app.core.export.dryrun import dry_run_export
 from app.core.export.engine import ProgressCallback, run_export
+from app.core.export.ledger import connection_identity
 from app.core.export.models import Export
 from app.core.export.plan import ExportPlan, Services, plan_export, segments_from_snapshot
 from app.core.export.service import ExportService
@@ -43,10 +44,13 @@ class ExportRunner:
     reports_dir: Path
     client_factory: ClientFactory = default_client
 
-    def plan(self, export: Export | str, *, cancel: CancelToken | None = None) -> ExportPlan:
+    def plan(
+        self, export: Export | str, *, cancel: CancelToken | None = None, send_all: bool = False
+    ) -> ExportPlan:
+        """``send_all``: send everyone again, unchanged or not (and refresh the ledger)."""
         if isinstance(export, str):
             export = self.exports.get(export)
-        return plan_export(export, self.services, cancel=cancel)
+        return plan_export(export, self.services, cancel=cancel, send_all=send_all)
 
     def run(
         self,
@@ -67,6 +71,15 @@ class ExportRunner:
                 create_fields=plan.export.create_fields,
                 cancel=cancel or CancelToken(),
             )
+            if run_id is None:
+                warnings = (
+                    self.services.ledger.adopt(
+                        plan.export.name,
+                        connection_identity(plan.connection),
+                        [s.segment.name for s in plan.segments],
+                    )
+                    + warnings
+                )
             return run_export(
                 plan,
                 self.services,
@@ -133,7 +146,10 @@ class ExportRunner:
             segments_override=segments_from_snapshot(snapshot),
             connection_override=connection,
             cancel=cancel,
+            send_all=bool(snapshot.get("send_all", False)),
+            run_id=run_id,
         )
-        if "counts" in snapshot and plan.snapshot()["counts"] != snapshot["counts"]:
+        counts, now = snapshot.get("counts"), plan.snapshot()["counts"]
+        if counts is not None and any(now.get(key) != value for key, value in counts.items()):
             raise changed  # e.g. an email rule that judges differently now: batches would shift
         return plan

@@ -98,6 +98,12 @@ class ExportService:
                     (name, connection["id"], mapping, int(export.create_fields), now, export_id),
                 )
                 db.execute("DELETE FROM export_segments WHERE export_id = ?", (export_id,))
+                if previous != name:  # the record of what was sent goes with the export
+                    for table in ("ledger", "ledger_connections"):
+                        db.execute(
+                            f"UPDATE {table} SET export = ? WHERE export = ?",  # noqa: S608
+                            (name, previous),
+                        )
             db.executemany(
                 "INSERT INTO export_segments (export_id, segment_id, position) VALUES (?, ?, ?)",
                 [(export_id, sid, pos) for pos, sid in enumerate(segment_ids)],
@@ -115,7 +121,10 @@ class ExportService:
         return self.save(replace(self.get(name), name=new_name))
 
     def remove(self, name: str) -> None:
-        """Remove the export; its runs stay in the history (with the export's name)."""
+        """Remove the export and its record of what was sent (emails); its runs stay in the
+        history (with the export's name)."""
         export = self.get(name)
         with self._state.transaction() as db:
             db.execute("DELETE FROM exports WHERE name = ?", (export.name,))
+            db.execute("DELETE FROM ledger WHERE export = ?", (export.name,))
+            db.execute("DELETE FROM ledger_connections WHERE export = ?", (export.name,))

@@ -7,7 +7,7 @@ from app.core.history.lifecycle import (
     can_resume,
     status_at,
 )
-from app.core.history.models import InvalidMember, RejectedContact, RowDetail, Run
+from app.core.history.models import InvalidMember, LedgerEntry, RejectedContact, RowDetail, Run
 from app.core.history.report import excel_safe, write_rejected_csv
 from app.core.history.store import Lease, NewRun, RunStore, RunTakenOverError
 
@@ -15,6 +15,7 @@ __all__ = [
     "STATUS_WORDS",
     "InvalidMember",
     "Lease",
+    "LedgerEntry",
     "NewRun",
     "RejectedContact",
     "ResumeRefusal",

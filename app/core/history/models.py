@@ -31,6 +31,10 @@ class Run:
     snapshot: dict[str, Any] = field(repr=False, default_factory=dict)
     output_path: str | None = None
     details_purged: bool = False
+    # Valid rows not sent because the destination already confirmed exactly them (the ledger).
+    unchanged: int = 0
+    # People taken off an audience because they left its segment; not rows of the plan.
+    removed: int = 0
 
     @property
     def service(self) -> str:
@@ -41,7 +45,14 @@ class Run:
     @property
     def not_sent(self) -> int:
         # Not clamped at zero: a negative number would reveal a counting bug instead of hiding it.
-        return self.planned - self.sent - self.rejected - self.invalid - self.duplicates
+        return (
+            self.planned
+            - self.sent
+            - self.rejected
+            - self.invalid
+            - self.duplicates
+            - self.unchanged
+        )
 
     def to_json(self) -> dict[str, object]:
         """DESIGN.md section 4: one object per run."""
@@ -58,7 +69,9 @@ class Run:
             "rejected": self.rejected,
             "invalid": self.invalid,
             "duplicates": self.duplicates,
+            "unchanged": self.unchanged,
             "not_sent": self.not_sent,
+            "removed": self.removed,
             "unique_profiles": self.unique_profiles,
             "service": self.service,
             "lists": None if self.dry_run else dict(self.lists),
@@ -68,6 +81,15 @@ class Run:
         if self.dry_run:
             data["output"] = self.output_path
         return data
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    """An email the destination confirmed for a segment, and the hash of what it confirmed."""
+
+    segment: str
+    email_key: str
+    hash: str
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,7 @@ class NewRun:
     unique_profiles: int
     warnings: tuple[str, ...] = ()
     output_path: str | None = None
+    unchanged: int = 0
 
 
 class RunStore:
@@ -74,9 +75,9 @@ class RunStore:
         with self._state.transaction() as db:
             cursor = db.execute(
                 "INSERT INTO runs (export_id, export_name, dry_run, status, started_at, snapshot,"
-                " planned, invalid, duplicates, unique_profiles, warnings, output_path, pid,"
-                " heartbeat_at, owner)"
-                " VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " planned, invalid, duplicates, unchanged, unique_profiles, warnings, output_path,"
+                " pid, heartbeat_at, owner)"
+                " VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     run.export_id,
                     run.export,
@@ -86,6 +87,7 @@ class RunStore:
                     run.planned,
                     run.invalid,
                     run.duplicates,
+                    run.unchanged,
                     run.unique_profiles,
                     json.dumps(list(run.warnings)),
                     run.output_path,
@@ -139,8 +141,10 @@ class RunStore:
         batch_no: int,
         sent: int,
         rejected_rows: Iterable[m.RejectedContact],
+        confirmed: Iterable[m.LedgerEntry] = (),
     ) -> None:
-        """One confirmed batch and its rejected rows, atomically."""
+        """One confirmed batch, its rejected rows and the ledger entries of the emails the
+        destination confirmed, atomically."""
         rows = list(rejected_rows)
         now = to_iso(self._now())
         run_id = lease.run_id
@@ -155,6 +159,12 @@ class RunStore:
                 "INSERT INTO run_rows (run_id, segment_index, row_number, state, email, reason)"
                 " VALUES (?, ?, ?, 'rejected', ?, ?)",
                 ((run_id, segment_index, row.row_number, row.email, row.reason) for row in rows),
+            )
+            export = db.execute("SELECT export_name FROM runs WHERE id = ?", (run_id,)).fetchone()
+            db.executemany(
+                "INSERT OR REPLACE INTO ledger (export, segment, email_key, hash, run_id)"
+                " VALUES (?, ?, ?, ?, ?)",
+                ((export[0], e.segment, e.email_key, e.hash, run_id) for e in confirmed),
             )
             db.execute("UPDATE runs SET heartbeat_at = ? WHERE id = ?", (now, run_id))
 
@@ -248,6 +258,8 @@ class RunStore:
             rejected=row["rejected"],
             invalid=row["invalid"],
             duplicates=row["duplicates"],
+            unchanged=row["unchanged"],
+            removed=row["removed"],
             unique_profiles=row["unique_profiles"],
             lists=json.loads(row["lists"]),
             warnings=tuple(json.loads(row["warnings"])),
