@@ -328,3 +328,26 @@ def test_an_import_and_an_export_never_overlap(
     with qtbot.waitSignal(job.finished, timeout=20_000):
         click(qtbot, window.panel.cancel)
     assert window.segments.view.import_button.isEnabled()
+
+
+def test_a_repeated_run_sends_only_what_changed_unless_everyone_is_asked_for(
+    qtbot: QtBot, window: MainWindow, sim: AutopilotSimulator
+) -> None:
+    add_connection(qtbot, window, "Marketing", SIM_KEY, sim.base_url)
+    import_sample(qtbot, window)
+    define_segment(qtbot, window, SEGMENT, SAMPLE_SOURCE, [Rule("Country", "eq", "Norway")])
+    new_export(qtbot, window, "Weekly", "Marketing", [SEGMENT])
+    first = run_now(qtbot, window)
+    assert first.sent > 0 and first.unchanged == 0
+
+    second = run_now(qtbot, window)
+    assert second.sent == 0 and second.unchanged == first.sent
+    assert "unchanged" in window.panel.counts.text()
+    assert "unchanged since Autopilot confirmed them" in window.mapping.view.total_detail.text()
+
+    view = window.mapping.view
+    with qtbot.waitSignal(window.mapping.editor.checker.checked, timeout=30_000):
+        view.send_all.setChecked(True)
+    settle(qtbot, window)
+    everyone = run_now(qtbot, window)
+    assert everyone.sent == first.sent and everyone.unchanged == 0

@@ -37,6 +37,14 @@ def counts(run: Run) -> str:
         _tr("{n} invalid").format(n=fmt.number(run.invalid)),
         _tr("{n} duplicates").format(n=fmt.number(run.duplicates)),
     ]
+    if run.unchanged:
+        parts.append(_tr("{n} unchanged (not sent again)").format(n=fmt.number(run.unchanged)))
+    if run.removed:
+        parts.append(
+            _tr("{n} removed from the {audiences}").format(
+                n=fmt.number(run.removed), audiences=destination(run).audience_noun + "s"
+            )
+        )
     if run.not_sent:
         parts.append(_tr("{n} not sent yet").format(n=fmt.number(run.not_sent)))
     text = ", ".join(parts)

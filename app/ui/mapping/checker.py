@@ -62,6 +62,7 @@ class ExportChecker(QObject):
         self.preview_model = RowsModel(self)
         view.preview.setModel(self.preview_model)
         self.plan: ExportPlan | None = None
+        self.send_all = False  # "Send everyone again": unchanged contacts are sent too
         self.problems: list[Problem] = []
         self._export: Export | None = None
         self._source_problem: str | None = None
@@ -123,12 +124,12 @@ class ExportChecker(QObject):
             return
         self._show_problems([])
         self.view.status.show_busy(self.tr("Counting the profiles to send..."))
-        runner, ui = self.ui.app.runner, self.ui
+        runner, ui, send_all = self.ui.app.runner, self.ui, self.send_all
 
         def work() -> tuple[ExportPlan | PlanProblems, Preview]:
             preview = contact_preview(ui, export)
             try:
-                return runner.plan(export), preview
+                return runner.plan(export, send_all=send_all), preview
             except PlanProblems as problems:  # over the cap: the preview still helps
                 return problems, preview
 
@@ -208,6 +209,12 @@ class ExportChecker(QObject):
             skipped.append(self.tr("{n} without a valid email").format(n=fmt.number(plan.invalid)))
         if plan.duplicates:
             skipped.append(self.tr("{n} duplicates").format(n=fmt.number(plan.duplicates)))
+        if plan.unchanged:
+            skipped.append(
+                self.tr("{n} unchanged since {name} confirmed them").format(
+                    n=fmt.number(plan.unchanged), name=plan.destination.name
+                )
+            )
         if skipped:
             details += " " + self.tr("Not sent: {list}.").format(list=", ".join(skipped))
         self._show_total(total, details)

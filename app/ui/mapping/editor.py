@@ -291,7 +291,10 @@ class ExportEditor(QObject):
         v.save_button.clicked.connect(self._on_save_clicked)
         v.run_button.clicked.connect(self._on_run_clicked)
         v.dry_run_button.clicked.connect(self._on_dry_run_clicked)
+        v.send_all.toggled.connect(self._on_send_all_toggled)
         self.checker.checked.connect(self.update_buttons)
+        # A finished run changes what the destination has: count again what a run would send.
+        self.ui.export.finished.connect(self._on_run_finished)
 
     def _fill_connections(self) -> None:
         combo = self.view.connection
@@ -438,6 +441,13 @@ class ExportEditor(QObject):
         if plan is not None:
             plan = replace(plan, export=replace(plan.export, create_fields=self._create_fields))
             self.save(lambda _: self.launcher.run(plan))
+
+    def _on_run_finished(self, run: object) -> None:
+        self._on_form_changed(force=True)
+
+    def _on_send_all_toggled(self, checked: bool) -> None:
+        self.checker.send_all = checked
+        self._on_form_changed(force=True)
 
     def _on_dry_run_clicked(self) -> None:
         plan = self.checker.plan

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QFrame,
     QHBoxLayout,
@@ -145,7 +146,15 @@ class MappingView(QWidget):
         self.dry_run_button.setToolTip(
             self.tr("Prepare everything and write it to a file; nothing is sent")
         )
+        self.send_all = QCheckBox(self.tr("Send e&veryone again"))
+        self.send_all.setToolTip(
+            self.tr(
+                "Also send the contacts the destination already has exactly as they are now; "
+                "normally a repeated run sends only what changed"
+            )
+        )
         self.run_button = primary(QPushButton(self.tr("&Run now")))
+        row.addWidget(self.send_all)
         for button in (self.save_button, self.dry_run_button, self.run_button):
             row.addWidget(button)
         return row

@@ -168,14 +168,20 @@ def summary(widget: QWidget, run: Run) -> str:
         text = widget.tr(
             "{sent} would be sent, {invalid} invalid, {duplicates} duplicates, in {duration}"
         )
-        sent = run.planned - run.invalid - run.duplicates
+        sent = run.planned - run.invalid - run.duplicates - run.unchanged
     else:
         text = widget.tr(
             "{sent} sent, {rejected} rejected, {invalid} invalid, {duplicates} duplicates, "
             "in {duration}"
         )
         sent = run.sent
+    if run.unchanged:
+        text += widget.tr("; {unchanged} unchanged, not sent again")
+    if run.removed:
+        text += widget.tr("; {removed} removed because they left the segment")
     return text.format(
+        unchanged=fmt.number(run.unchanged),
+        removed=fmt.number(run.removed),
         sent=fmt.number(sent),
         rejected=fmt.number(run.rejected),
         invalid=fmt.number(run.invalid),
