@@ -42,6 +42,11 @@ def register(nouns: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
         action="store_true",
         help="create custom fields the destination lacks (Ortto: they cannot be deleted later)",
     )
+    add.add_argument(
+        "--remove-departed",
+        action="store_true",
+        help="take people who left a segment off its list or tag (never deletes a contact)",
+    )
     add.add_argument("--replace", action="store_true")
     add.set_defaults(handler=_add)
 
@@ -60,6 +65,11 @@ def register(nouns: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
         action="store_true",
         help="send everyone again, also those the destination already has unchanged",
     )
+    run.add_argument(
+        "--allow-mass-removal",
+        action="store_true",
+        help="with --remove-departed: go ahead even when more than half of a list or tag left",
+    )
     run.add_argument("--dry-run", action="store_true", help="send nothing; write the payloads")
     run.add_argument("--output", type=Path, help="with --dry-run: where to write the payloads")
     run.add_argument("--json", action="store_true", help="print the run as JSON on stdout")
@@ -76,6 +86,7 @@ def _add(args: argparse.Namespace, console: Console) -> int:
         tuple(args.segments),
         mapping,
         create_fields=args.create_fields,
+        remove_departed=args.remove_departed,
     )
     if not args.replace:
         try:
@@ -126,7 +137,9 @@ def _run(args: argparse.Namespace, console: Console) -> int:
     export = ctx.exports.get(args.name)
     if args.dry_run:
         console.say(f"Planning a dry run of '{export.name}'...")
-        plan = ctx.runner.plan(export, send_all=args.all)
+        plan = ctx.runner.plan(
+            export, send_all=args.all, allow_mass_removal=args.allow_mass_removal
+        )
         cancel = CancelToken()
         with cancel_on_signals(cancel, console):
             run = ctx.runner.dry_run(plan, args.output, cancel=cancel)
@@ -135,5 +148,5 @@ def _run(args: argparse.Namespace, console: Console) -> int:
     # The key is read before the run starts; the sending threads never touch the keyring.
     key = ctx.keys.read(export.connection)
     console.say(f"Planning '{export.name}'...")
-    plan = ctx.runner.plan(export, send_all=args.all)
+    plan = ctx.runner.plan(export, send_all=args.all, allow_mass_removal=args.allow_mass_removal)
     return run_with_signals(console, plan, key, run_id=None, as_json=args.json)

@@ -44,14 +44,19 @@ class ProgressPrinter:
 
     def __call__(self, progress: Progress) -> None:
         now = time.monotonic()
-        if now - self._last < 1.0 and progress.done < progress.total:
+        removing = progress.phase == "removing"
+        done, total = (
+            (progress.removals_done, progress.to_remove)
+            if removing
+            else (progress.done, progress.total)
+        )
+        if now - self._last < 1.0 and done < total:
             return
         self._last = now
         eta = f", about {_duration(progress.eta_s)} left" if progress.eta_s else ""
         rate = f", {progress.contacts_per_s:,.0f} contacts/s" if progress.contacts_per_s else ""
-        self._console.say(
-            f"[{progress.phase}] {progress.done:,} of {progress.total:,} contacts{rate}{eta}"
-        )
+        what = "people who left, removed" if removing else "contacts"
+        self._console.say(f"[{progress.phase}] {done:,} of {total:,} {what}{rate}{eta}")
 
 
 def _duration(seconds: float | None) -> str:
@@ -73,6 +78,9 @@ def run_with_signals(
         f"{plan.connection.name} (about {_duration(plan.estimated_seconds)} at "
         f"{plan.connection.rate_limit:g} requests/s)."
     )
+    if plan.export.remove_departed and plan.departed:
+        noun = plan.destination.audience_noun
+        console.say(f"Then removing {plan.departed:,} people who left from their {noun}s.")
     with cancel_on_signals(cancel, console):
         run = ctx.runner.run(
             plan, api_key, run_id=run_id, on_progress=ProgressPrinter(console), cancel=cancel
@@ -89,6 +97,8 @@ def print_run(console: Console, run: Run, *, as_json: bool) -> int:
         f"{run.sent:,} sent, {run.unchanged:,} unchanged, {run.rejected:,} rejected, "
         f"{run.invalid:,} invalid, {run.duplicates:,} duplicates, {run.not_sent:,} not sent"
     )
+    if run.removed or run.snapshot.get("remove_departed"):
+        counts += f"; {run.removed:,} removed"
     if run.status.finished:
         console.say(f"Run {run.run_id} {run.status}: {counts} in {run.duration_s:.1f} s.")
         note = None if run.dry_run else destination_for(run.service).audience_note(run.lists)

@@ -66,7 +66,18 @@ def _history(args: argparse.Namespace, console: Console) -> int:
         console.json([r.to_json() for r in runs])
         return 0
     console.table(
-        ["RUN", "EXPORT", "STATUS", "STARTED", "SECONDS", "SENT", "REJECTED", "INVALID", "DUPL."],
+        [
+            "RUN",
+            "EXPORT",
+            "STATUS",
+            "STARTED",
+            "SECONDS",
+            "SENT",
+            "REJECTED",
+            "INVALID",
+            "DUPL.",
+            "REMOVED",
+        ],
         [
             (
                 r.run_id,
@@ -78,6 +89,7 @@ def _history(args: argparse.Namespace, console: Console) -> int:
                 r.rejected,
                 r.invalid,
                 r.duplicates,
+                r.removed,
             )
             for r in runs
         ],

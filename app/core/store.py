@@ -217,12 +217,39 @@ def _v5_ledger(db: sqlite3.Connection) -> None:
     )
 
 
+def _v6_removals(db: sqlite3.Connection) -> None:
+    # An export may take people who left a segment off its list or tag (DESIGN.md, Repeated
+    # runs); the emails a run removed, or could not, are row details like rejected ones (same
+    # retention). SQLite cannot widen a CHECK: run_rows is rebuilt with the new states.
+    _execute_script(
+        db,
+        """
+        ALTER TABLE exports ADD COLUMN remove_departed INTEGER NOT NULL DEFAULT 0;
+        CREATE TABLE run_rows_v6 (
+            run_id        INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            segment_index INTEGER NOT NULL,
+            row_number    INTEGER NOT NULL,
+            state         TEXT NOT NULL
+                          CHECK (state IN ('rejected', 'invalid', 'removed', 'not_removed')),
+            email         TEXT NOT NULL,
+            reason        TEXT NOT NULL
+        );
+        INSERT INTO run_rows_v6 (run_id, segment_index, row_number, state, email, reason)
+            SELECT run_id, segment_index, row_number, state, email, reason FROM run_rows;
+        DROP TABLE run_rows;
+        ALTER TABLE run_rows_v6 RENAME TO run_rows;
+        CREATE INDEX run_rows_run ON run_rows(run_id, segment_index, row_number);
+        """,
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _v1_sources_and_segments,
     _v2_connections_exports_runs,
     _v3_run_owner,
     _v4_destinations,
     _v5_ledger,
+    _v6_removals,
 ]
 
 

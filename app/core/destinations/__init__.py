@@ -117,6 +117,15 @@ class Client(Protocol):
         ends confirmed or rejected (with the destination's reason) in the result."""
         ...
 
+    def remove_from_audience(
+        self, audience: str, email_keys: Sequence[str], *, cancel: CancelToken
+    ) -> BulkResult:
+        """Take at most ``max_removals`` people (by email key) out of the audience, and nothing
+        else: never delete a contact, never touch its fields or subscription. Confirmed: no
+        longer in the audience (also when they were not in it, or are unknown); rejected: could
+        not be taken out, with the destination's reason."""
+        ...
+
     def verify_audience(
         self, segment: str, audience: str, confirmed: int, *, cancel: CancelToken
     ) -> str | None:
@@ -157,6 +166,11 @@ class Destination(Protocol):
     @property
     def max_batch(self) -> int:
         """Contacts per request at most."""
+        ...
+
+    @property
+    def max_removals(self) -> int:
+        """People per ``remove_from_audience`` call at most: the engine checkpoints each call."""
         ...
 
     @property

@@ -11,6 +11,7 @@ from app.core.export.plan import (
     check_export,
     plan_export,
 )
+from app.core.export.removals import LargeRemoval, MassRemoval
 from app.core.export.runner import ExportRunner
 from app.core.export.service import ExportService
 
@@ -19,6 +20,8 @@ __all__ = [
     "ExportPlan",
     "ExportRunner",
     "ExportService",
+    "LargeRemoval",
+    "MassRemoval",
     "PlanProblems",
     "Problem",
     "Progress",

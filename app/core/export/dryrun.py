@@ -15,6 +15,7 @@ from app.core.cancel import CancelToken
 from app.core.errors import UsageError
 from app.core.export.engine import Heartbeat, start_run
 from app.core.export.plan import ExportPlan, Services
+from app.core.export.removals import MassRemoval, departed_message
 from app.core.export.rows import batches
 from app.core.history import Run, RunStatus, RunStore
 
@@ -45,7 +46,7 @@ def dry_run_export(
             )
             raise UsageError(message) from exc
     status = RunStatus.CANCELLED if cancelled else RunStatus.SUCCEEDED
-    warnings = _fields_warning(plan, services)
+    warnings = _fields_warning(plan, services) + _removals_warning(plan)
     return runs.finish(lease, status, active_seconds=time.monotonic() - started, warnings=warnings)
 
 
@@ -66,6 +67,22 @@ def _fields_warning(plan: ExportPlan, services: Services) -> list[str]:
         f"A real run would create the {destination.name} custom fields {names} (nothing was "
         f"created by this dry run); {consent}."
     ]
+
+
+def _removals_warning(plan: ExportPlan) -> list[str]:
+    """Whom a real run would take off the lists or tags (a dry run removes nobody), and whether
+    it would stop first to ask."""
+    if not plan.export.remove_departed or not plan.departed:
+        return []
+    noun = plan.destination.audience_noun
+    segments = [s.segment.name for s in plan.segments if s.departed]
+    warnings = [departed_message(plan.departed, noun, segments)]
+    if plan.large_removals() and not plan.allow_mass_removal:
+        try:
+            plan.check_removals()
+        except MassRemoval as exc:
+            warnings.append(f"A real run would stop before sending: {exc}")
+    return warnings
 
 
 def _write_payloads(

@@ -10,6 +10,7 @@ each segment's people go to an *audience* (an Autopilot list, an Ortto tag).
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import threading
@@ -47,13 +48,17 @@ class Progress:
     """A snapshot for the progress bar; small and immutable so it can cross threads."""
 
     run_id: int
-    phase: str  # "lists" | "sending" | "verifying" | "cancelling"
+    phase: str  # "lists" | "sending" | "removing" | "verifying" | "cancelling"
     segment: str
     total: int  # contacts to send in the whole run
     sent: int
     rejected: int
     contacts_per_s: float
     eta_s: float | None
+    # With remove_departed: people to take off their segment's list or tag in this attempt,
+    # and how many of them are done (removed, or could not be).
+    to_remove: int = 0
+    removals_done: int = 0
 
     @property
     def done(self) -> int:
@@ -61,6 +66,9 @@ class Progress:
 
 
 ProgressCallback = Callable[[Progress], None]
+# A request for the pool, and what records its answer.
+_Record = Callable[[BulkResult], None]
+_Work = tuple[Callable[[], BulkResult], _Record]
 
 
 def default_in_flight(rate_limit: float) -> int:
@@ -166,17 +174,25 @@ class _Run:
         self.warnings: list[str] = []
         self.error: str | None = None
         self.segment_name = ""
+        # Removals of this attempt: how many, how many settled, and who could not be removed.
+        self.to_remove = plan.departed if plan.export.remove_departed else 0
+        self.removals_done = 0
+        self.not_removed: dict[str, list[str]] = {}  # segment -> reasons
 
     # -- progress ---------------------------------------------------------------------------
 
     def report(self, phase: str) -> None:
         rate = self.meter.rate()
-        remaining = self.plan.valid - self.sent - self.rejected
+        if phase == "removing":
+            remaining = self.to_remove - self.removals_done
+            per_request = self.plan.destination.max_removals
+        else:
+            remaining = self.plan.valid - self.sent - self.rejected
+            per_request = self.plan.destination.max_batch
         if rate > 0:
             eta: float | None = remaining / rate
         else:
-            batches_left = math.ceil(remaining / self.plan.destination.max_batch)
-            eta = batches_left / max(0.1, self.plan.connection.rate_limit)
+            eta = math.ceil(remaining / per_request) / max(0.1, self.plan.connection.rate_limit)
         self.on_progress(
             Progress(
                 self.run_id,
@@ -187,6 +203,8 @@ class _Run:
                 self.rejected,
                 rate,
                 eta,
+                self.to_remove,
+                self.removals_done,
             )
         )
 
@@ -196,7 +214,7 @@ class _Run:
         """Each segment's audience (a list, a tag), found or created once and recorded."""
         for seg in self.plan.segments:
             name = seg.segment.name
-            if self.lists.get(name) or seg.valid == 0:
+            if self.lists.get(name) or (seg.valid == 0 and not (self.to_remove and seg.departed)):
                 continue
             self.cancel.raise_if_cancelled()
             self.segment_name = name
@@ -283,8 +301,17 @@ class _Run:
         self.cancel.cancel("Stopping the run.")
 
     def send_all(self, in_flight: int) -> None:
-        source = self.pending_batches()
-        pending: dict[Future[BulkResult], Batch] = {}
+        self._in_pool(
+            (
+                (functools.partial(self.send, batch), functools.partial(self.record, batch))
+                for batch in self.pending_batches()
+            ),
+            in_flight,
+        )
+
+    def _in_pool(self, source: Iterator[_Work], in_flight: int) -> None:
+        """Each piece of work's request in a small pool, each answer recorded as it comes."""
+        pending: dict[Future[BulkResult], _Record] = {}
         with ThreadPoolExecutor(max_workers=in_flight, thread_name_prefix="export-send") as pool:
             try:
                 self._pump(source, pending, pool, in_flight)
@@ -298,8 +325,8 @@ class _Run:
 
     def _pump(
         self,
-        source: Iterator[Batch],
-        pending: dict[Future[BulkResult], Batch],
+        source: Iterator[_Work],
+        pending: dict[Future[BulkResult], _Record],
         pool: ThreadPoolExecutor,
         in_flight: int,
     ) -> None:
@@ -308,30 +335,91 @@ class _Run:
                 self.cancelling = True
                 self.report("cancelling")
             while not self.cancel.is_cancelled() and len(pending) < in_flight:
-                batch = next(source, None)
-                if batch is None:
+                work = next(source, None)
+                if work is None:
                     break
-                pending[pool.submit(self.send, batch)] = batch
+                request, record = work
+                pending[pool.submit(request)] = record
             if not pending:
                 return
             done, _ = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
             for future in done:
                 self._settle(future, pending.pop(future))
 
-    def _settle(self, future: Future[BulkResult], batch: Batch) -> None:
+    def _settle(self, future: Future[BulkResult], record: _Record) -> None:
         exc = future.exception()
         if exc is None:
-            self.record(batch, future.result())
+            record(future.result())
         else:
             self.fail(exc)
 
-    def _drain(self, pending: dict[Future[BulkResult], Batch]) -> None:
+    def _drain(self, pending: dict[Future[BulkResult], _Record]) -> None:
         for future in list(pending):
-            batch = pending.pop(future)
+            record = pending.pop(future)
             try:
-                self._settle(future, batch)
+                self._settle(future, record)
             except Exception:  # the store itself is failing: nothing more can be recorded
-                log.exception("Could not record batch %s of run %s", batch.batch_no, self.run_id)
+                log.exception("Could not record an answer of run %s", self.run_id)
+
+    # -- removing who left ------------------------------------------------------------------
+
+    def remove_all(self, in_flight: int) -> None:
+        """Take the people who left each segment off its audience, a checkpoint per call."""
+        self.report("removing")
+        self._in_pool(self.pending_removals(), in_flight)
+        self._warn_not_removed()
+
+    def pending_removals(self) -> Iterator[_Work]:
+        size = self.plan.destination.max_removals
+        export = self.plan.export.name
+        for index, seg in enumerate(self.plan.segments):
+            if not seg.departed:
+                continue
+            name = seg.segment.name
+            self.segment_name = name
+            audience = self.lists.get(name)
+            assert audience is not None, "resolve_lists ran first"
+            # Only those the ledger still holds: a removal recorded before is not made again.
+            still = self.services.ledger.emails(export, name)
+            gone = [key for key in seg.departed if key not in still]
+            self.removals_done += len(gone)
+            keys = [key for key in seg.departed if key in still]
+            for start in range(0, len(keys), size):
+                chunk = keys[start : start + size]
+                yield (
+                    functools.partial(self.remove, audience, chunk),
+                    functools.partial(self.record_removals, index, chunk),
+                )
+
+    def remove(self, audience: str, email_keys: list[str]) -> BulkResult:
+        return self.client.remove_from_audience(audience, email_keys, cancel=self.cancel)
+
+    def record_removals(self, segment_index: int, chunk: list[str], result: BulkResult) -> None:
+        refused = {key: result.rejected[key] for key in chunk if key in result.rejected}
+        removed = [key for key in chunk if key in result.confirmed and key not in refused]
+        name = self.plan.destination.name
+        for key in chunk:
+            if key not in refused and key not in result.confirmed:
+                refused[key] = f"{name} did not confirm the removal"
+        segment = self.plan.segments[segment_index].segment.name
+        self.runs.record_removals(self.lease, segment_index, segment, removed, refused)
+        if refused:
+            self.not_removed.setdefault(segment, []).extend(refused.values())
+        self.removals_done += len(chunk)
+        self.meter.add(len(chunk))
+        self.report("removing")
+
+    def _warn_not_removed(self) -> None:
+        noun = self.plan.destination.audience_noun
+        for segment, reasons in self.not_removed.items():
+            self.warnings.append(
+                f"{len(reasons):,} people who left '{segment}' could not be taken off its "
+                f"{noun} (for example: {reasons[0]}); the next run tries again."
+            )
+
+    @property
+    def removals_unfinished(self) -> bool:
+        return self.removals_done < self.to_remove
 
     # -- checking ---------------------------------------------------------------------------
 
@@ -386,8 +474,12 @@ def run_export(
     started = clock.monotonic()
     with Heartbeat(runs, lease, state.fail):
         try:
+            slots = in_flight or default_in_flight(plan.connection.rate_limit)
             state.resolve_lists()
-            state.send_all(in_flight or default_in_flight(plan.connection.rate_limit))
+            state.send_all(slots)
+            # Only after every contact was sent: a run cut short removes nobody.
+            if state.to_remove and not token.is_cancelled():
+                state.remove_all(slots)
             if not token.is_cancelled():
                 state.verify_lists()
         except BaseException as exc:
@@ -408,6 +500,7 @@ def _final_status(state: _Run) -> RunStatus:
         return RunStatus.FAILED
     # The run cancels its own token only after recording an error: without one, the caller
     # cancelled.
-    if state.cancel.is_cancelled() and state.sent + state.rejected < state.plan.valid:
+    unfinished = state.sent + state.rejected < state.plan.valid or state.removals_unfinished
+    if state.cancel.is_cancelled() and unfinished:
         return RunStatus.CANCELLED
     return RunStatus.SUCCEEDED_WITH_REJECTIONS if state.rejected else RunStatus.SUCCEEDED

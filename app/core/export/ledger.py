@@ -67,6 +67,14 @@ class Ledger:
             ).fetchall()
         return Known({row["email_key"]: row["hash"] for row in rows})
 
+    def emails(self, export: str, segment: str) -> set[str]:
+        """Every email the destination confirmed for the export's segment (any run)."""
+        with self._state.read() as db:
+            rows = db.execute(
+                "SELECT email_key FROM ledger WHERE export = ? AND segment = ?", (export, segment)
+            ).fetchall()
+        return {row["email_key"] for row in rows}
+
     def identity(self, export: str) -> str | None:
         with self._state.read() as db:
             row = db.execute(

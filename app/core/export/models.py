@@ -16,6 +16,8 @@ class Export:
     # The user said yes to creating the custom fields the destination lacks (Ortto: they are a
     # lasting change to the account and cannot be deleted through its API).
     create_fields: bool = False
+    # Take people who left a segment off its list or tag (never delete them as contacts).
+    remove_departed: bool = False
 
     def to_json(self) -> dict[str, object]:
         """The CLI's `export list --json` shape."""
@@ -25,4 +27,5 @@ class Export:
             "segments": list(self.segments),
             "mapping": self.mapping.to_cli_dict(),
             "create_fields": self.create_fields,
+            "remove_departed": self.remove_departed,
         }

@@ -7,7 +7,7 @@ to enforce the connection's profile cap before a single request goes out.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from app.core.cancel import CancelToken
@@ -16,6 +16,7 @@ from app.core.destinations import Destination, destination_for
 from app.core.errors import AppError, NotFoundError
 from app.core.export.ledger import NOTHING, Known, Ledger, connection_identity
 from app.core.export.models import Export
+from app.core.export.removals import LargeRemoval, MassRemoval, is_mass_removal
 from app.core.export.rows import Duplicate, Invalid, Unchanged, Valid, classify
 from app.core.history import InvalidMember
 from app.core.mapping import Mapping
@@ -52,6 +53,10 @@ class SegmentPlan:
     unchanged: int = 0
     # What the destination confirmed before, as this plan judged it (the run reuses it).
     known: Known = field(default=NOTHING, repr=False, compare=False)
+    # With remove_departed: the emails confirmed for the segment that left it (sorted), and how
+    # many people the destination had confirmed for it (removals.py).
+    departed: tuple[str, ...] = field(default=(), repr=False)
+    members: int = 0
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,8 @@ class ExportPlan:
     # Shared by the plan and the run so each distinct address is validated once.
     emails: EmailChecker = field(default_factory=EmailChecker, repr=False, compare=False)
     send_all: bool = False  # --all: send everyone, unchanged or not, and refresh the ledger
+    # --allow-mass-removal: the user said yes to removing more than half of a list or tag.
+    allow_mass_removal: bool = False
 
     @property
     def planned(self) -> int:
@@ -85,6 +92,26 @@ class ExportPlan:
     @property
     def unchanged(self) -> int:
         return sum(s.unchanged for s in self.segments)
+
+    @property
+    def departed(self) -> int:
+        """People to take off their segment's list or tag (0 unless the export removes)."""
+        return sum(len(s.departed) for s in self.segments)
+
+    def large_removals(self) -> list[LargeRemoval]:
+        """Segments whose removals would take more than half of their confirmed people."""
+        return [
+            LargeRemoval(s.segment.name, len(s.departed), s.members)
+            for s in self.segments
+            if is_mass_removal(s.members, len(s.departed))
+        ]
+
+    def check_removals(self) -> None:
+        """MassRemoval unless the large removals (if any) were allowed; call before sending."""
+        large = self.large_removals()
+        if large and not self.allow_mass_removal:
+            destination = self.destination
+            raise MassRemoval(large, destination.audience_noun, destination.name)
 
     @property
     def destination(self) -> Destination:
@@ -130,6 +157,8 @@ class ExportPlan:
             ],
             "mapping": self.export.mapping.to_json(),
             "create_fields": self.export.create_fields,
+            "remove_departed": self.export.remove_departed,
+            "allow_mass_removal": self.allow_mass_removal,
             # What the plan counted, so a resume can prove it rebuilt the very same batches.
             "counts": {
                 "planned": self.planned,
@@ -215,7 +244,10 @@ def count_segment(
     cancel: CancelToken | None,
     emails: EmailChecker,
     known: Known = NOTHING,
+    present: set[str] | None = None,
 ) -> SegmentPlan:
+    """``present`` (when given) collects the email of every row, invalid ones included: who is
+    still in the segment (removals.py)."""
     planned = valid = invalid = duplicates = unchanged = 0
     for state in classify(services.segments, segment, mapping, emails, known):
         planned += 1
@@ -230,8 +262,12 @@ def count_segment(
             invalid_rows.append(
                 InvalidMember(segment_index, state.row_number, state.email, state.reason)
             )
+            if present is not None and state.email:
+                present.add(state.email.strip().lower())
         elif isinstance(state, Duplicate):
             duplicates += 1
+        if present is not None and isinstance(state, Unchanged | Valid | Duplicate):
+            present.add(state.email_key)
         if cancel is not None and planned % 5000 == 0:
             cancel.raise_if_cancelled()
     return SegmentPlan(segment, planned, valid, invalid, duplicates, unchanged, known)
@@ -246,12 +282,14 @@ def plan_export(
     cancel: CancelToken | None = None,
     send_all: bool = False,
     run_id: int | None = None,
+    allow_mass_removal: bool = False,
 ) -> ExportPlan:
     """A plan with exact counts, or PlanProblems listing everything to fix.
 
     Rows the destination already confirmed exactly (the ledger) are counted ``unchanged`` and
     not sent, unless ``send_all``; ``run_id`` is the run being resumed, whose own ledger entries
-    do not count.
+    do not count. With the export's ``remove_departed``, each segment's departed people are
+    found (removals.py); the plan does not refuse a large removal, ``check_removals`` does.
     """
     problems = check_export(export, services) if segments_override is None else []
     if problems:
@@ -262,12 +300,17 @@ def plan_export(
     invalid_rows: list[InvalidMember] = []
     keys: set[str] = set()
     emails = EmailChecker()
-    fresh = send_all or services.ledger.identity(export.name) not in (
+    # Another connection's ledger is about other people: the run starts it afresh.
+    other_account = services.ledger.identity(export.name) not in (
         None,
         connection_identity(connection),
     )
-    plans = [
-        count_segment(
+    fresh = send_all or other_account
+    removing = export.remove_departed and not other_account
+    plans: list[SegmentPlan] = []
+    for i, seg in enumerate(segments):
+        present: set[str] | None = set() if removing else None
+        plan = count_segment(
             services,
             seg,
             export.mapping,
@@ -279,9 +322,14 @@ def plan_export(
             NOTHING
             if fresh
             else services.ledger.known(export.name, seg.name, excluding_run=run_id),
+            present,
         )
-        for i, seg in enumerate(segments)
-    ]
+        if present is not None:
+            confirmed = services.ledger.emails(export.name, seg.name)
+            plan = replace(
+                plan, departed=tuple(sorted(confirmed - present)), members=len(confirmed)
+            )
+        plans.append(plan)
     if len(keys) > connection.profile_cap:
         raise PlanProblems(
             [
@@ -303,6 +351,7 @@ def plan_export(
         tuple(invalid_rows),
         emails,
         send_all=send_all,
+        allow_mass_removal=allow_mass_removal,
     )
 
 

@@ -45,12 +45,25 @@ class ExportRunner:
     client_factory: ClientFactory = default_client
 
     def plan(
-        self, export: Export | str, *, cancel: CancelToken | None = None, send_all: bool = False
+        self,
+        export: Export | str,
+        *,
+        cancel: CancelToken | None = None,
+        send_all: bool = False,
+        allow_mass_removal: bool = False,
     ) -> ExportPlan:
-        """``send_all``: send everyone again, unchanged or not (and refresh the ledger)."""
+        """``send_all``: send everyone again, unchanged or not (and refresh the ledger);
+        ``allow_mass_removal``: the user said yes to removing more than half of a list or tag
+        (see ``ExportPlan.large_removals``)."""
         if isinstance(export, str):
             export = self.exports.get(export)
-        return plan_export(export, self.services, cancel=cancel, send_all=send_all)
+        return plan_export(
+            export,
+            self.services,
+            cancel=cancel,
+            send_all=send_all,
+            allow_mass_removal=allow_mass_removal,
+        )
 
     def run(
         self,
@@ -60,7 +73,14 @@ class ExportRunner:
         run_id: int | None = None,
         on_progress: ProgressCallback | None = None,
         cancel: CancelToken | None = None,
+        allow_mass_removal: bool = False,
     ) -> Run:
+        """Send the plan (``run_id``: resume that run). A removal of more than half of a list
+        or tag that was not allowed (here or in the plan) raises MassRemoval before anything is
+        recorded, sent or removed."""
+        if allow_mass_removal and not plan.allow_mass_removal:
+            plan = replace(plan, allow_mass_removal=True)
+        plan.check_removals()
         client = self.client_factory(plan.connection, api_key)
         try:
             # Before the run is recorded: a destination that cannot take this export as it is
@@ -139,6 +159,7 @@ class ExportRunner:
             segments=tuple(s["name"] for s in snapshot["segments"]),
             mapping=Mapping.from_json(snapshot["mapping"]),
             create_fields=bool(snapshot.get("create_fields", False)),
+            remove_departed=bool(snapshot.get("remove_departed", False)),
         )
         plan = plan_export(
             export,
@@ -148,6 +169,7 @@ class ExportRunner:
             cancel=cancel,
             send_all=bool(snapshot.get("send_all", False)),
             run_id=run_id,
+            allow_mass_removal=bool(snapshot.get("allow_mass_removal", False)),
         )
         counts, now = snapshot.get("counts"), plan.snapshot()["counts"]
         if counts is not None and any(now.get(key) != value for key, value in counts.items()):

@@ -31,11 +31,12 @@ class ExportService:
             segments=self._segments_of(db, row["id"]),
             mapping=Mapping.from_json(json.loads(row["mapping"])),
             create_fields=bool(row["create_fields"]),
+            remove_departed=bool(row["remove_departed"]),
         )
 
     _SELECT = (
-        "SELECT e.id, e.name, e.mapping, e.create_fields, c.name AS connection FROM exports e"
-        " JOIN connections c ON c.id = e.connection_id"
+        "SELECT e.id, e.name, e.mapping, e.create_fields, e.remove_departed,"
+        " c.name AS connection FROM exports e JOIN connections c ON c.id = e.connection_id"
     )
 
     def all(self) -> list[Export]:
@@ -86,16 +87,32 @@ class ExportService:
             if old is None:
                 cursor = db.execute(
                     "INSERT INTO exports (name, connection_id, mapping, create_fields,"
-                    " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-                    (name, connection["id"], mapping, int(export.create_fields), now, now),
+                    " remove_departed, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        name,
+                        connection["id"],
+                        mapping,
+                        int(export.create_fields),
+                        int(export.remove_departed),
+                        now,
+                        now,
+                    ),
                 )
                 export_id = int(cursor.lastrowid or 0)
             else:
                 export_id = int(old["id"])
                 db.execute(
                     "UPDATE exports SET name = ?, connection_id = ?, mapping = ?,"
-                    " create_fields = ?, updated_at = ? WHERE id = ?",
-                    (name, connection["id"], mapping, int(export.create_fields), now, export_id),
+                    " create_fields = ?, remove_departed = ?, updated_at = ? WHERE id = ?",
+                    (
+                        name,
+                        connection["id"],
+                        mapping,
+                        int(export.create_fields),
+                        int(export.remove_departed),
+                        now,
+                        export_id,
+                    ),
                 )
                 db.execute("DELETE FROM export_segments WHERE export_id = ?", (export_id,))
                 if previous != name:  # the record of what was sent goes with the export

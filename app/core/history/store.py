@@ -10,7 +10,7 @@ import json
 import os
 import secrets
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -168,6 +168,54 @@ class RunStore:
             )
             db.execute("UPDATE runs SET heartbeat_at = ? WHERE id = ?", (now, run_id))
 
+    def record_removals(
+        self,
+        lease: Lease,
+        segment_index: int,
+        segment: str,
+        removed: Iterable[str],
+        refused: Mapping[str, str] = {},
+    ) -> int:
+        """People the destination took off a segment's audience, atomically: forgotten by the
+        export's ledger, counted in ``runs.removed`` and kept as row details (state ``removed``,
+        or ``not_removed`` with the reason). Returns how many were counted: those the ledger
+        still held, so a removal recorded twice counts once."""
+        done = list(dict.fromkeys(removed))
+        run_id = lease.run_id
+        now = to_iso(self._now())
+        with self._state.transaction() as db:
+            self._check_owner(db, lease)
+            export = db.execute("SELECT export_name FROM runs WHERE id = ?", (run_id,)).fetchone()
+            counted = 0
+            for key in done:
+                cursor = db.execute(
+                    "DELETE FROM ledger WHERE export = ? AND segment = ? AND email_key = ?",
+                    (export[0], segment, key),
+                )
+                counted += cursor.rowcount
+            # A person refused before and taken off now (a resume) keeps one detail row.
+            db.executemany(
+                "DELETE FROM run_rows WHERE run_id = ? AND segment_index = ?"
+                " AND state = 'not_removed' AND email = ?",
+                ((run_id, segment_index, key) for key in [*done, *refused]),
+            )
+            db.executemany(
+                "INSERT INTO run_rows (run_id, segment_index, row_number, state, email, reason)"
+                " VALUES (?, ?, 0, ?, ?, ?)",
+                [
+                    *((run_id, segment_index, "removed", key, "") for key in done),
+                    *(
+                        (run_id, segment_index, "not_removed", key, reason)
+                        for key, reason in refused.items()
+                    ),
+                ],
+            )
+            db.execute(
+                "UPDATE runs SET removed = removed + ?, heartbeat_at = ? WHERE id = ?",
+                (counted, now, run_id),
+            )
+        return counted
+
     def set_output_path(self, lease: Lease, path: str) -> None:
         with self._state.transaction() as db:
             self._check_owner(db, lease)
@@ -287,15 +335,20 @@ class RunStore:
         now = self._now()
         return [self._from_row(row, now) for row in rows]
 
-    def row_details(self, run_id: int) -> Iterator[m.RowDetail]:
-        """Rejected and invalid rows in segment and row order."""
+    def row_details(
+        self, run_id: int, states: tuple[str, ...] = ("rejected", "invalid")
+    ) -> Iterator[m.RowDetail]:
+        """Rows in those states (by default: rejected and invalid) in segment and row order.
+        People removed (``removed``, ``not_removed``) have row number 0 and are in email order."""
         run = self.get(run_id)
         names = [s["name"] for s in run.snapshot.get("segments", [])]
+        marks = ", ".join("?" for _ in states) or "NULL"
         with self._state.read() as db:
             cursor = db.execute(
-                "SELECT segment_index, row_number, state, email, reason FROM run_rows"
-                " WHERE run_id = ? ORDER BY segment_index, row_number",
-                (run_id,),
+                "SELECT segment_index, row_number, state, email, reason FROM run_rows"  # noqa: S608
+                f" WHERE run_id = ? AND state IN ({marks})"
+                " ORDER BY segment_index, row_number, email",
+                (run_id, *states),
             )
             for seg, row_number, state, email, reason in cursor:
                 name = names[seg] if seg < len(names) else str(seg)

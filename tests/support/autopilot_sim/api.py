@@ -103,8 +103,11 @@ class Api:
             found = self.store.find(call.params["who"])
             if target is None:
                 return error(404, "List could not be found.")
-            if found is not None:
-                target.members.pop(found[0], None)
+            if found is None:
+                return error(404, "Contact could not be found.")
+            if found[0] not in target.members:
+                return error(404, "Contact is not a member of this list.")
+            del target.members[found[0]]
             return 200, {}
 
     def list_contacts(self, call: Call) -> Answer:

@@ -106,6 +106,12 @@ class DemoClient:
             self._lists[audience] = self._lists.get(audience, 0) + 1
         return BulkResult(confirmed, rejected, 1)
 
+    def remove_from_audience(
+        self, audience: str, email_keys: Sequence[str], *, cancel: CancelToken
+    ) -> BulkResult:
+        time.sleep(PACE_S)
+        return BulkResult(dict.fromkeys(email_keys, ""), {}, len(email_keys))
+
     def verify_audience(
         self, segment: str, audience: str, confirmed: int, *, cancel: CancelToken
     ) -> str | None:

@@ -29,6 +29,7 @@ from app.core.destinations.http.failures import (
     may_have_applied,
 )
 from app.core.destinations.http.session import ApiSession, SessionOptions, Tally
+from app.core.destinations.http.transport import Reply
 from app.core.destinations.models import BulkResult, ClientStats
 
 if TYPE_CHECKING:
@@ -50,6 +51,16 @@ WORDS = ServiceWords(
 KEY_SOURCE = "Autopilot (Settings > Autopilot API)"
 # A key check should answer quickly when Autopilot is unreachable.
 _CHECK_ATTEMPTS = 3
+# Refusals of a removal that concern that one contact (say, an address Autopilot cannot take
+# in a path); anything else (a wrong key, a wrong base URL) stops the run.
+_REFUSES_ONE = frozenset({400, 409, 422})
+
+
+def _removal_verdict(reply: Reply) -> Verdict:
+    """Autopilot's own 404 (JSON) to a removal: the person is not on the list, or unknown."""
+    if reply.status == 404 and reply.failure is None and reply.is_json:
+        return Verdict.OK
+    return judge(reply)
 
 
 class AutopilotClient:
@@ -168,6 +179,37 @@ class AutopilotClient:
         self, contacts: Sequence[Contact], audience: str, *, cancel: CancelToken
     ) -> BulkResult:
         return self.upsert_contacts([encode(c, audience) for c in contacts], cancel=cancel)
+
+    def remove_from_audience(
+        self, audience: str, email_keys: Sequence[str], *, cancel: CancelToken
+    ) -> BulkResult:
+        """``DELETE /list/{list_id}/contact/{email}`` per person, paced like every request: the
+        membership goes, the contact stays (its fields and subscription untouched). A 404 (not a
+        member, or no such contact) means there is nothing left to remove: done. Removing is
+        idempotent, so a retry after a timeout is harmless."""
+        tally = Tally()
+        confirmed: dict[str, str] = {}
+        rejected: dict[str, str] = {}
+        base = f"/list/{quote(audience, safe='')}/contact/"
+        for key in email_keys:
+            try:
+                reply = self._http.request(
+                    "DELETE",
+                    base + quote(key, safe="@"),
+                    what="removing people from a list",
+                    cancel=cancel,
+                    tally=tally,
+                    judge_reply=_removal_verdict,
+                )
+            except RequestError as err:
+                if err.status not in _REFUSES_ONE:
+                    raise
+                rejected[key] = (
+                    err.detail or f"Autopilot refused to remove this contact ({err.status})"
+                )
+                continue
+            confirmed[key] = "" if reply.status != 404 else "not a member"
+        return BulkResult(confirmed, rejected, tally.requests)
 
     def verify_audience(
         self, segment: str, audience: str, confirmed: int, *, cancel: CancelToken

@@ -30,6 +30,8 @@ class AutopilotJourneys:
     audience_noun: str = "list"
     default_rate_limit: float = 5.0  # the only published limit
     max_batch: int = MAX_BATCH
+    # One DELETE per person and list: each is its own checkpoint.
+    max_removals: int = 1
     regions: Mapping[str, str] = field(default_factory=lambda: {"": BASE_URL})
     fields: AutopilotFields = FIELDS
 

@@ -51,6 +51,38 @@ def merge_outcomes(payload: object, count: int) -> list[Outcome] | None:
     return None if any(o is None for o in outcomes) else [o for o in outcomes if o is not None]
 
 
+def removal_outcomes(payload: object, count: int) -> list[Outcome] | None:
+    """One outcome per person of a removal (a merge with ``unset_tags``), in order; None if not
+    recognised. Stored means the tag is off (``value``: the person_id, or "" for a person Ortto
+    skipped as not found: nothing to take the tag off). Refused (``suppressed``, ``invalid``, or
+    an error) keeps the person for another try. What Ortto answers for a person that
+    ``skip_non_existing`` skipped is not documented [?]: any other status without an error, or
+    an empty entry, is read as skipped."""
+    entries = payload.get("people") if isinstance(payload, dict) else None
+    if not isinstance(entries, list) or len(entries) != count:
+        return None
+    outcomes: list[Outcome] = []
+    for entry in entries:
+        if entry is None or entry == {}:
+            outcomes.append(Outcome(True, ""))
+            continue
+        outcome = _outcome(entry)
+        if outcome is None:
+            if not isinstance(entry, dict) or not isinstance(entry.get("status"), str):
+                return None
+            outcome = Outcome(True, "")  # skipped: not in Ortto, so not tagged either
+        outcomes.append(outcome)
+    return outcomes
+
+
+def created(payload: object) -> int:
+    """How many people a merge answer says it created."""
+    entries = payload.get("people") if isinstance(payload, dict) else None
+    if not isinstance(entries, list):
+        return 0
+    return sum(1 for e in entries if isinstance(e, dict) and e.get("status") == "created")
+
+
 def refused_outcomes(payload: object, count: int) -> list[Outcome] | None:
     """Every person's reason from a whole-batch 400's ``details``; None unless there is one
     refusal per person sent (then splitting the batch is the only way to learn more)."""

@@ -28,10 +28,13 @@ from app.core.destinations.ortto import account, answers
 from app.core.destinations.ortto.answers import AccountField, Outcome
 from app.core.destinations.ortto.encoding import (
     MAX_BODY_BYTES,
+    MAX_PEOPLE,
     body_bytes,
     merge_body,
     person,
+    removal_body,
     split,
+    untagged,
 )
 from app.core.destinations.ortto.fields import (
     CUSTOM_TYPES,
@@ -77,12 +80,41 @@ MAX_REFUSALS_PER_SEND = 12
 TOO_LARGE = "Ortto takes at most 2 MB per request, and this person's fields alone are larger"
 
 
+Body = Callable[[Sequence[dict[str, object]]], dict[str, object]]
+Reader = Callable[[object, int], list[Outcome] | None]
+
+
+@dataclass(frozen=True)
+class _Kind:
+    """What a batch of merges does: send people, or take a tag off them."""
+
+    what: str  # for messages: "while sending people"
+    body: Body
+    read: Reader
+    check: str  # what the user checks when Ortto keeps refusing without saying whom
+
+
+SENDING = _Kind(
+    "sending people",
+    merge_body,
+    answers.merge_outcomes,
+    "check the export's mapping (its fields and values)",
+)
+REMOVING = _Kind(
+    "removing a tag from people",
+    removal_body,
+    answers.removal_outcomes,
+    "check the tag and the people in Ortto",
+)
+
+
 @dataclass
 class _Sending:
-    """One ``send``'s people, verdicts and counts."""
+    """One ``send``'s (or removal's) people, verdicts and counts."""
 
     keys: list[str]  # email keys, by index
     people: list[dict[str, object]]  # encoded, by index
+    kind: _Kind = SENDING
     tally: Tally = field(default_factory=Tally)
     confirmed: dict[str, str] = field(default_factory=dict)
     rejected: dict[str, str] = field(default_factory=dict)
@@ -250,6 +282,20 @@ class OrttoClient:
             self._merge(state, chunk, cancel)
         return BulkResult(state.confirmed, state.rejected, state.tally.requests)
 
+    def remove_from_audience(
+        self, audience: str, email_keys: Sequence[str], *, cancel: CancelToken
+    ) -> BulkResult:
+        """Take the tag ``audience`` off these people: merges by email with ``unset_tags`` and
+        no other field (``encoding.removal_body``), 100 people per request, inside the same
+        bad-answer budget and failure rules as ``send``. A person Ortto does not have counts as
+        done (nothing to take the tag off); a refused one (e.g. suppressed) is rejected with
+        Ortto's reason and stays for another run."""
+        keys = list(email_keys)
+        state = _Sending(keys, [untagged(k, audience) for k in keys], REMOVING)
+        for start in range(0, len(keys), MAX_PEOPLE):
+            self._merge(state, list(range(start, min(start + MAX_PEOPLE, len(keys)))), cancel)
+        return BulkResult(state.confirmed, state.rejected, state.tally.requests)
+
     def verify_audience(
         self, segment: str, audience: str, confirmed: int, *, cancel: CancelToken
     ) -> str | None:
@@ -269,19 +315,26 @@ class OrttoClient:
 
     def _merge(self, state: _Sending, chunk: list[int], cancel: CancelToken) -> None:
         people = [state.people[i] for i in chunk]
-        if len(chunk) == 1 and body_bytes(merge_body(people)) > self._max_bytes:
+        kind = state.kind
+        body = kind.body(people)
+        if len(chunk) == 1 and body_bytes(body) > self._max_bytes:
             state.rejected[state.keys[chunk[0]]] = TOO_LARGE  # no request could carry it
             return
         count = len(chunk)
         reply, outcomes = self._post(
             "/person/merge",
-            merge_body(people),
-            what="sending people",
+            body,
+            what=kind.what,
             cancel=cancel,
             tally=state.tally,
-            read=lambda payload: answers.merge_outcomes(payload, count),
+            read=lambda payload: kind.read(payload, count),
             refusable=SPLITTABLE,
         )
+        if kind is REMOVING and outcomes is not None and answers.created(reply.payload):
+            log.warning(
+                "Ortto created %d people while removing a tag (skip_non_existing ignored?)",
+                answers.created(reply.payload),
+            )
         if outcomes is None and reply.status == 400:
             # No valid person in the batch: the details give each one's reason [rec].
             outcomes = answers.refused_outcomes(reply.payload, count)
@@ -297,10 +350,9 @@ class OrttoClient:
         if state.refusals > MAX_REFUSALS_PER_SEND:
             said = f": {detail}" if detail else ""
             raise RequestError(
-                f"Ortto refused {state.refusals} requests in a row while sending people "
+                f"Ortto refused {state.refusals} requests in a row while {state.kind.what} "
                 f"({reply.status}{said}) without saying which person it was about. Stopped so "
-                "that Ortto does not lock this computer out; check the export's mapping (its "
-                "fields and values), then resume.",
+                f"that Ortto does not lock this computer out; {state.kind.check}, then resume.",
                 status=reply.status,
                 detail=detail,
             )

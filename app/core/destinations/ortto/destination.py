@@ -36,6 +36,7 @@ class Ortto:
     # The docs disagree (10 or 30 per second by plan, or 200 per 10 s): the lowest. [doc]
     default_rate_limit: float = 10.0
     max_batch: int = MAX_PEOPLE
+    max_removals: int = MAX_PEOPLE  # one merge with unset_tags per 100 people
     regions: Mapping[str, str] = field(default_factory=lambda: dict(REGIONS))
     fields: OrttoFields = FIELDS
 

@@ -122,6 +122,35 @@ def merge_body(people: Sequence[Person]) -> dict[str, object]:
     }
 
 
+def untagged(email_key: str, tag: str) -> Person:
+    """One entry of a removal: the email to find the person by, and the tag to take off. No
+    other field, so nothing else about the person changes."""
+    return {"fields": {EMAIL_ID: email_key}, "unset_tags": [tag]}
+
+
+def removal_body(people: Sequence[Person]) -> dict[str, object]:
+    """The ``person/merge`` body that takes a tag off people and changes nothing else.
+
+    - ``merge_strategy`` 3 (ignore existing [doc]): a found person's fields stay as they are;
+      not even the email's case is rewritten from the ledger's lower-cased key.
+    - ``skip_non_existing``: a merge creates the people it does not find [doc: "create or
+      update"]; removing someone must never create them. Public Ortto clients send this option
+      beside ``merge_by``/``merge_strategy``/``find_strategy`` [cli]; that it makes Ortto skip
+      people it does not find, and what it answers for them, is not in the contract [?]: the
+      answer's reader (``answers.removal_outcomes``) counts any non-refusal as done, and the
+      client logs a person Ortto says it *created* (the option was ignored: a person with only
+      an email and no tag, not subscribed by us; see the connection notice).
+    """
+    return {
+        "people": list(people),
+        "merge_by": [EMAIL_ID],
+        "merge_strategy": 3,
+        "find_strategy": 0,
+        "skip_non_existing": True,
+        "async": False,
+    }
+
+
 def body_bytes(body: object) -> int:
     """The size of a body as the transport sends it (``json.dumps``, UTF-8)."""
     return len(json.dumps(body, ensure_ascii=False).encode("utf-8"))
