@@ -351,3 +351,39 @@ def test_a_repeated_run_sends_only_what_changed_unless_everyone_is_asked_for(
     settle(qtbot, window)
     everyone = run_now(qtbot, window)
     assert everyone.sent == first.sent and everyone.unchanged == 0
+
+
+def test_removing_most_of_a_list_asks_first_and_then_takes_them_off(
+    qtbot: QtBot, window: MainWindow, dialogs: ScriptedDialogs, sim: AutopilotSimulator,
+    tmp_path: Path,
+) -> None:  # fmt: skip
+    add_connection(qtbot, window, "Marketing", SIM_KEY, sim.base_url)
+    import_sample(qtbot, window)
+    define_segment(qtbot, window, "Everyone", SAMPLE_SOURCE, [])
+    new_export(qtbot, window, "Weekly", "Marketing", ["Everyone"])
+    view = window.mapping.view
+    view.remove_departed.setChecked(True)
+    settle(qtbot, window)
+    first = run_now(qtbot, window)
+    assert first.sent >= 100 and first.removed == 0
+
+    # A file cut short: most people seem to have left the segment.
+    lines = sample_file().read_text(encoding="utf-8").splitlines()
+    short = tmp_path / "short.csv"
+    short.write_text("\n".join(lines[:41]) + "\n", encoding="utf-8")
+    window.ui.app.profiles.import_file(short, SAMPLE_SOURCE)
+    window.mapping.refresh()
+    settle(qtbot, window)
+
+    dialogs.answers["confirm"] = False
+    click(qtbot, view.run_button)
+    settle(qtbot, window)
+    [(_title, message, _action)] = dialogs.asked("confirm")
+    assert "more than half" in message and "'Everyone'" in message
+    assert len(window.ui.app.runs.all()) == 1, "nothing ran"
+
+    dialogs.answers["confirm"] = True
+    second = run_now(qtbot, window)
+    members = set(sim.list_members(str(second.lists["Everyone"])))
+    assert second.removed == first.sent - len(members) > first.sent // 2
+    assert len(sim.contacts()) >= first.sent, "contacts are never deleted"

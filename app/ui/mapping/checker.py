@@ -217,9 +217,22 @@ class ExportChecker(QObject):
             )
         if skipped:
             details += " " + self.tr("Not sent: {list}.").format(list=", ".join(skipped))
+        if plan.export.remove_departed and plan.departed:
+            details += " " + self.tr(
+                "{n} who left a segment will be taken off its {noun} in {name}."
+            ).format(
+                n=fmt.number(plan.departed),
+                noun=plan.destination.audience_noun,
+                name=plan.destination.name,
+            )
         self._show_total(total, details)
 
 
 def _same_content(a: Export, b: Export) -> bool:
     """Everything the counts depend on is the same (the name is not part of it)."""
-    return (a.connection, a.segments, a.mapping) == (b.connection, b.segments, b.mapping)
+    return (a.connection, a.segments, a.mapping, a.remove_departed) == (
+        b.connection,
+        b.segments,
+        b.mapping,
+        b.remove_departed,
+    )

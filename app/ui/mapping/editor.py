@@ -24,7 +24,8 @@ from app.core.connections import Connection
 from app.core.connections.check import WINDOW_CHECK
 from app.core.destinations import CustomField, Destination, destination_for
 from app.core.errors import AppError
-from app.core.export import Export
+from app.core.export import Export, ExportPlan
+from app.core.export.removals import LargeRemoval
 from app.core.mapping import Mapping, auto_match
 from app.core.segments import Segment
 from app.ui.connections.check import read_fields
@@ -88,6 +89,7 @@ class ExportEditor(QObject):
             segments=checked,
             mapping=v.fields.mapping(),
             create_fields=self._create_fields,
+            remove_departed=v.remove_departed.isChecked(),
         )
 
     def load(self, export: Export) -> None:
@@ -101,6 +103,7 @@ class ExportEditor(QObject):
         self._columns_of = None
         self._apply_source_columns()
         v.fields.set_mapping(export.mapping, edited=True)
+        v.remove_departed.setChecked(export.remove_departed)
         self._create_fields = export.create_fields
         allowed = self.fields_to_create(export) if export.create_fields else []
         self._allowed = {name.casefold() for name in allowed}
@@ -117,6 +120,7 @@ class ExportEditor(QObject):
         self._check_segments(set(only))
         self._columns_of = None
         v.fields.set_mapping(Mapping(()))
+        v.remove_departed.setChecked(False)
         self._create_fields = False
         self._allowed = set()
         self._loading = False
@@ -292,6 +296,7 @@ class ExportEditor(QObject):
         v.run_button.clicked.connect(self._on_run_clicked)
         v.dry_run_button.clicked.connect(self._on_dry_run_clicked)
         v.send_all.toggled.connect(self._on_send_all_toggled)
+        v.remove_departed.toggled.connect(self._on_form_changed)
         self.checker.checked.connect(self.update_buttons)
         # A finished run changes what the destination has: count again what a run would send.
         self.ui.export.finished.connect(self._on_run_finished)
@@ -440,7 +445,34 @@ class ExportEditor(QObject):
         plan = self.checker.plan
         if plan is not None:
             plan = replace(plan, export=replace(plan.export, create_fields=self._create_fields))
-            self.save(lambda _: self.launcher.run(plan))
+            large = plan.large_removals() if plan.export.remove_departed else []
+            if large:
+                if not self._confirm_removals(plan, large):
+                    return
+                plan = replace(plan, allow_mass_removal=True)
+            ready = plan
+            self.save(lambda _: self.launcher.run(ready))
+
+    def _confirm_removals(self, plan: ExportPlan, large: Sequence[LargeRemoval]) -> bool:
+        """Most of a list or tag would go: the file may be cut short or the wrong one."""
+        destination = plan.destination
+        lines = "\n".join(
+            self.tr("\u2022 '{segment}': {departed} of the {members} people {name} has").format(
+                segment=item.segment,
+                departed=fmt.number(item.departed),
+                members=fmt.number(item.members),
+                name=destination.name,
+            )
+            for item in large
+        )
+        message = self.tr(
+            "This run would take more than half of the people off these {noun}s, because they "
+            "are no longer in the segment:\n\n{lines}\n\nIf the profile file is cut short or "
+            "is the wrong one, cancel and import the right file. Contacts are never deleted."
+        ).format(noun=destination.audience_noun, lines=lines)
+        return self.ui.dialogs.confirm(
+            self.tr("Remove most of the people?"), message, self.tr("Remove them and run")
+        )
 
     def _on_run_finished(self, run: object) -> None:
         self._on_form_changed(force=True)

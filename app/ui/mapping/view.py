@@ -110,6 +110,15 @@ class MappingView(QWidget):
         column.addWidget(self.segments)
         self.segments_problem = ProblemList()
         column.addWidget(self.segments_problem)
+        self.remove_departed = QCheckBox(self.tr("Re&move people who left a segment"))
+        self.remove_departed.setToolTip(
+            self.tr(
+                "After sending, take people who were sent before but are no longer in the "
+                "segment off its list or tag. Contacts are never deleted, and their fields and "
+                "subscription stay as they are."
+            )
+        )
+        column.addWidget(self.remove_departed)
         self.total = QLabel()
         self.total.setObjectName("bigNumber")
         self.total_detail = hint()
