@@ -110,7 +110,7 @@ class MappingView(QWidget):
         column.addWidget(self.segments)
         self.segments_problem = ProblemList()
         column.addWidget(self.segments_problem)
-        self.remove_departed = QCheckBox(self.tr("Re&move people who left a segment"))
+        self.remove_departed = QCheckBox(self.tr("Remove people who &left a segment"))
         self.remove_departed.setToolTip(
             self.tr(
                 "After sending, take people who were sent before but are no longer in the "
