@@ -28,9 +28,9 @@ from app.core.destinations.http.failures import (
     judge,
     may_have_applied,
 )
-from app.core.destinations.http.session import ApiSession, SessionOptions, Tally
+from app.core.destinations.http.session import ApiSession, SessionClient, SessionOptions, Tally
 from app.core.destinations.http.transport import Reply
-from app.core.destinations.models import BulkResult, ClientStats
+from app.core.destinations.models import BulkResult
 
 if TYPE_CHECKING:
     from app.core.mapping.contact import Contact
@@ -63,7 +63,7 @@ def _removal_verdict(reply: Reply) -> Verdict:
     return judge(reply)
 
 
-class AutopilotClient:
+class AutopilotClient(SessionClient):
     def __init__(
         self,
         base_url: str,
@@ -94,18 +94,6 @@ class AutopilotClient:
         self._list_lock = threading.Lock()
 
     # -- public API -------------------------------------------------------------------------
-
-    @property
-    def base_url(self) -> str:
-        return self._http.base_url
-
-    @property
-    def current_rate(self) -> float:
-        return self._http.current_rate
-
-    @property
-    def stats(self) -> ClientStats:
-        return self._http.stats
 
     def check_key(self) -> dict[str, object]:
         """The account as Autopilot describes it; typed errors when the key or network fail."""
@@ -223,15 +211,6 @@ class AutopilotClient:
             f"Autopilot's list '{segment}' shows {total:,} contacts, fewer than the "
             f"{confirmed:,} it confirmed; check the list in Autopilot."
         )
-
-    def close(self) -> None:
-        self._http.close()
-
-    def __enter__(self) -> AutopilotClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # -- requests ---------------------------------------------------------------------------
 

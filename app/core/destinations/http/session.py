@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Self
 from urllib.parse import urlsplit
 
 from app.core.cancel import CancelToken
@@ -197,3 +198,33 @@ class ApiSession:
 
     def context(self, what: str, attempts: int) -> Context:
         return Context(self.host, what, attempts, self.read_timeout, self.words)
+
+
+class SessionClient:
+    """What every destination's client says about its session, the same way.
+
+    A client sets ``self._http`` in its constructor; the rest of it is its API.
+    """
+
+    _http: ApiSession
+
+    @property
+    def base_url(self) -> str:
+        return self._http.base_url
+
+    @property
+    def current_rate(self) -> float:
+        return self._http.current_rate
+
+    @property
+    def stats(self) -> ClientStats:
+        return self._http.stats
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

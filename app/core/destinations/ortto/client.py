@@ -21,9 +21,9 @@ from app.core.clock import Clock, SystemClock
 from app.core.destinations import Audience, CustomField
 from app.core.destinations.errors import AuthError, DestinationError, RequestError, ServerError
 from app.core.destinations.http.failures import ServiceWords, Verdict, api_message, error_for, judge
-from app.core.destinations.http.session import ApiSession, SessionOptions, Tally
+from app.core.destinations.http.session import ApiSession, SessionClient, SessionOptions, Tally
 from app.core.destinations.http.transport import Reply
-from app.core.destinations.models import BulkResult, ClientStats
+from app.core.destinations.models import BulkResult
 from app.core.destinations.ortto import account, answers
 from app.core.destinations.ortto.answers import AccountField, Outcome
 from app.core.destinations.ortto.encoding import (
@@ -121,7 +121,7 @@ class _Sending:
     refusals: int = 0
 
 
-class OrttoClient:
+class OrttoClient(SessionClient):
     def __init__(
         self,
         base_url: str,
@@ -167,18 +167,6 @@ class OrttoClient:
         self._refused: AuthError | None = None
 
     # -- public API -------------------------------------------------------------------------
-
-    @property
-    def base_url(self) -> str:
-        return self._http.base_url
-
-    @property
-    def current_rate(self) -> float:
-        return self._http.current_rate
-
-    @property
-    def stats(self) -> ClientStats:
-        return self._http.stats
 
     @property
     def budget(self) -> BadAnswerBudget:
@@ -301,15 +289,6 @@ class OrttoClient:
     ) -> str | None:
         """Ortto has no count of the people with a tag to compare with: nothing to check."""
         return None
-
-    def close(self) -> None:
-        self._http.close()
-
-    def __enter__(self) -> OrttoClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # -- merging -----------------------------------------------------------------------------
 
