@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from email_validator import EmailNotValidError, validate_email
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from app.context import AppContext
@@ -344,6 +345,9 @@ def test_a_repeated_run_sends_only_what_changed_unless_everyone_is_asked_for(
     assert second.sent == 0 and second.unchanged == first.sent
     assert "unchanged" in window.panel.counts.text()
     assert "unchanged since Autopilot confirmed them" in window.mapping.view.total_detail.text()
+    window.history.refresh()
+    assert history_cell(window, second, "Unchanged") == str(first.sent)
+    assert history_cell(window, second, "Sent") == "0"
 
     view = window.mapping.view
     with qtbot.waitSignal(window.mapping.editor.checker.checked, timeout=30_000):
@@ -387,3 +391,13 @@ def test_removing_most_of_a_list_asks_first_and_then_takes_them_off(
     members = set(sim.list_members(str(second.lists["Everyone"])))
     assert second.removed == first.sent - len(members) > first.sent // 2
     assert len(sim.contacts()) >= first.sent, "contacts are never deleted"
+    window.history.refresh()
+    assert history_cell(window, second, "Removed") == f"{second.removed:,}"
+
+
+def history_cell(window: MainWindow, run: Run, header: str) -> str:
+    """What the History table shows for ``run`` under ``header``."""
+    model = window.history.model
+    headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+    [row] = [r for r in range(model.rowCount()) if model.record(r).run_id == run.run_id]
+    return str(model.index(row, headers.index(header)).data())

@@ -101,6 +101,8 @@ class HistoryTab(QObject):
             Column(self.tr("Rejected"), lambda r: _sent(r, r.rejected), numeric=True),
             Column(self.tr("Invalid"), lambda r: fmt.number(r.invalid), numeric=True),
             Column(self.tr("Duplicates"), lambda r: fmt.number(r.duplicates), numeric=True),
+            Column(self.tr("Unchanged"), lambda r: fmt.number(r.unchanged), numeric=True),
+            Column(self.tr("Removed"), lambda r: fmt.number(r.removed), numeric=True),
             Column(self.tr("Not sent"), lambda r: _sent(r, r.not_sent), numeric=True),
         ]
 
