@@ -132,6 +132,40 @@ def test_contact_missing_from_the_answer_is_rejected(tmp_path: Path, make_sim: S
     assert_conserved(run)
 
 
+# A 200 with JSON that names no contact (a portal, a changed API) says nothing about them.
+NOBODY = {"status": "ok"}
+
+
+def test_an_answer_about_nobody_is_asked_again_never_taken_as_everyone_refused(
+    tmp_path: Path, make_sim: SimFactory
+) -> None:
+    sim = make_sim()
+    world = make_world(tmp_path, sim, rows=250)
+    sim.fail_next("status", 1, path="/contacts", status=200, body=NOBODY)
+    runner = world.runner()
+    run = runner.run(runner.plan(world.export), SIM_KEY)
+    assert run.status == "succeeded" and run.rejected == 0
+    assert run.sent == len(expected_emails(250))
+    assert_conserved(run)
+
+
+def test_answers_about_nobody_fail_the_run_resumably_with_nobody_rejected(
+    tmp_path: Path, make_sim: SimFactory
+) -> None:
+    sim = make_sim()
+    world = make_world(tmp_path, sim, rows=250)
+    sim.fail_next("status", 1000, path="/contacts", status=200, body=NOBODY)
+    runner = world.runner()
+    failed = runner.run(runner.plan(world.export), SIM_KEY)
+    assert failed.status == "failed" and failed.rejected == 0 and failed.sent == 0
+    assert "shape this program does not know" in (failed.error or "")
+    assert_conserved(failed)
+    sim.clear_faults()
+    resumed = runner.run(runner.plan_resume(failed.run_id), SIM_KEY, run_id=failed.run_id)
+    assert resumed.status == "succeeded" and resumed.sent == len(expected_emails(250))
+    assert set(sim.contacts()) == expected_emails(250)
+
+
 def test_key_revoked_mid_run_stops_and_resumes_without_resending(
     tmp_path: Path, make_sim: SimFactory
 ) -> None:

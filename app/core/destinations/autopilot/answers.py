@@ -79,6 +79,8 @@ def read_bulk_answer(
     stored = _email_map(payload)
     if stored is None:
         stored = _positional_map(batch, payload)
+    if stored is None:
+        raise unexpected("sending contacts")
     confirmed: dict[str, str] = {}
     rejected: dict[str, str] = {}
     for contact in batch:
@@ -103,9 +105,19 @@ def _email_map(payload: object) -> dict[str, str] | None:
     }
 
 
-def _positional_map(batch: Sequence[Mapping[str, object]], payload: object) -> dict[str, str]:
+def is_bulk_answer(batch: Sequence[Mapping[str, object]], payload: object) -> bool:
+    """Whether a 200 to ``POST /contacts`` says which contacts were stored: an
+    ``email_contact_map``, or one ``contact_ids`` entry per contact sent. Anything else (a
+    portal's JSON, a changed API) says nothing about the contacts: it is a failed request,
+    never a verdict that they were all refused."""
+    return _email_map(payload) is not None or _positional_map(batch, payload) is not None
+
+
+def _positional_map(
+    batch: Sequence[Mapping[str, object]], payload: object
+) -> dict[str, str] | None:
     """Without a map, ids are trusted only when there is exactly one per contact sent."""
     ids = payload.get("contact_ids") if isinstance(payload, dict) else None
     if not isinstance(ids, list) or len(ids) != len(batch):
-        return {}
+        return None
     return {email_key(c): str(i) for c, i in zip(batch, ids, strict=True) if i}

@@ -135,9 +135,20 @@ class AutopilotClient(SessionClient):
 
         def post(batch: bulk.Contacts) -> object:
             body = {"contacts": [dict(c) for c in batch]}
-            what = "sending contacts"
+
+            def verdict(reply: Reply) -> Verdict:
+                if judge(reply) is Verdict.OK and not answers.is_bulk_answer(batch, reply.payload):
+                    return Verdict.RETRY  # an answer about nobody: ask again, then fail
+                return judge(reply)
+
             return self._http.request(
-                "POST", "/contacts", body, what=what, cancel=cancel, tally=tally
+                "POST",
+                "/contacts",
+                body,
+                what="sending contacts",
+                cancel=cancel,
+                tally=tally,
+                judge_reply=verdict,
             ).payload
 
         if contacts:

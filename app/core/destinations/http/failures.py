@@ -112,9 +112,10 @@ def error_for(reply: Reply, ctx: Context) -> DestinationError:
             status=status,
         )
     if 200 <= status < 300:
+        said = "in a shape this program does not know" if reply.is_json else "not in JSON"
         return ServerError(
-            f"{name} answered with something that is not JSON while {ctx.what}. Check that "
-            f"{ctx.service.api_hint}, then try again.",
+            f"{name} answered {said} while {ctx.what}, after {ctx.attempts} attempts, so "
+            f"nothing was counted as sent. Check that {ctx.service.api_hint}, then try again.",
             status=status,
         )
     if status == 429:
