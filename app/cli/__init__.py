@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import argparse
 import logging
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+import sys
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from app import __version__
 from app.cli import connections, data, exports, runs, segments, sources
 from app.cli.output import Console
 from app.core.errors import AppError
+from app.core.logging_setup import redact, register_secret
 
 if TYPE_CHECKING:
     from app.context import AppContext
@@ -25,11 +27,37 @@ log = logging.getLogger(__name__)
 COMMANDS = (sources, segments, connections, exports, runs, data)
 
 
+# Options a person might try for the key. A key typed on the command line stays in the shell's
+# history, so there is no such option; its value is never echoed, whatever follows it.
+_KEY_OPTIONS = ("--api-key", "--apikey", "--key")
+
+
 class _Parser(argparse.ArgumentParser):
-    """argparse, but bad usage exits 2 with one line instead of the whole usage text."""
+    """argparse, but bad usage exits 2 with one line instead of the whole usage text, and an
+    option is only ever its full name (``--api-key`` is not taken for ``--api-key-stdin``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        given = list(sys.argv[1:] if args is None else args)
+        for i, arg in enumerate(given):
+            option, equals, value = arg.partition("=")
+            if option.lower() in _KEY_OPTIONS:
+                secret = value if equals else (given[i + 1] if i + 1 < len(given) else "")
+                register_secret(secret.strip())
+                self.error(
+                    f"{option} is not an option: a key on the command line stays in the shell's "
+                    "history. Type or pipe it into --api-key-stdin instead (the value given was "
+                    "not shown)"
+                )
+        return super().parse_known_args(given, namespace)
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+        self.exit(2, f"{self.prog}: error: {redact(message)} (see --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -17,7 +17,9 @@ if TYPE_CHECKING:
 _lock = threading.Lock()
 _secrets: set[str] = set()
 # Also catch the header if a library ever logs a request.
-_HEADER = re.compile(r"(autopilotapikey['\"]?\s*[:=]\s*['\"]?)([^\s'\",}]+)", re.IGNORECASE)
+_HEADER = re.compile(
+    r"((?:autopilotapikey|x-api-key)['\"]?\s*[:=]\s*['\"]?)([^\s'\",}]+)", re.IGNORECASE
+)
 MASK = "[REDACTED]"
 
 
@@ -28,10 +30,13 @@ def register_secret(secret: str) -> None:
 
 
 def redact(text: str) -> str:
+    """``text`` with every registered secret masked, in any letter case (a server may echo a
+    key upper-cased), and with key headers masked."""
     with _lock:
         secrets = sorted(_secrets, key=len, reverse=True)
-    for secret in secrets:
-        text = text.replace(secret, MASK)
+    if secrets:
+        pattern = re.compile("|".join(re.escape(s) for s in secrets), re.IGNORECASE)
+        text = pattern.sub(MASK, text)
     return _HEADER.sub(lambda m: m.group(1) + MASK, text)
 
 
