@@ -8,6 +8,8 @@ import pytest
 
 from app.core.clock import FakeClock
 from app.core.destinations.autopilot import NOT_STORED, AutopilotClient, BulkResult
+from app.core.destinations.autopilot.bulk import SAME_REFUSALS_TO_STOP
+from app.core.destinations.errors import RequestError
 from tests.integration.conftest import ClientFactory, SimFactory
 from tests.support.autopilot_sim import AutopilotSimulator
 
@@ -129,6 +131,31 @@ def test_a_whole_batch_400_is_split_to_isolate_exactly_the_bad_contacts(
     assert result.requests == len(statuses)
     assert statuses.count(400) + statuses.count(200) == len(statuses)
     assert len(statuses) <= 1 + 2 * 3 * 7  # at most two halves per level for each bad one
+
+
+def test_a_400_about_every_contact_stops_the_halving_after_a_dozen_requests(
+    client: AutopilotClient, sim: AutopilotSimulator
+) -> None:
+    refusal = {"error": "Bad Request", "message": "Custom field integer--Points must be a number"}
+    sim.fail_next("status", 1000, path="/contacts", status=400, body=refusal)
+
+    with pytest.raises(RequestError) as stopped:
+        client.upsert_contacts(people(100))
+
+    assert len(contact_posts(sim)) == SAME_REFUSALS_TO_STOP  # not about 200
+    message = str(stopped.value)
+    assert "same reason" in message and "must be a number" in message and "mapping" in message
+    assert sim.contacts() == {}
+
+
+def test_refusals_with_another_reason_each_time_are_about_contacts_and_are_split_on(
+    client: AutopilotClient, sim: AutopilotSimulator
+) -> None:
+    sim.configure(reject_batch_on_invalid=True)
+    batch = [{"Email": f"broken{i}.example.no"} for i in range(16)]
+    result = client.upsert_contacts(batch)
+    assert len(result.rejected) == 16 and result.confirmed == {}
+    assert len(contact_posts(sim)) == 31  # every half down to each contact
 
 
 def test_more_than_100_contacts_is_a_programming_error(

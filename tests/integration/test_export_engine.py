@@ -166,6 +166,22 @@ def test_answers_about_nobody_fail_the_run_resumably_with_nobody_rejected(
     assert set(sim.contacts()) == expected_emails(250)
 
 
+def test_a_refusal_of_every_contact_fails_the_run_with_its_reason_and_rejects_nobody(
+    tmp_path: Path, make_sim: SimFactory
+) -> None:
+    sim = make_sim()
+    world = make_world(tmp_path, sim, rows=250)
+    refusal = {"message": "Custom field integer--Points must be a number"}
+    sim.fail_next("status", 1000, path="/contacts", status=400, body=refusal)
+    runner = world.runner()
+    failed = runner.run(runner.plan(world.export), SIM_KEY)
+    assert failed.status == "failed" and failed.rejected == 0 and failed.sent == 0
+    assert "must be a number" in (failed.error or "")
+    posts = [r for r in sim.requests("/contacts") if r.method == "POST"]
+    assert len(posts) < 50, "stopped long before two requests per contact"
+    assert_conserved(failed)
+
+
 def test_key_revoked_mid_run_stops_and_resumes_without_resending(
     tmp_path: Path, make_sim: SimFactory
 ) -> None:

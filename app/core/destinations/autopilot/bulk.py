@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from app.core.destinations.autopilot.answers import email_key, read_bulk_answer
 from app.core.destinations.errors import RequestError
@@ -22,22 +23,61 @@ def check_batch(contacts: Contacts) -> None:
         email_key(contact)
 
 
+# Refusals of one batch's parts, with none of them taken, after which a refusal that keeps
+# giving the same reason is taken to be about the batch as a whole (a wrong field type, say),
+# not about some of its contacts: splitting on would cost about two requests per contact.
+SAME_REFUSALS_TO_STOP = 12
+
+
+@dataclass
+class _Splitting:
+    """What one batch's halving has met so far."""
+
+    refusals: int = 0
+    taken: int = 0
+    reasons: set[tuple[int | None, str]] = field(default_factory=set)
+
+    def refused(self, err: RequestError) -> None:
+        self.refusals += 1
+        self.reasons.add((err.status, err.detail))
+        if self.taken == 0 and len(self.reasons) == 1 and self.refusals >= SAME_REFUSALS_TO_STOP:
+            said = f": {err.detail}" if err.detail else ""
+            raise RequestError(
+                f"Autopilot refused every part of a batch of contacts for the same reason "
+                f"({err.status}{said}), {self.refusals} requests in a row, so it is not about "
+                "some contacts but about what is sent for all of them. Check the export's "
+                "mapping (its fields and their types), then resume.",
+                status=err.status,
+                detail=err.detail,
+            ) from err
+
+
 def upsert(
-    contacts: Contacts, post: Post, confirmed: dict[str, str], rejected: dict[str, str]
+    contacts: Contacts,
+    post: Post,
+    confirmed: dict[str, str],
+    rejected: dict[str, str],
+    splitting: _Splitting | None = None,
 ) -> None:
-    """Fill ``confirmed`` and ``rejected``; other errors (auth, network, 5xx) propagate."""
+    """Fill ``confirmed`` and ``rejected``; other errors (auth, network, 5xx) propagate.
+
+    A refused batch is halved to find the contacts it is about, until the refusals show that
+    it is about all of them (``SAME_REFUSALS_TO_STOP``): then the run fails with the reason."""
+    splitting = splitting or _Splitting()
     try:
         payload = post(contacts)
     except RequestError as err:
         if err.status not in SPLITTABLE:
             raise
+        splitting.refused(err)
         if len(contacts) == 1:
             rejected[email_key(contacts[0])] = err.detail or f"Autopilot refused it ({err.status})"
             return
         middle = len(contacts) // 2
-        upsert(contacts[:middle], post, confirmed, rejected)
-        upsert(contacts[middle:], post, confirmed, rejected)
+        upsert(contacts[:middle], post, confirmed, rejected, splitting)
+        upsert(contacts[middle:], post, confirmed, rejected, splitting)
         return
     ok, refused = read_bulk_answer(contacts, payload)
+    splitting.taken += len(ok)
     confirmed.update(ok)
     rejected.update(refused)
