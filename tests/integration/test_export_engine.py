@@ -182,6 +182,32 @@ def test_a_refusal_of_every_contact_fails_the_run_with_its_reason_and_rejects_no
     assert_conserved(failed)
 
 
+def test_a_run_whose_every_row_is_invalid_fails_naming_the_commonest_reason(
+    tmp_path: Path, make_sim: SimFactory
+) -> None:
+    from dataclasses import replace
+
+    from app.core.mapping import FieldMapping, Mapping
+
+    sim = make_sim()
+    world = make_world(tmp_path, sim, rows=120)
+    # A number field fed from a text column: no row can be sent.
+    wrong = Mapping(
+        fields=(
+            FieldMapping("Email", "PrimaryEmail"),
+            FieldMapping("custom:integer:Loyalty Points", "FirstName"),
+        )
+    )
+    export = world.ctx.exports.save(replace(world.export, mapping=wrong))
+    runner = world.runner()
+    run = runner.run(runner.plan(export), SIM_KEY)
+    assert run.status == "failed" and run.sent == 0 and run.invalid == run.planned
+    assert "Every row to send is invalid" in (run.error or "")
+    assert "Loyalty Points" in (run.error or ""), run.error
+    assert sim.requests() == [], "nothing was asked of Autopilot"
+    assert_conserved(run)
+
+
 def test_key_revoked_mid_run_stops_and_resumes_without_resending(
     tmp_path: Path, make_sim: SimFactory
 ) -> None:

@@ -475,6 +475,9 @@ def run_export(
     with Heartbeat(runs, lease, state.fail):
         try:
             slots = in_flight or default_in_flight(plan.connection.rate_limit)
+            nothing_valid = plan.all_invalid()
+            if nothing_valid is not None:
+                raise AppError(nothing_valid)
             state.resolve_lists()
             state.send_all(slots)
             # Only after every contact was sent: a run cut short removes nobody.

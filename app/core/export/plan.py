@@ -7,6 +7,7 @@ to enforce the connection's profile cap before a single request goes out.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -92,6 +93,20 @@ class ExportPlan:
     @property
     def unchanged(self) -> int:
         return sum(s.unchanged for s in self.segments)
+
+    def all_invalid(self) -> str | None:
+        """Why nothing can be sent when every row the run had to send is invalid (a text column
+        mapped to a number field, say), naming the commonest reason; None otherwise."""
+        if self.valid or self.unchanged or not self.invalid:
+            return None
+        reasons = Counter(row.reason for row in self.invalid_rows)
+        reason, rows = reasons.most_common(1)[0]
+        return (
+            f"Every row to send is invalid ({self.invalid:,} rows), so nothing was sent. The "
+            f"commonest reason, in {rows:,} of them: {reason}. Check the export's mapping "
+            "(which column goes to which field, and the field types) and the file, then run "
+            "the export again."
+        )
 
     @property
     def departed(self) -> int:
