@@ -91,6 +91,9 @@ def configure_logging(paths: AppPaths, *, level: int = logging.INFO) -> None:
         paths.log_file, maxBytes=2_000_000, backupCount=3, encoding="utf-8"
     )
     handler._autopilot_exporter = True  # type: ignore[attr-defined]
+    from app.core.paths import make_private
+
+    make_private(paths.log_file)
     handler.setFormatter(
         logging.Formatter("%(asctime)s %(levelname)s %(process)d %(name)s: %(message)s")
     )

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from app.core.errors import AlreadyExistsError, AppError, BusyError
+from app.core.paths import make_private
 
 Row = TypeVar("Row")
 
@@ -261,6 +262,7 @@ class StateStore:
         self._busy_timeout_s = busy_timeout_s
         path.parent.mkdir(parents=True, exist_ok=True)
         self._migrate()
+        make_private(path, *(path.with_name(path.name + end) for end in ("-wal", "-shm")))
 
     def _open(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=self._busy_timeout_s, isolation_level=None)

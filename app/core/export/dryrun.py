@@ -18,6 +18,7 @@ from app.core.export.plan import ExportPlan, Services
 from app.core.export.removals import MassRemoval, departed_message
 from app.core.export.rows import batches
 from app.core.history import Run, RunStatus, RunStore
+from app.core.paths import PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, make_private
 
 
 def dry_run_export(
@@ -30,14 +31,18 @@ def dry_run_export(
     cancel: CancelToken | None = None,
 ) -> Run:
     lease = start_run(plan, runs, dry_run=True)
+    private = output is None  # the program's own folder; a chosen --output keeps the umask
     if output is None:
-        reports_dir.mkdir(parents=True, exist_ok=True)
+        reports_dir.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
         output = reports_dir / f"dry-run-{lease.run_id}.jsonl"
     started = time.monotonic()
     output = output.expanduser().resolve()
     runs.set_output_path(lease, str(output))
     with Heartbeat(runs, lease, lambda exc: None):
         try:
+            if private:
+                output.touch(mode=PRIVATE_FILE_MODE)
+                make_private(output)
             cancelled = _write_payloads(plan, services, output, cancel)
         except OSError as exc:
             message = f"Cannot write the dry-run file {output}: {exc.strerror or exc}."

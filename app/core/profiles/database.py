@@ -18,6 +18,7 @@ import duckdb
 
 from app.core.clock import Clock
 from app.core.errors import BusyError
+from app.core.paths import make_private
 from app.core.profiles.duckload import quote_identifier
 
 # No extension is ever needed; an offline machine could not download one anyway.
@@ -41,9 +42,12 @@ class ProfileDatabase:
 
     @contextmanager
     def connect(self, *, read_only: bool) -> Iterator[duckdb.DuckDBPyConnection]:
-        if read_only and not self.path.exists():
+        new = not self.path.exists()
+        if read_only and new:
             self._open(read_only=False).close()
         con = self._open(read_only=read_only)
+        if new:
+            make_private(self.path, self.path.with_name(self.path.name + ".wal"))
         try:
             yield con
         finally:
