@@ -1,4 +1,5 @@
-"""Deleting everything: profiles, segments, exports, connections, runs and their reports.
+"""Deleting everything: profiles, segments, exports, connections, runs, their reports and the
+state store's backups.
 
 The keys are not deleted here: the face deletes them with ConnectionKeys.forget (the window on
 its keyring thread), using the connection names this returns.
@@ -41,5 +42,8 @@ def erase_everything(state: StateStore, profiles: ProfileStore, reports_dir: Pat
         for path in reports_dir.iterdir():
             if path.is_file():
                 path.unlink(missing_ok=True)
+    state.backups.erase()  # copies of what was just deleted
+    with state.read() as db:
+        db.execute("VACUUM")  # deleted rows leave no trace in the file's free pages
     log.info("All data erased (%d connections)", len(names))
     return names

@@ -10,6 +10,8 @@ Migrations are small functions, applied in order and recorded in ``PRAGMA user_v
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -19,6 +21,7 @@ from typing import TypeVar
 
 from app.core.errors import AlreadyExistsError, AppError, BusyError
 from app.core.paths import make_private
+from app.core.state_backups import DamagedStoreError, StateBackups, file_problem, is_damage
 
 Row = TypeVar("Row")
 
@@ -261,16 +264,56 @@ class StateStore:
         self.path = path
         self._busy_timeout_s = busy_timeout_s
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._migrate()
+        self.backups = StateBackups(path, path.parent / "backups")
+        if path.exists():
+            problem = file_problem(path)
+            if problem is not None:  # damage, never a fresh start
+                raise DamagedStoreError(path, problem, self.backups.newest_good())
+            self._migrate()
+            self.backups.take_if_due()
+        else:
+            self._create()
         make_private(path, *(path.with_name(path.name + end) for end in ("-wal", "-shm")))
+
+    def _create(self) -> None:
+        """A new store appears whole or not at all: built aside, then linked into place (if
+        another process made one meanwhile, that one is kept)."""
+        partial = self.path.with_name(f"{self.path.name}.new-{os.getpid()}")
+        partial.unlink(missing_ok=True)
+        db = sqlite3.connect(partial, isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("BEGIN IMMEDIATE")
+            for number, migration in enumerate(MIGRATIONS, start=1):
+                migration(db)
+                db.execute(f"PRAGMA user_version = {number}")
+            db.execute("COMMIT")
+        finally:
+            db.close()
+        make_private(partial)
+        try:
+            os.link(partial, self.path)
+        except FileExistsError:
+            self._migrate()
+        finally:
+            partial.unlink(missing_ok=True)
 
     def _open(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=self._busy_timeout_s, isolation_level=None)
-        db.row_factory = sqlite3.Row
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=FULL")
-        db.execute("PRAGMA foreign_keys=ON")
+        try:
+            db.row_factory = sqlite3.Row
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")
+            db.execute("PRAGMA foreign_keys=ON")
+        except sqlite3.DatabaseError as exc:
+            db.close()
+            self._raise_if_damaged(exc)
+            raise
         return db
+
+    def _raise_if_damaged(self, exc: sqlite3.DatabaseError) -> None:
+        if is_damage(exc):
+            raise DamagedStoreError(self.path, str(exc), self.backups.newest_good()) from exc
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -288,8 +331,11 @@ class StateStore:
                 raise
             try:
                 yield db
-            except BaseException:
-                db.execute("ROLLBACK")
+            except BaseException as exc:
+                with contextlib.suppress(sqlite3.DatabaseError):
+                    db.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.DatabaseError):
+                    self._raise_if_damaged(exc)
                 raise
             db.execute("COMMIT")
         finally:
@@ -301,6 +347,9 @@ class StateStore:
         db = self._open()
         try:
             yield db
+        except sqlite3.DatabaseError as exc:
+            self._raise_if_damaged(exc)
+            raise
         finally:
             db.close()
 
@@ -317,6 +366,8 @@ class StateStore:
                     f"The data in {self.path.parent} was written by a newer version of this "
                     "program; install that version to use it."
                 )
+            if 0 < current < len(MIGRATIONS):
+                self.backups.take()  # before the migrations change it
             for number, migration in enumerate(MIGRATIONS[current:], start=current + 1):
                 migration(db)
                 db.execute(f"PRAGMA user_version = {number}")
