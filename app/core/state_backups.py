@@ -44,8 +44,8 @@ class DamagedStoreError(AppError):
         if backup is not None:
             todo = (
                 f"A good backup from {backup.label} is kept: restore it with "
-                "'autopilot-exporter restore-state' (or File > Restore in the window); what "
-                "changed after it is lost, and the damaged file is kept beside it."
+                "'autopilot-exporter restore-state' (the window offers it when it opens); "
+                "what changed after it is lost, and the damaged file is kept beside it."
             )
         else:
             todo = (

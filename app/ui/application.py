@@ -20,7 +20,9 @@ from app.ui.qt_logging import route_qt_messages
 
 if TYPE_CHECKING:
     from app.context import AppContext
+    from app.core.state_backups import DamagedStoreError
     from app.ui.dialogs import Dialogs
+    from app.ui.errors import ErrorReporter
 
 # A minimised window gets no paint: it is filled after this long. Any other is filled at its
 # first paint, or after PAINT_TRIES times this long without one.
@@ -104,9 +106,15 @@ def main_window_frame(
         try:
             window.build(window_dialogs)
         except Exception as error:
+            from app.core.state_backups import DamagedStoreError
+
             window_dialogs.set_parent_widget(None)  # the half-built window is no place for it
             title = reporter.tr("Autopilot Segment Exporter could not start")
-            _could_not_open(window, partial(reporter.report, error, title))
+            if isinstance(error, DamagedStoreError) and error.backup is not None:
+                report = partial(offer_restore, error, window_dialogs, reporter)
+            else:
+                report = partial(reporter.report, error, title)
+            _could_not_open(window, report)
             return
         install_excepthook(window.ui.errors)  # from now on the window's, with its status bar
 
@@ -143,6 +151,38 @@ def open_log(context: AppContext, dialogs: Dialogs) -> None:
                 "works without it, but problems cannot be looked up there afterwards.",
             ).format(path=context.paths.log_file, reason=exc.strerror or exc),
         )
+
+
+def offer_restore(error: DamagedStoreError, dialogs: Dialogs, reporter: ErrorReporter) -> None:
+    """The state store is damaged and a good backup is kept: ask, restore, say what next."""
+    from app.core.state_backups import StateBackups
+
+    backup = error.backup
+    assert backup is not None
+    title = QCoreApplication.translate("application", "The program's data is damaged")
+    question = QCoreApplication.translate(
+        "application",
+        "The file that holds your connections, exports and history ({path}) is damaged, so "
+        "the program cannot open it. A good backup from {when} is kept. Restore it? What "
+        "changed after {when} is lost; the damaged file is kept beside it.",
+    ).format(path=error.path, when=backup.label)
+    action = QCoreApplication.translate("application", "Restore the backup")
+    if not dialogs.confirm(title, question, action):
+        dialogs.warning(title, str(error))
+        return
+    try:
+        StateBackups(error.path, backup.path.parent).restore(backup)
+    except Exception as exc:
+        reporter.report(exc, title)
+        return
+    dialogs.information(
+        QCoreApplication.translate("application", "Backup restored"),
+        QCoreApplication.translate(
+            "application",
+            "The backup from {when} is back in place. Open Autopilot Segment Exporter again to "
+            "continue.",
+        ).format(when=backup.label),
+    )
 
 
 def plain_report(exc: BaseException) -> Callable[[], None]:

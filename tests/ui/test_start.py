@@ -36,8 +36,8 @@ def frame(dialogs: ScriptedDialogs, context: AppContext, fresh_hooks: None) -> I
     """Frames over the test's context, each shut down (and its workers checked) afterwards."""
     made: list[MainWindow] = []
 
-    def make(**options: int) -> MainWindow:
-        window = main_window_frame(context, dialogs, **options)
+    def make(over: AppContext | None = None, **options: int) -> MainWindow:
+        window = main_window_frame(over or context, dialogs, **options)
         made.append(window)
         return window
 
@@ -149,6 +149,31 @@ def test_a_failure_while_filling_is_shown_and_later_event_loops_still_run(
     QTimer.singleShot(0, lambda: (ran.append(True), loop.quit()))
     loop.exec()
     assert ran == [True], "an event loop started after the failure runs"
+
+
+def test_a_damaged_store_is_offered_its_backup_and_restored(
+    qtbot: QtBot, frame: Frame, dialogs: ScriptedDialogs, app_home: Path
+) -> None:
+    from app.context import build_context
+    from app.core.state_backups import quick_check
+
+    first = build_context()
+    state = first.state.path
+    backup = first.state.backups.take()
+    assert backup is not None
+    state.write_bytes(b"")  # emptied, as by a crash on a full disk
+
+    dialogs.answers["confirm"] = True
+    window = frame(build_context())
+    with qtbot.waitSignal(window.could_not_open, timeout=10_000):
+        window.show()
+    [(_, question, action)] = dialogs.asked("confirm")
+    assert "damaged" in question and backup.label in question and action == "Restore the backup"
+    [(title, said)] = dialogs.asked("information")
+    assert title == "Backup restored" and "Open Autopilot Segment Exporter again" in said
+    assert not dialogs.asked("error_details"), "not the crash dialog"
+    assert quick_check(state) is None
+    assert build_context().state.version > 0
 
 
 def test_a_broken_install_is_told_with_qt_alone(
