@@ -130,6 +130,40 @@ def test_unclosed_quote_is_caught_in_a_large_file_by_the_quote_count(
     assert snapshot(existing) == before
 
 
+def test_a_five_megabyte_value_is_imported_whole(store: ProfileStore, tmp_path: Path) -> None:
+    note = "x" * 5_000_000  # far over the 128 KiB of Python's csv and the 2 MiB of DuckDB
+    path = write_text(
+        tmp_path / "notes.csv", f"email,note\na@example.no,{note}\nb@example.no,short\n"
+    )
+    result = store.import_file(path, "notes")
+    assert result.source.rows == 2 and result.source.columns == ("email", "note")
+    assert table_rows(store, "notes") == [(1, "a@example.no", note), (2, "b@example.no", "short")]
+
+
+def test_a_value_over_the_limit_is_refused_naming_its_line_and_the_limit(
+    existing: ProfileStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import csv
+
+    from app.core.profiles import duckload
+
+    limit = 1 << 20
+    monkeypatch.setattr(duckload, "MAX_RECORD_BYTES", limit)
+    previous = csv.field_size_limit(limit)
+    try:
+        path = write_text(
+            tmp_path / "long.csv", "email,note\na@x.no,short\nb@x.no," + "y" * (limit + 10) + "\n"
+        )
+        before = snapshot(existing)
+        with pytest.raises(InputFileError) as caught:
+            existing.import_file(path, "customers")
+    finally:
+        csv.field_size_limit(previous)
+    message = str(caught.value)
+    assert "line 3" in message and f"{limit:,}" in message and "header" not in message
+    assert snapshot(existing) == before
+
+
 def test_unreadable_file_is_refused(existing: ProfileStore, tmp_path: Path) -> None:
     if os.geteuid() == 0:
         pytest.skip("root reads every file")

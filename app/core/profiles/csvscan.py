@@ -88,8 +88,9 @@ def _parse_error(file: DelimitedFile, exc: csv.Error, start: int, line: int) -> 
         )
     if "field larger than field limit" in reason:
         return InputFileError(
-            f"{where}: line {line} has a value longer than {csv.field_size_limit():,} characters; "
-            "check for an unclosed quote."
+            f"{where}: line {line} has a value longer than {csv.field_size_limit():,} "
+            "characters, the most one value may have; check that line for an unclosed quote, "
+            "or shorten the value."
         )
     return InputFileError(f"{where}: line {line} cannot be read ({reason}).")
 

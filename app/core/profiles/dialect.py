@@ -19,6 +19,12 @@ from app.core.errors import InputFileError, UsageError
 from app.core.profiles.encoding import TextSample
 
 DELIMITERS = (",", ";", "\t", "|")
+# The longest record (and so value) a file may have: far beyond any real profile, and a bound
+# on what one record may cost in memory. Python's csv module stops at 128 KiB by default and
+# DuckDB at 2 MiB; both are given this instead (a long note or an HTML snippet in one cell is
+# a valid CSV).
+MAX_RECORD_BYTES = 64 << 20
+csv.field_size_limit(MAX_RECORD_BYTES)
 _SNIFF_RECORDS = 200
 # Excel writes and honours a first line "sep=;" naming the delimiter.
 _SEP_LINE = re.compile(r"sep=(.)(\r\n|\n|\r|$)")

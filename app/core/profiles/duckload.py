@@ -14,7 +14,7 @@ import re
 
 import duckdb
 
-from app.core.profiles.dialect import DelimitedFile
+from app.core.profiles.dialect import MAX_RECORD_BYTES, DelimitedFile
 from app.core.profiles.models import ROW_NUMBER_COLUMN, physical_name
 
 NULL_MARKER = "\x01\x02"
@@ -60,10 +60,16 @@ def load_delimited(
         f"CREATE TABLE {quote_identifier(table)} AS "  # noqa: S608 (generated names only)
         f"SELECT row_number() OVER () AS {ROW_NUMBER_COLUMN}, * FROM read_csv(?, "
         "auto_detect = false, header = true, delim = ?, quote = '\"', escape = '\"', "
-        "skip = ?, null_padding = true, parallel = false, nullstr = ?, "
+        "skip = ?, null_padding = true, parallel = false, nullstr = ?, max_line_size = ?, "
         f"columns = {_columns_literal(width)})"
     )
-    parameters = [str(file.path), file.dialect.delimiter, file.dialect.skip_lines, NULL_MARKER]
+    parameters = [
+        str(file.path),
+        file.dialect.delimiter,
+        file.dialect.skip_lines,
+        NULL_MARKER,
+        MAX_RECORD_BYTES,
+    ]
     try:
         row = con.execute(sql, parameters).fetchone()
     except duckdb.InvalidInputException as exc:
