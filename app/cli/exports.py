@@ -145,6 +145,7 @@ def _run(args: argparse.Namespace, console: Console) -> int:
             run = ctx.runner.dry_run(plan, args.output, cancel=cancel)
         console.say(f"Dry run: the payloads that would be sent are in {run.output_path}")
         return print_run(console, run, as_json=args.json)
+    ctx.runs.refuse_if_live(export.name)  # before asking the keyring or planning
     # The key is read before the run starts; the sending threads never touch the keyring.
     key = ctx.keys.read(export.connection)
     console.say(f"Planning '{export.name}'...")

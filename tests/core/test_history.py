@@ -163,3 +163,22 @@ def test_purge_deletes_the_dry_run_file_in_the_reports_folder(tmp_path: Path, cl
     store.finish(lease, RunStatus.SUCCEEDED, active_seconds=0.1)
     store.purge_details(lease.run_id)
     assert not payloads.exists()
+
+
+def test_an_export_has_one_live_run_and_a_resume_of_another_waits_for_it(
+    runs: RunStore, clock: Now
+) -> None:
+    from app.core.history.store import LiveRunError
+
+    live = new_run(runs)
+    with pytest.raises(LiveRunError, match=f"already running as run {live.run_id}"):
+        new_run(runs)
+    dry = runs.create(NewRun("weekly", None, True, SNAPSHOT, 10, 0, 0, 0), [])
+    runs.finish(dry, RunStatus.SUCCEEDED, active_seconds=0.1)  # a dry run sends nothing
+
+    clock.value += timedelta(seconds=31)  # the live run stopped beating: interrupted
+    other = new_run(runs)
+    with pytest.raises(LiveRunError, match=f"already running as run {other.run_id}"):
+        runs.claim_for_resume(live.run_id)
+    runs.finish(other, RunStatus.SUCCEEDED, active_seconds=1.0)
+    assert runs.claim_for_resume(live.run_id).run_id == live.run_id

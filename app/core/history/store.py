@@ -38,6 +38,10 @@ class RunTakenOverError(AppError):
     exit_code = 1
 
 
+class LiveRunError(UsageError):
+    """The export already has a live run, in this or another process."""
+
+
 def _new_owner() -> str:
     return f"{os.getpid()}-{secrets.token_hex(8)}"
 
@@ -70,9 +74,12 @@ class RunStore:
 
     def create(self, run: NewRun, invalid_rows: Iterable[m.InvalidMember]) -> Lease:
         """Record a new run as running, with its invalid rows."""
-        now = to_iso(self._now())
+        moment = self._now()
+        now = to_iso(moment)
         owner = _new_owner()
         with self._state.transaction() as db:
+            if not run.dry_run:
+                self._refuse_a_second_live_run(db, run.export, moment)
             cursor = db.execute(
                 "INSERT INTO runs (export_id, export_name, dry_run, status, started_at, snapshot,"
                 " planned, invalid, duplicates, unchanged, unique_profiles, warnings, output_path,"
@@ -118,12 +125,40 @@ class RunStore:
             refusal = can_resume(self._from_row(row, now))
             if refusal is not None:
                 raise UsageError(refusal.message)
+            if not row["dry_run"]:
+                self._refuse_a_second_live_run(db, row["export_name"], now, other_than=run_id)
             db.execute(
                 "UPDATE runs SET status = 'running', pid = ?, heartbeat_at = ?, error = NULL,"
                 " finished_at = NULL, owner = ? WHERE id = ?",
                 (os.getpid(), to_iso(now), owner, run_id),
             )
         return Lease(run_id, owner)
+
+    def refuse_if_live(self, export: str) -> None:
+        """LiveRunError when ``export`` has a live run (said early; the start checks again)."""
+        with self._state.read() as db:
+            self._refuse_a_second_live_run(db, export, self._now())
+
+    def _refuse_a_second_live_run(
+        self, db: sqlite3.Connection, export: str, now: datetime, other_than: int | None = None
+    ) -> None:
+        """One export has at most one live run, across the window and every command: two
+        would send every contact twice and share one rate limit. Checked in the transaction
+        that starts a run, so of two starts at once one is refused."""
+        rows = db.execute(
+            self._SELECT + " WHERE r.export_name = ? COLLATE NOCASE AND r.status = 'running'"
+            " AND r.dry_run = 0 AND r.id IS NOT ?",
+            (export, other_than),
+        ).fetchall()
+        for row in rows:
+            live = self._from_row(row, now)
+            if live.status is RunStatus.RUNNING:
+                started = live.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
+                raise LiveRunError(
+                    f"Export '{live.export}' is already running as run {live.run_id} "
+                    f"(process {row['pid']}, started {started}); wait for it to finish, or "
+                    "cancel it, then try again."
+                )
 
     @staticmethod
     def _check_owner(db: sqlite3.Connection, lease: Lease) -> None:
