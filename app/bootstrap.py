@@ -37,16 +37,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         context = build_context()
     except OSError as exc:
-        print(f"error: the program's data folder cannot be used: {exc}", file=sys.stderr)
+        print(f"error: {cannot_start(exc)}", file=sys.stderr)
         return 1
     return run_command(args, context)
 
 
+def cannot_start(exc: OSError) -> str:
+    """Why the program's folders cannot be used, in words a person can act on."""
+    from app.core.environment import environment_failure
+    from app.core.paths import resolve_paths
+
+    failure = environment_failure(exc, resolve_paths().data_dir)
+    return str(failure) if failure else f"the program's data folder cannot be used: {exc}"
+
+
 def open_window() -> int:
     from app.context import build_context
-    from app.ui.application import run_gui
+    from app.ui.application import run_gui, show_start_failure
 
-    return run_gui(build_context(open_log=False))  # the window opens the log once it shows
+    try:
+        context = build_context(open_log=False)  # the window opens the log once it shows
+    except OSError as exc:
+        return show_start_failure(cannot_start(exc))
+    return run_gui(context)
 
 
 def self_test() -> int:

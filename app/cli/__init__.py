@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from app import __version__
 from app.cli import connections, data, exports, runs, segments, sources
 from app.cli.output import Console
+from app.core.environment import environment_failure
 from app.core.errors import AppError
 from app.core.logging_setup import redact, register_secret
 
@@ -93,7 +95,17 @@ def run_command(args: argparse.Namespace, context: AppContext) -> int:
     except KeyboardInterrupt:
         console.error("Stopped.")
         return 1
-    except Exception:
+    except BrokenPipeError:
+        # The reader went away (`segment list | head -1`): nothing more is wanted, and Python
+        # must not complain when it flushes stdout on the way out.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except Exception as exc:
+        failure = environment_failure(exc, context.paths.data_dir)
+        if failure is not None:
+            log.warning("%s: %s", failure, exc)
+            console.error(str(failure))
+            return failure.exit_code
         log.exception("Unexpected error in %s %s", args.noun, getattr(args, "verb", ""))
         console.error(
             f"Unexpected error; the details are in {context.paths.log_file}. Please report it."

@@ -91,6 +91,9 @@ def configure_logging(paths: AppPaths, *, level: int = logging.INFO) -> None:
         paths.log_file, maxBytes=2_000_000, backupCount=3, encoding="utf-8"
     )
     handler._autopilot_exporter = True  # type: ignore[attr-defined]
+    # A log that cannot be written (a full disk) must not print tracebacks on the terminal
+    # beside the program's own message; the program goes on without those lines.
+    logging.raiseExceptions = False
     from app.core.paths import make_private
 
     make_private(paths.log_file)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import stat
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,6 +82,10 @@ class AppPaths:
             path.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
         for root in dict.fromkeys((self.data_dir, self.log_dir, self.config_dir)):
             make_tree_private(root)
+        # A read-only data folder is said now, not at the first write half-way through a
+        # command (OSError: the faces turn it into a message, see app/core/environment.py).
+        with tempfile.TemporaryFile(dir=self.data_dir):
+            pass
         return self
 
 

@@ -185,6 +185,17 @@ def offer_restore(error: DamagedStoreError, dialogs: Dialogs, reporter: ErrorRep
     )
 
 
+def show_start_failure(message: str) -> int:
+    """The window cannot open (its folders cannot be used): say why, with Qt alone; 1."""
+    application()
+    QMessageBox.critical(
+        None,
+        QCoreApplication.translate("application", "Autopilot Segment Exporter could not start"),
+        message,
+    )
+    return 1
+
+
 def plain_report(exc: BaseException) -> Callable[[], None]:
     """A message box made with Qt alone, for when the window's own error reporting is broken."""
 

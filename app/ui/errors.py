@@ -80,7 +80,18 @@ def _tr(text: str) -> str:
 
 def is_expected(exc: BaseException) -> bool:
     """Errors the user can act on, as opposed to bugs."""
-    return isinstance(exc, AppError | Cancelled)
+    return isinstance(exc, AppError | Cancelled) or _environment(exc) is not None
+
+
+def _environment(exc: BaseException) -> str | None:
+    """A full disk or a read-only folder, said as the core says it (None for anything else)."""
+    from app.core.environment import environment_failure
+    from app.core.paths import resolve_paths
+
+    if isinstance(exc, PermissionError):
+        return None  # usually a place the user chose: said below, with what to do there
+    failure = environment_failure(exc, resolve_paths().data_dir)
+    return None if failure is None else str(failure)
 
 
 def window_words(text: str) -> str:
@@ -101,6 +112,8 @@ def user_message(exc: BaseException) -> str:
         return window_words(str(exc))
     if isinstance(exc, Cancelled):
         return _tr("Cancelled.")
+    if (environment := _environment(exc)) is not None:
+        return environment
     if isinstance(exc, PermissionError):
         return _tr(
             "Permission denied for {name}; choose another place or close the program using it."

@@ -24,6 +24,7 @@ from app.core.clock import Clock, SystemClock
 from app.core.destinations import Client
 from app.core.destinations.errors import DestinationError
 from app.core.destinations.models import BulkResult
+from app.core.environment import environment_failure
 from app.core.errors import AppError
 from app.core.export.ledger import contact_hash
 from app.core.export.plan import ExportPlan, Services
@@ -290,8 +291,12 @@ class _Run:
 
     def fail(self, exc: BaseException) -> None:
         if self.error is None and not isinstance(exc, Cancelled):
+            failure = environment_failure(exc, self.runs.folder)
             if isinstance(exc, AppError):
                 self.error = str(exc)
+            elif failure is not None:  # a full disk, say: resumable once there is room
+                log.warning("Run %s stopped: %s (%s)", self.run_id, failure, exc)
+                self.error = str(failure)
             else:
                 log.error("Unexpected error in run %s", self.run_id, exc_info=exc)
                 self.error = (

@@ -70,6 +70,11 @@ class RunStore:
         # Dry-run payload files the program wrote itself live here; purging a run deletes its file.
         self._reports_dir = reports_dir.resolve() if reports_dir is not None else None
 
+    @property
+    def folder(self) -> Path:
+        """The folder of the state store (what a full disk or a read-only folder is about)."""
+        return self._state.path.parent
+
     # -- writing ---------------------------------------------------------------------------
 
     def create(self, run: NewRun, invalid_rows: Iterable[m.InvalidMember]) -> Lease:
