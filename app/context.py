@@ -4,8 +4,8 @@ The composition root (app/bootstrap.py) builds it once with :func:`build_context
 to the command line, the window or the self-test. Each part is made, and its module imported,
 on first use: building the context touches only the paths and the log, so the window's frame
 is on the screen before DuckDB, requests or keyring are even loaded. Parts that tests and tools
-replace (the secret store, the Autopilot client) are given when the context is built, never
-swapped in afterwards.
+replace (the secret store, the Autopilot client, the calendar) are given when the context is
+built, never swapped in afterwards.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from app.core.logging_setup import configure_logging, hold_early_records
 from app.core.paths import AppPaths, resolve_paths
 
 if TYPE_CHECKING:
+    from app.core.clock import Calendar
     from app.core.connections import ConnectionStore
     from app.core.connections.keys import ConnectionKeys
     from app.core.export import ExportRunner, ExportService, Services
@@ -40,6 +41,8 @@ class AppContext:
     # None: the OS keyring, and the real Autopilot client.
     secret_store: SecretStore | None = None
     client_factory: ClientFactory | None = None
+    # None: the computer's own calendar (what "today" is for rules such as within-days).
+    calendar: Calendar | None = None
 
     @cached_property
     def state(self) -> StateStore:
@@ -57,7 +60,7 @@ class AppContext:
     def segments(self) -> SegmentService:
         from app.core.segments import SegmentService
 
-        return SegmentService(self.state, self.profiles)
+        return SegmentService(self.state, self.profiles, calendar=self.calendar)
 
     @cached_property
     def connections(self) -> ConnectionStore:
@@ -117,6 +120,7 @@ def build_context(
     open_log: bool = True,
     secret_store: SecretStore | None = None,
     client_factory: ClientFactory | None = None,
+    calendar: Calendar | None = None,
 ) -> AppContext:
     """The context; ``open_log=False`` leaves opening the log file to the caller (the window
     opens it right after its first paint, see app/ui/application.py) and keeps what is logged
@@ -127,4 +131,4 @@ def build_context(
         configure_logging(paths)
     else:
         hold_early_records()
-    return AppContext(paths, env, secret_store, client_factory)
+    return AppContext(paths, env, secret_store, client_factory, calendar)

@@ -18,7 +18,9 @@ def register(nouns: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
         "add",
         help="save a segment and print its member count",
         description=f"OP is one of: {' '.join(OPS)}. is-empty and not-empty ignore VALUE "
-        '(pass ""); in takes a comma-separated list (\\, for a literal comma).',
+        '(pass ""); in takes a comma-separated list (\\, for a literal comma). within-days N '
+        "keeps dates from N days ago up to today, older-than-days N dates before that, counted "
+        "from today in local time.",
     )
     add.add_argument("name", metavar="NAME")
     add.add_argument("--source", required=True, metavar="SOURCE", help="an imported source")

@@ -1,9 +1,12 @@
-"""Time as a dependency, so backoff, pacing and heartbeats are testable without sleeping."""
+"""Time as a dependency, so backoff, pacing and heartbeats are testable without sleeping, and
+"today" is a dependency too, so rules counted from today are testable on any day."""
 
 from __future__ import annotations
 
 import threading
 import time
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import time as dt_time
 from typing import Protocol
 
 
@@ -42,3 +45,47 @@ class FakeClock:
     def advance(self, seconds: float) -> None:
         with self._lock:
             self._now += seconds
+
+
+class Calendar(Protocol):
+    """Local days, for rules counted from today (a segment's ``within-days``)."""
+
+    def today(self) -> date: ...
+
+    def start_of_day(self, day: date) -> datetime:
+        """The moment ``day`` begins in local time (aware)."""
+        ...
+
+
+class SystemCalendar:
+    """The computer's local time zone, daylight saving time included."""
+
+    def today(self) -> date:
+        return date.today()
+
+    def start_of_day(self, day: date) -> datetime:
+        try:
+            return datetime.combine(day, dt_time()).astimezone()
+        except (OverflowError, OSError, ValueError):
+            # Windows cannot look up local time before 1970: use today's offset instead.
+            return datetime.combine(day, dt_time(), tzinfo=datetime.now().astimezone().tzinfo)
+
+
+class FixedCalendar:
+    """A calendar that stays on one day in one time zone until moved; thread-safe."""
+
+    def __init__(self, today: date, zone: tzinfo = UTC) -> None:
+        self._today = today
+        self._zone = zone
+        self._lock = threading.Lock()
+
+    def today(self) -> date:
+        with self._lock:
+            return self._today
+
+    def start_of_day(self, day: date) -> datetime:
+        return datetime.combine(day, dt_time(), tzinfo=self._zone)
+
+    def advance(self, days: int = 1) -> None:
+        with self._lock:
+            self._today += timedelta(days=days)

@@ -10,16 +10,20 @@ import itertools
 import operator
 import random
 from collections.abc import Callable
+from datetime import date, timedelta, timezone
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from app.core.clock import FixedCalendar
 from app.core.profiles import ProfileStore
 from app.core.segments import OPS, Rule, Segment, SegmentService
 from app.core.segments.values import (
     looks_like_date,
     parse_date,
+    parse_date_time,
+    parse_days,
     parse_number,
     split_in_list,
     trimmed,
@@ -30,6 +34,7 @@ SEEDS = (11, 2024)
 TOKENS = [
     "a", "A", "b", "ø", "Ø", "x", "1", "0", "5", ",", ".", "-", "+", "e", "%", "_", "\\", "'",
     '"', "2024-02-01", "01.02.2024", "2024-02-30", "31.12.1999", "1,5", "-2.25", "0150", "150",
+    "2024-01-31T23:30:00Z", "2024-02-01 23:30-01:00", "2024-01-02T10:00", "2024-01-01 00:30+02",
 ]  # fmt: skip
 PADDING = ["", "", "", " ", "\t", "\xa0", "\u3000", "  "]
 _COMPARE: dict[str, Callable[[object, object], bool]] = {
@@ -38,6 +43,9 @@ _COMPARE: dict[str, Callable[[object, object], bool]] = {
     "lt": operator.lt,
     "le": operator.le,
 }
+# within-days and older-than-days count back from this day, in a zone an hour ahead of UTC.
+TODAY = date(2024, 2, 1)
+ZONE = timezone(timedelta(hours=1))
 
 
 def write_parquet(path: Path, columns: dict[str, list[str | None]]) -> Path:
@@ -59,7 +67,7 @@ def make_service(home: Path, columns: dict[str, list[str | None]]) -> SegmentSer
     state = StateStore(home / "state.sqlite3")
     profiles = ProfileStore(home / "profiles.duckdb", state)
     profiles.import_file(write_parquet(home / "cells.parquet", columns), "cells")
-    return SegmentService(state, profiles)
+    return SegmentService(state, profiles, calendar=FixedCalendar(TODAY, ZONE))
 
 
 def rows_of(service: SegmentService, rule: Rule) -> list[int]:
@@ -73,6 +81,8 @@ def expected(cell: str | None, op: str, value: str) -> bool:
     wanted = trimmed(value).lower()
     if op in _COMPARE:
         return _compare(cell, text, _COMPARE[op], value)
+    if op in ("within-days", "older-than-days"):
+        return _counted_back(cell, op, value)
     checks: dict[str, Callable[[], bool]] = {
         "eq": lambda: text == wanted,
         "ne": lambda: text != wanted,
@@ -100,6 +110,27 @@ def _compare(
     return text != "" and compare(text, trimmed(value).lower())
 
 
+def cell_day(cell: str | None) -> date | None:
+    """A date is its day; a date and time its day as written, or with an offset the day in
+    ZONE of the moment it names."""
+    day = parse_date(cell or "")
+    if day is not None:
+        return day
+    moment = parse_date_time(cell or "")
+    if moment is None:
+        return None
+    return moment.date() if moment.tzinfo is None else moment.astimezone(ZONE).date()
+
+
+def _counted_back(cell: str | None, op: str, value: str) -> bool:
+    day, days = cell_day(cell), parse_days(value)
+    assert days is not None
+    first = TODAY - timedelta(days=days)
+    if day is None:
+        return False
+    return first <= day <= TODAY if op == "within-days" else day < first
+
+
 def random_cell(rng: random.Random) -> str | None:
     if rng.random() < 0.1:
         return None
@@ -114,6 +145,8 @@ def random_value(rng: random.Random, op: str) -> str:
         cells = (random_cell(rng) for _ in range(count))
         items = [cell.replace(",", "\\,") if cell and trimmed(cell) else "x" for cell in cells]
         return rng.choice([",", ", ", " ,"]).join(items)
+    if op in ("within-days", "older-than-days"):
+        return rng.choice(PADDING[:4]) + str(rng.choice([0, 1, 2, 30, 31, 32, 60, 365]))
     return rng.choice(PADDING[:4]) + rng.choice(TOKENS) + rng.choice(PADDING[:4])
 
 
@@ -174,4 +207,27 @@ def test_dates_are_read_exactly_as_the_rule_says(tmp_path: Path) -> None:
     service = make_service(tmp_path, {"Cell": cells})
     for op, value in (("ge", "01.01.1900"), ("lt", "2024-02-01"), ("gt", "31.12.1999")):
         want = [n for n, cell in enumerate(cells, start=1) if expected(cell, op, value)]
+        assert rows_of(service, Rule("Cell", op, value)) == want, f"Cell {op} {value}"
+
+
+def test_dates_and_times_are_counted_back_exactly_as_the_rule_says(tmp_path: Path) -> None:
+    """Days around the window's edges, as dates and as dates with a time, padded or not."""
+    days = [TODAY + timedelta(days=n) for n in (-32, -31, -30, -1, 0, 1)]
+    bodies = [
+        *(day.isoformat() for day in days),
+        *(day.strftime("%d.%m.%Y") for day in days),
+        *(f"{day.isoformat()}{sep}{time}" for day in days for sep in "T t" for time in (
+            "00:00", "23:59:59", "00:30Z", "23:30z", "23:30:00.5+01:00", "00:30+0200",
+            "00:10-01", "23:50:59,999999999-0030", "24:00", "12:60", "10:00+24:00", "10:00 Z",
+            "10:00:00.", "10:00+01:",
+        )),
+        "2024-02-30T10:00", "2024-2-01T10:00", "2024-02-01T1:00", "31.01.2024 10:00",
+    ]  # fmt: skip
+    pads = ["", " ", "\t", "\xa0", "x"]
+    cells: list[str | None] = [a + body + b for body in bodies for a in pads for b in pads]
+    cells.append(None)
+    service = make_service(tmp_path, {"Cell": cells})
+    for op, value in (("within-days", "0"), ("within-days", " 30 "), ("older-than-days", "30")):
+        want = [n for n, cell in enumerate(cells, start=1) if expected(cell, op, value)]
+        assert want, f"the cells test nothing for {op} {value}"
         assert rows_of(service, Rule("Cell", op, value)) == want, f"Cell {op} {value}"

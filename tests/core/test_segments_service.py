@@ -198,7 +198,8 @@ def test_validate_reports_every_problem_and_add_saves_nothing(service: SegmentSe
         "Match must be 'all' or 'any', not 'some'.",
         "Rule 1: source 'customers' has no field 'Cty'; its fields are: Email, City.",
         "Rule 2: unknown operator 'nope'; use one of: eq, ne, contains, not-contains, "
-        "starts-with, gt, ge, lt, le, is-empty, not-empty, in.",
+        "starts-with, gt, ge, lt, le, is-empty, not-empty, in, within-days, "
+        "older-than-days.",
     ]
     with pytest.raises(UsageError) as caught:
         service.add(bad)

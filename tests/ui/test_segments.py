@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from app.context import build_context
+from app.core.clock import FixedCalendar
 from app.core.errors import BusyError
 from app.core.segments import Rule
 from app.ui.kit.layout import MEASURED_ROWS, fit_preview, table
 from app.ui.kit.table_models import RowsModel
 from app.ui.main_window import SEGMENTS, MainWindow
 from app.ui.segments.sample_data import SAMPLE_SOURCE
-from tests.ui.conftest import ScriptedDialogs
+from tests.ui.conftest import ScriptedDialogs, WindowFactory
 from tests.ui.steps import (
+    choose,
     click,
     define_segment,
     drag_files_over,
@@ -152,7 +157,7 @@ def test_tab_moves_through_added_rule_rows_in_order(
     click(qtbot, rules.add_button)
     click(qtbot, rules.add_button)
     first, second = rules.rows
-    assert first.value.nextInFocusChain() is first.remove
+    assert first.value.nextInFocusChain() is first.days  # shown instead for day rules
     assert first.remove.nextInFocusChain() is second.field
     assert second.remove.nextInFocusChain() is rules.add_button
     settle(qtbot, window)
@@ -206,3 +211,62 @@ def test_a_list_count_that_fails_says_so_and_is_tried_again_on_the_next_change(
     assert not problem.isVisible()
     assert window.segments.member_count("Swedes") == 3
     assert window.segments.model.index(0, 1).data() == "3"
+
+
+def test_a_rule_counted_back_from_today_takes_a_number_of_days(
+    qtbot: QtBot, make_window: WindowFactory, keyring_backend: str, tmp_path: Path
+) -> None:
+    today = date(2026, 3, 10)
+    window = make_window(build_context(calendar=FixedCalendar(today)))
+    days_ago = (0, 0, 1, 7, 8, 30, -1)
+    lines = [f"{n};{today - timedelta(days=n)}" for n in days_ago]
+    path = tmp_path / "signups.csv"
+    path.write_text("\n".join(["Ago;Signed up", *lines, "x;", "y;soon"]) + "\n", "utf-8")
+    import_files(qtbot, window, [path])
+    window.tabs.setCurrentIndex(SEGMENTS)
+    view = window.segments.view
+    click(qtbot, view.new_segment_button)
+    click(qtbot, view.rules.add_button)
+    row = view.rules.rows[-1]
+    row.field.setCurrentText("Signed up")
+    choose(row.op, "within-days")
+    settle(qtbot, window)
+    assert row.op.currentText() == "is in the last \u2026 days"
+    assert row.days.isVisible() and not row.value.isVisible()
+    # Tab goes from the operator to the number of days, then to the row's remove button.
+    window.activateWindow()
+    row.op.setFocus()
+    qtbot.keyClick(row.op, Qt.Key.Key_Tab)
+    assert row.days.hasFocus()
+    qtbot.keyClick(window.focusWidget(), Qt.Key.Key_Tab)
+    assert row.remove.hasFocus()
+    row.days.setValue(7)
+    settle(qtbot, window)
+    assert (row.days.text(), view.count.text()) == ("7 days", "4 members")
+    assert view.preview.model().rowCount() == 4
+    # The number field steps with the keyboard.
+    row.days.setFocus()
+    qtbot.keyClick(row.days, Qt.Key.Key_Up)
+    settle(qtbot, window)
+    assert (row.days.text(), view.count.text()) == ("8 days", "5 members")
+    row.days.setValue(0)
+    settle(qtbot, window)
+    assert view.count.text() == "2 members"
+    choose(row.op, "older-than-days")
+    row.days.setValue(1)
+    settle(qtbot, window)
+    assert (row.days.text(), view.count.text()) == ("1 day ago", "3 members")
+    view.name.setText("Lapsed")
+    with qtbot.waitSignal(window.segments.changed, timeout=10_000):
+        click(qtbot, view.save_button)
+    saved = window.ui.app.segments.get("Lapsed")
+    assert saved.rules == (Rule("Signed up", "older-than-days", "1"),)
+    # Loaded again, the rule shows its number of days.
+    window.segments.editor.load(saved)
+    row = view.rules.rows[-1]
+    assert (row.op.currentData(), row.days.value(), row.value.isHidden()) == (
+        "older-than-days",
+        1,
+        True,
+    )
+    settle(qtbot, window)

@@ -106,6 +106,7 @@ def _write_payloads(
                 destination.max_batch,
                 plan.emails,
                 seg.known,
+                day=plan.day,
             ):
                 if cancel is not None and cancel.is_cancelled():
                     return True

@@ -244,6 +244,7 @@ class _Run:
                 self.plan.destination.max_batch,
                 self.plan.emails,
                 seg.known,
+                day=self.plan.day,
             ):
                 if (batch.segment_index, batch.batch_no) not in self.confirmed:
                     yield batch

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import Any
 
 from app.core.cancel import CancelToken
@@ -68,6 +69,8 @@ class ExportPlan:
     segments: tuple[SegmentPlan, ...]
     unique_profiles: int
     invalid_rows: tuple[InvalidMember, ...] = field(repr=False)
+    # The day of the run: rules such as within-days count from it, on a resume too.
+    day: date
     # Shared by the plan and the run so each distinct address is validated once.
     emails: EmailChecker = field(default_factory=EmailChecker, repr=False, compare=False)
     send_all: bool = False  # --all: send everyone, unchanged or not, and refresh the ledger
@@ -184,6 +187,7 @@ class ExportPlan:
                 "unchanged": self.unchanged,
             },
             "send_all": self.send_all,
+            "day": self.day.isoformat(),
         }
 
 
@@ -260,11 +264,13 @@ def count_segment(
     emails: EmailChecker,
     known: Known = NOTHING,
     present: set[str] | None = None,
+    *,
+    day: date,
 ) -> SegmentPlan:
     """``present`` (when given) collects the email of every row, invalid ones included: who is
-    still in the segment (removals.py)."""
+    still in the segment (removals.py). ``day`` is the day of the run."""
     planned = valid = invalid = duplicates = unchanged = 0
-    for state in classify(services.segments, segment, mapping, emails, known):
+    for state in classify(services.segments, segment, mapping, emails, known, day=day):
         planned += 1
         if isinstance(state, Unchanged):
             unchanged += 1
@@ -298,8 +304,12 @@ def plan_export(
     send_all: bool = False,
     run_id: int | None = None,
     allow_mass_removal: bool = False,
+    day: date | None = None,
 ) -> ExportPlan:
     """A plan with exact counts, or PlanProblems listing everything to fix.
+
+    ``day`` is the day of the run (default: today), which rules such as ``within-days`` count
+    from; a resumed run passes the day it started on.
 
     Rows the destination already confirmed exactly (the ledger) are counted ``unchanged`` and
     not sent, unless ``send_all``; ``run_id`` is the run being resumed, whose own ledger entries
@@ -312,6 +322,7 @@ def plan_export(
     connection = connection_override or services.connections.get(export.connection)
     segments = segments_override or [services.segments.get(n) for n in export.segments]
     source = services.profiles.get_source(segments[0].source)
+    day = services.segments.today() if day is None else day
     invalid_rows: list[InvalidMember] = []
     keys: set[str] = set()
     emails = EmailChecker()
@@ -338,6 +349,7 @@ def plan_export(
             if fresh
             else services.ledger.known(export.name, seg.name, excluding_run=run_id),
             present,
+            day=day,
         )
         if present is not None:
             confirmed = services.ledger.emails(export.name, seg.name)
@@ -364,10 +376,18 @@ def plan_export(
         tuple(plans),
         len(keys),
         tuple(invalid_rows),
+        day,
         emails,
         send_all=send_all,
         allow_mass_removal=allow_mass_removal,
     )
+
+
+def day_from_snapshot(snapshot: dict[str, Any]) -> date | None:
+    """The day the run started on; None for runs recorded before runs kept it (their rules
+    could not depend on the day)."""
+    day = snapshot.get("day")
+    return None if day is None else date.fromisoformat(day)
 
 
 def segments_from_snapshot(snapshot: dict[str, Any]) -> list[Segment]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 
 from app.core.export.ledger import NOTHING, Known
 from app.core.mapping import Contact, ContactBuilder, InvalidRow, Mapping
@@ -52,8 +53,11 @@ def classify(
     mapping: Mapping,
     emails: EmailChecker | None = None,
     known: Known = NOTHING,
+    *,
+    day: date,
 ) -> Iterator[RowState]:
     """Members in source order: the first valid row of an email wins, later ones are duplicates.
+    ``day`` is the day of the run, which rules such as ``within-days`` count from.
 
     An invalid row never hides a later valid one: only valid rows claim their email. Passing one
     ``EmailChecker`` to every call of a run checks each distinct address once. A valid row whose
@@ -61,7 +65,7 @@ def classify(
     """
     builder = ContactBuilder(mapping, emails=emails)
     seen: set[str] = set()
-    for member in segments.iter_members(segment, columns=mapping.columns()):
+    for member in segments.iter_members(segment, columns=mapping.columns(), day=day):
         outcome = builder.build(member.values)
         if isinstance(outcome, InvalidRow):
             yield Invalid(member.row_number, outcome.email, outcome.reason)
@@ -92,12 +96,14 @@ def batches(
     batch_size: int,
     emails: EmailChecker | None = None,
     known: Known = NOTHING,
+    *,
+    day: date,
 ) -> Iterator[Batch]:
     """The valid rows of one segment in batches (the destination's size), numbered from 0 in
     source order."""
     pending: list[Valid] = []
     number = 0
-    for state in classify(segments, segment, mapping, emails, known):
+    for state in classify(segments, segment, mapping, emails, known, day=day):
         if isinstance(state, Valid):
             pending.append(state)
             if len(pending) == batch_size:

@@ -19,7 +19,13 @@ from app.core.export.dryrun import dry_run_export
 from app.core.export.engine import ProgressCallback, run_export
 from app.core.export.ledger import connection_identity
 from app.core.export.models import Export
-from app.core.export.plan import ExportPlan, Services, plan_export, segments_from_snapshot
+from app.core.export.plan import (
+    ExportPlan,
+    Services,
+    day_from_snapshot,
+    plan_export,
+    segments_from_snapshot,
+)
 from app.core.export.service import ExportService
 from app.core.history import Run, RunStore, can_resume
 from app.core.mapping import Mapping
@@ -170,6 +176,8 @@ class ExportRunner:
             send_all=bool(snapshot.get("send_all", False)),
             run_id=run_id,
             allow_mass_removal=bool(snapshot.get("allow_mass_removal", False)),
+            # The members of the day it started, even when resumed on a later day.
+            day=day_from_snapshot(snapshot),
         )
         counts, now = snapshot.get("counts"), plan.snapshot()["counts"]
         if counts is not None and any(now.get(key) != value for key, value in counts.items()):

@@ -18,6 +18,10 @@ of DESIGN.md are implemented in ``text_ops.py`` and ``comparisons.py`` (SQL) and
 - A date is exactly ``YYYY-MM-DD`` or ``DD.MM.YYYY`` (two-digit day and month); an impossible
   date as the VALUE is a validation problem, in a cell it never matches; a date with a time is
   not a date.
+- ``within-days N`` / ``older-than-days N`` (``days.py``): N is a whole number from 0 to
+  100000; a cell counts by its local day (a date with a time: the day as written, or with an
+  offset the local day of the moment); later days, empty cells and non-dates match neither.
+  Today is the calendar's (``app.core.clock``) unless a run passes the day it started on.
 - A rule's field is the column of that exact name, else the only column equal to it ignoring
   surrounding spaces and case; a segment is saved with the source's spelling. Operators may be
   written in any case, with ``_`` for ``-``, or as ``= == != <> > >= < <=``.

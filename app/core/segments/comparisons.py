@@ -5,7 +5,7 @@ A cell that does not read the same way as the value never matches (an empty cell
 Numbers and dates are read in DuckDB with casts that cannot fail (``try_cast``, ``try_strptime``)
 and RE2 patterns, never in Python. Casts are far cheaper than RE2, so the usual cells take a cast
 and only the cells a cast cannot settle go through the exact pattern: see ``_number`` and
-``_date``. Brute-force tests (tests/core/test_segments_reference.py) hold DuckDB's casts to the
+``cell_date``. Brute-force tests (tests/core/test_segments_reference.py) hold DuckDB's casts to the
 assumptions made here.
 """
 
@@ -46,7 +46,7 @@ def compare(c: str, op: str, value: str) -> Fragment:
         return _number(c, symbol, number)
     day = parse_date(value)
     if day is not None:
-        return sql("coalesce(", _date(c), f" {symbol} ", param(day), ", false)")
+        return sql("coalesce(", cell_date(c), f" {symbol} ", param(day), ", false)")
     return _text(c, symbol, value)
 
 
@@ -84,8 +84,10 @@ def _number(c: str, symbol: str, number: float) -> Fragment:
     )
 
 
-def _date(c: str) -> Fragment:
-    """A cell that is exactly ``DDDD-DD-DD`` or ``DD.DD.DDDD`` (GLOB) is cast directly; one that
+def cell_date(c: str) -> Fragment:
+    """The cell's date (DATE), or NULL when it is not a date (a date with a time is not one).
+
+    A cell that is exactly ``DDDD-DD-DD`` or ``DD.DD.DDDD`` (GLOB) is cast directly; one that
     may be padded with whitespace is rewritten to ``YYYY-MM-DD`` by one RE2 pass first. Both
     casts refuse impossible dates such as 2024-02-30."""
     return sql(

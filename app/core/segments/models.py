@@ -23,6 +23,8 @@ OPS: tuple[str, ...] = (
     "is-empty",
     "not-empty",
     "in",
+    "within-days",
+    "older-than-days",
 )
 MATCHES: tuple[str, ...] = ("all", "any")
 Match = Literal["all", "any"]

@@ -2,7 +2,9 @@
 
 Saved segments live in the state store; evaluation runs in DuckDB over the source's profile
 table. ``count``, ``preview`` and ``iter_members`` take any :class:`Segment`, saved or not, so an
-editor can show the live count of rules that are still being typed.
+editor can show the live count of rules that are still being typed. Rules counted from today
+(``within-days``) count from the calendar's today, or from the ``day`` given: a run passes the
+day it started on, so that resuming it on a later day reads the same members.
 
 Editing from a form uses :meth:`SegmentService.save`: ``save(segment)`` creates,
 ``save(segment, original_name="Old")`` updates the segment called "Old" in place (renaming it
@@ -14,15 +16,16 @@ from __future__ import annotations
 import builtins
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
-from datetime import datetime
+from datetime import date, datetime
 
+from app.core.clock import Calendar, SystemCalendar
 from app.core.errors import AppError, InUseError, NotFoundError, UsageError
 from app.core.segments import query, repository
 from app.core.segments.models import Member, Segment
 from app.core.segments.ports import ProfileReader, SourceInfo
 from app.core.segments.query import Columns, Plan
 from app.core.segments.repository import StoredSegment
-from app.core.segments.sql import compile_where
+from app.core.segments.sql import Today, compile_where
 from app.core.segments.validation import Checked, check, name_problems
 from app.core.store import StateStore, save_target, to_iso, utc_now
 
@@ -38,10 +41,16 @@ class SegmentService:
         profiles: ProfileReader,
         *,
         now: Callable[[], datetime] = utc_now,
+        calendar: Calendar | None = None,
     ) -> None:
         self._state = state
         self._profiles = profiles
         self._now = now
+        self._calendar = calendar or SystemCalendar()
+
+    def today(self) -> date:
+        """The local day that rules such as ``within-days`` count from, unless told another."""
+        return self._calendar.today()
 
     # -- definitions -------------------------------------------------------------------------
 
@@ -101,14 +110,15 @@ class SegmentService:
 
     # -- evaluation --------------------------------------------------------------------------
 
-    def count(self, segment: Segment) -> int:
-        return query.count(self._profiles, self._plan(segment))
+    def count(self, segment: Segment, *, day: date | None = None) -> int:
+        """How many members ``segment`` has, counted on ``day`` (default: today)."""
+        return query.count(self._profiles, self._plan(segment, day))
 
     def preview(
-        self, segment: Segment, limit: int = 100
+        self, segment: Segment, limit: int = 100, *, day: date | None = None
     ) -> tuple[tuple[str, ...], builtins.list[Member]]:
         """The source's columns and the first ``limit`` members, in source row order."""
-        plan = self._plan(segment)
+        plan = self._plan(segment, day)
         columns = Columns.of(plan.source, plan.source.columns)
         members = query.first_members(self._profiles, plan, columns, max(0, limit))
         return columns.names, members
@@ -119,15 +129,17 @@ class SegmentService:
         *,
         columns: Sequence[str] | None = None,
         chunk_size: int = 10_000,
+        day: date | None = None,
     ) -> Iterator[Member]:
-        """Every member in source row order, with only ``columns`` (default: all) read.
+        """Every member in source row order, with only ``columns`` (default: all) read, counted
+        on ``day`` (default: today).
 
         At most ``chunk_size`` rows are held at a time and no connection is kept between
         chunks; SourceChangedError if the source is re-imported or removed meanwhile.
         """
         if chunk_size < 1:
             raise ValueError("chunk_size must be at least 1")
-        plan = self._plan(segment)
+        plan = self._plan(segment, day)
         wanted = Columns.of(plan.source, plan.source.columns if columns is None else columns)
         verify = self._unchanged_check(plan.source)
         return query.stream_members(self._profiles, plan, wanted, chunk_size, verify)
@@ -142,9 +154,10 @@ class SegmentService:
             raise UsageError(" ".join(checked.problems))
         return checked, source
 
-    def _plan(self, segment: Segment) -> Plan:
+    def _plan(self, segment: Segment, day: date | None) -> Plan:
         checked, source = self._checked(segment)
-        return Plan(source, compile_where(checked.rules, checked.segment.match))
+        today = Today(self.today() if day is None else day, self._calendar.start_of_day)
+        return Plan(source, compile_where(checked.rules, checked.segment.match, today))
 
     def _unchanged_check(self, source: SourceInfo) -> Callable[[], None]:
         return lambda: self.ensure_unchanged(source)

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from app.core.segments.days import DAY_OPS
 from app.core.segments.models import MATCHES, OPS, VALUELESS_OPS, Match, Rule, Segment
 from app.core.segments.ports import SourceInfo
 from app.core.segments.sql import BoundRule
 from app.core.segments.values import (
     LIST_SEPARATOR,
+    MAX_DAYS,
     looks_like_date,
     parse_date,
+    parse_days,
     split_in_list,
     trimmed,
 )
@@ -118,6 +121,8 @@ def _unknown_field(name: str, source: SourceInfo) -> str:
 
 def _value_problems(op: str, value: str) -> list[str]:
     text = trimmed(value)
+    if op in DAY_OPS:
+        return _days_problems(op, text)
     if op in _NEEDS_VALUE and not text:
         return [f"'{op}' needs a value (use is-empty or not-empty to test for empty cells)."]
     if op == "in" and not split_in_list(value):
@@ -126,4 +131,15 @@ def _value_problems(op: str, value: str) -> list[str]:
         return ["'in' values cannot contain the control character U+001F."]
     if op in {"gt", "ge", "lt", "le"} and looks_like_date(text) and parse_date(text) is None:
         return [f"'{text}' is not a real date (dates are YYYY-MM-DD or DD.MM.YYYY)."]
+    return []
+
+
+def _days_problems(op: str, text: str) -> list[str]:
+    if not text:
+        return [f"'{op}' needs a number of days, such as 90."]
+    if parse_days(text) is None:
+        return [
+            f"'{op}' needs a whole number of days from 0 to {MAX_DAYS}, such as 90; "
+            f"'{text}' is not one."
+        ]
     return []

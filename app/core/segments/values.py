@@ -7,7 +7,7 @@ The same definitions are compiled into SQL for the cells (see ``comparisons.py``
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime, timedelta, timezone
 
 # Whitespace is what str.strip() removes (tab, line breaks, NBSP, the Unicode spaces) except the
 # ASCII information separators U+001C..U+001F, control codes nobody types as a space. DuckDB's
@@ -28,6 +28,20 @@ NUMBER_PATTERN = r"[+-]?(?:[0-9]+(?:[.,][0-9]+)?|[.,][0-9]+)"
 _NUMBER = re.compile(NUMBER_PATTERN)
 _ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 _DOTTED_DATE = re.compile(r"([0-9]{2})\.([0-9]{2})\.([0-9]{4})")
+
+# ISO 8601 date and time, the form custom date fields take too (mapping/values.py): ``T`` or a
+# space, hours and minutes, optional seconds and fraction, optional ``Z`` or offset (``+02``,
+# ``+0200``, ``+02:00``). Groups: date, hour, minute, second, Z, sign, offset hours and minutes.
+DATE_TIME_PATTERN = (
+    r"([0-9]{4}-[0-9]{2}-[0-9]{2})[Tt ]([01][0-9]|2[0-3]):([0-5][0-9])"
+    r"(?::([0-5][0-9])(?:[.,][0-9]{1,9})?)?"
+    r"(?:([Zz])|([+-])([01][0-9]|2[0-3])(?::?([0-5][0-9]))?)?"
+)
+_DATE_TIME = re.compile(DATE_TIME_PATTERN)
+
+# within-days / older-than-days N: a whole number of days; the bound keeps "N days ago" a date.
+MAX_DAYS = 100_000
+_DAYS = re.compile(r"[0-9]+")
 
 # `in` lists: a comma separates items unless written as `\,`. Inside DuckDB a long list is
 # joined with LIST_SEPARATOR, which an item therefore cannot contain.
@@ -67,6 +81,37 @@ def parse_date(value: str) -> date | None:
     except ValueError:
         return None
     return None
+
+
+def parse_date_time(value: str) -> datetime | None:
+    """The moment of an ISO 8601 date and time, aware when it carries ``Z`` or an offset;
+    None for anything else (a date alone included) and for impossible dates."""
+    match = _DATE_TIME.fullmatch(trimmed(value))
+    if match is None:
+        return None
+    day, hour, minute, second, zulu, sign, offset_hours, offset_minutes = match.groups()
+    zone = None
+    if zulu:
+        zone = UTC
+    elif sign:
+        offset = timedelta(hours=int(offset_hours), minutes=int(offset_minutes or 0))
+        zone = timezone(-offset if sign == "-" else offset)
+    try:
+        moment = datetime.fromisoformat(day)
+    except ValueError:
+        return None
+    return moment.replace(hour=int(hour), minute=int(minute), second=int(second or 0), tzinfo=zone)
+
+
+def parse_days(value: str) -> int | None:
+    """A whole number of days from 0 to MAX_DAYS (``90``), or None."""
+    text = trimmed(value)
+    if not _DAYS.fullmatch(text):
+        return None
+    digits = text.lstrip("0") or "0"
+    if len(digits) > len(str(MAX_DAYS)) or int(digits) > MAX_DAYS:
+        return None
+    return int(digits)
 
 
 def split_in_list(value: str) -> tuple[str, ...]:

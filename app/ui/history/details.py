@@ -15,7 +15,7 @@ from app.core.history import Run
 from app.core.mapping import FieldMapping
 from app.ui.kit import destination_words as words
 from app.ui.kit import formatting as fmt
-from app.ui.segments.rules import op_labels
+from app.ui.segments.rules import DAY_OPS, days_text, op_labels
 
 
 def _tr(text: str) -> str:
@@ -133,6 +133,12 @@ def configuration(snapshot: dict[str, Any]) -> str:
                 name=segment.get("name", "?"), rules=rules_text(segment)
             )
         )
+    if snapshot.get("day") and _counts_days(snapshot):
+        lines.append(
+            _tr("Days are counted back from {day}, the day the run started.").format(
+                day=snapshot["day"]
+            )
+        )
     mapping = [FieldMapping(m["target"], m["column"]) for m in snapshot.get("mapping", [])]
     lines.append(
         _tr("Mapping: {fields}").format(
@@ -144,6 +150,11 @@ def configuration(snapshot: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _counts_days(snapshot: dict[str, Any]) -> bool:
+    segments = snapshot.get("segments", [])
+    return any(rule.get("op") in DAY_OPS for s in segments for rule in s.get("rules", []))
+
+
 def rules_text(segment: dict[str, Any]) -> str:
     rules = segment.get("rules", [])
     if not rules:
@@ -152,6 +163,9 @@ def rules_text(segment: dict[str, Any]) -> str:
     joiner = _tr(" and ") if segment.get("match", "all") == "all" else _tr(" or ")
     parts = []
     for rule in rules:
+        if rule["op"] in DAY_OPS and str(rule.get("value", "")).strip().isdigit():
+            parts.append(f"{rule['field']} {days_text(rule['op'], int(rule['value']))}")
+            continue
         op = words.get(rule["op"], rule["op"])
         value = f" '{rule['value']}'" if rule.get("value") else ""
         parts.append(f"{rule['field']} {op}{value}")

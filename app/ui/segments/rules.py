@@ -11,16 +11,21 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSizePolicy,
+    QSpinBox,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from app.core.segments import Rule
+from app.core.segments.values import MAX_DAYS, parse_days
 from app.ui.kit.layout import tab_chain
 
 # The emptiness tests take no value (DESIGN.md, data rules).
 VALUELESS_OPS = frozenset({"is-empty", "not-empty"})
+# These take a number of days, typed in a number field.
+DAY_OPS = frozenset({"within-days", "older-than-days"})
+DEFAULT_DAYS = 30
 
 
 def _tr(text: str) -> str:
@@ -42,7 +47,27 @@ def op_labels() -> dict[str, str]:
         "is-empty": _tr("is empty"),
         "not-empty": _tr("is not empty"),
         "in": _tr("is one of"),
+        "within-days": _tr("is in the last \u2026 days"),
+        "older-than-days": _tr("is more than \u2026 days ago"),
     }
+
+
+def days_text(op: str, days: int) -> str:
+    """A day rule as a sentence ends: "is in the last 90 days", "is more than 1 day ago"."""
+    if op == "within-days":
+        if days == 1:
+            return _tr("is in the last day")
+        return _tr("is in the last {n} days").format(n=days)
+    if days == 1:
+        return _tr("is more than 1 day ago")
+    return _tr("is more than {n} days ago").format(n=days)
+
+
+def _days_suffix(op: str, days: int) -> str:
+    """What follows the number in the number field."""
+    if op == "within-days":
+        return _tr(" day") if days == 1 else _tr(" days")
+    return _tr(" day ago") if days == 1 else _tr(" days ago")
 
 
 def _placeholder(op: str) -> str:
@@ -72,6 +97,13 @@ class RuleRow(QWidget):
             self.op.addItem(text, code)
         self.value = QLineEdit()
         self.value.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        # Rules counted back from today take a number of days instead of a value.
+        self.days = QSpinBox()
+        self.days.setRange(0, MAX_DAYS)
+        self.days.setValue(DEFAULT_DAYS)
+        self.days.setAccelerated(True)
+        self.days.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.days.hide()
         self.remove = QToolButton()
         self.remove.setText("\u2715")
         self.remove.setToolTip(self.tr("Remove this rule"))
@@ -79,11 +111,13 @@ class RuleRow(QWidget):
         layout.addWidget(self.field, 2)
         layout.addWidget(self.op, 1)
         layout.addWidget(self.value, 3)
+        layout.addWidget(self.days, 3)
         layout.addWidget(self.remove)
         self.set_columns(columns)
         self.field.currentIndexChanged.connect(self.changed)
         self.op.currentIndexChanged.connect(self._on_op_changed)
         self.value.textChanged.connect(self.changed)
+        self.days.valueChanged.connect(self._on_days_changed)
         self.remove.clicked.connect(lambda: self.remove_requested.emit(self))
         self._on_op_changed()
 
@@ -101,19 +135,39 @@ class RuleRow(QWidget):
             self.field.addItem(rule.field)
         self.field.setCurrentText(rule.field)
         self.op.setCurrentIndex(max(0, self.op.findData(rule.op)))
-        self.value.setText(rule.value)
+        days = parse_days(rule.value) if rule.op in DAY_OPS else None
+        if days is not None:
+            self.days.setValue(days)
+        else:
+            self.value.setText(rule.value)
 
     def rule(self) -> Rule:
         op = str(self.op.currentData())
+        if op in DAY_OPS:
+            return Rule(self.field.currentText(), op, str(self.days.value()))
         value = "" if op in VALUELESS_OPS else self.value.text()
         return Rule(self.field.currentText(), op, value)
 
     def _on_op_changed(self, *args: object) -> None:
         op = str(self.op.currentData())
+        counts_days = op in DAY_OPS
         needs_value = op not in VALUELESS_OPS
+        self.value.setVisible(not counts_days)
+        self.days.setVisible(counts_days)
         self.value.setEnabled(needs_value)
         self.value.setPlaceholderText(_placeholder(op) if needs_value else "")
+        self._update_days_suffix()
         self.changed.emit()
+
+    def _on_days_changed(self, *args: object) -> None:
+        self._update_days_suffix()
+        self.changed.emit()
+
+    def _update_days_suffix(self) -> None:
+        op = str(self.op.currentData())
+        if op in DAY_OPS:
+            self.days.setSuffix(_days_suffix(op, self.days.value()))
+            self.days.setAccessibleName(_tr("Number of days"))
 
 
 class RulesEditor(QWidget):
@@ -163,7 +217,7 @@ class RulesEditor(QWidget):
         self._rows_layout.addWidget(row)
         previous = self.rows[-1].remove if self.rows else None
         self.rows.append(row)
-        tab_chain(previous, row.field, row.op, row.value, row.remove, self.add_button)
+        tab_chain(previous, row.field, row.op, row.value, row.days, row.remove, self.add_button)
         row.field.setFocus()
         self.changed.emit()
         return row
