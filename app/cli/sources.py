@@ -18,12 +18,22 @@ def register(nouns: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
     imp = verbs.add_parser(
         "import",
-        help="import a CSV/TSV/TXT, Excel or Parquet file (replaces a source of that name)",
+        help=(
+            "import a CSV/TSV/TXT, Excel or Parquet file, or a Customer Insights export folder "
+            "(replaces a source of that name)"
+        ),
     )
-    imp.add_argument("file", metavar="FILE")
+    imp.add_argument(
+        "file", metavar="FILE", help="the file, or the folder with model.json (or model.json)"
+    )
     imp.add_argument("--name", required=True, help="the name segments will refer to")
     imp.add_argument(
         "--sheet", metavar="NAME", help="Excel: the sheet to read (default: the first)"
+    )
+    imp.add_argument(
+        "--entity",
+        metavar="NAME",
+        help="Customer Insights folder: the entity to read (default: the only one)",
     )
     imp.add_argument("--encoding", metavar="ENC", help="text files: e.g. utf-8, cp1252, utf-16")
     imp.add_argument("--delimiter", metavar="C", help="text files: , ; | or tab")
@@ -55,6 +65,7 @@ def _import(args: argparse.Namespace, console: Console) -> int:
         sheet=args.sheet,
         encoding=args.encoding,
         delimiter=parse_delimiter(args.delimiter),
+        entity=args.entity,
     )
     console.say(result.summary())
     for warning in result.warnings:

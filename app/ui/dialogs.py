@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QMessageBox,
     QPlainTextEdit,
     QVBoxLayout,
@@ -30,7 +32,7 @@ from PySide6.QtWidgets import (
 if TYPE_CHECKING:
     from app.core.destinations import CustomField
 
-PROFILE_FILTER = "*.csv *.tsv *.txt *.xlsx *.xls *.parquet"
+PROFILE_FILTER = "*.csv *.tsv *.txt *.xlsx *.xls *.parquet model.json"
 
 
 class Dialogs(QObject):
@@ -75,6 +77,20 @@ class Dialogs(QObject):
         )
         return [Path(f) for f in files]
 
+    def open_cdm_folder(self) -> Path | None:
+        """A Customer Insights export folder (the one that holds its model.json)."""
+        folder = QFileDialog.getExistingDirectory(
+            self._parent, self.tr("Import a Customer Insights folder")
+        )
+        return Path(folder) if folder else None
+
+    def choose_entity(self, folder: str, entities: Sequence[tuple[str, int]]) -> str | None:
+        """One of a Customer Insights folder's entities, given as (name, number of columns)."""
+        dialog = EntityDialog(folder, entities, self._parent)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return dialog.answer()
+
     def save_csv(self, title: str, suggested: Path) -> Path | None:
         name, _ = QFileDialog.getSaveFileName(
             self._parent, title, str(suggested), self.tr("CSV files (*.csv)")
@@ -114,6 +130,45 @@ class Dialogs(QObject):
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
         return dialog.answer()
+
+
+class EntityDialog(QDialog):
+    """Which entity of a Customer Insights folder to import, with its number of columns."""
+
+    def __init__(
+        self, folder: str, entities: Sequence[tuple[str, int]], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Choose the profiles to import"))
+        self.setMinimumWidth(420)
+        layout = QVBoxLayout(self)
+        text = QLabel(
+            self.tr(
+                "The Customer Insights folder '{folder}' holds several tables (entities). "
+                "Choose the one with the profiles to import."
+            ).format(folder=folder)
+        )
+        text.setWordWrap(True)
+        self.entities = QListWidget()
+        for name, columns in entities:
+            label = (
+                self.tr("{name} (1 column)")
+                if columns == 1
+                else self.tr("{name} ({count} columns)")
+            ).format(name=name, count=columns)
+            item = QListWidgetItem(label)
+            item.setData(Qt.ItemDataRole.UserRole, name)
+            self.entities.addItem(item)
+        self.entities.setCurrentRow(0)
+        self.entities.itemDoubleClicked.connect(lambda _: self.accept())
+        text.setBuddy(self.entities)
+        layout.addWidget(text)
+        layout.addWidget(self.entities, 1)
+        layout.addWidget(_ok_cancel(self))
+
+    def answer(self) -> str | None:
+        item = self.entities.currentItem()
+        return str(item.data(Qt.ItemDataRole.UserRole)) if item is not None else None
 
 
 class CustomFieldDialog(QDialog):

@@ -381,7 +381,7 @@ class MainWindow(QMainWindow):
 
 
 def _profile_files(urls: Any) -> list[Path]:
-    from app.ui.segments.sources import SUPPORTED_SUFFIXES
+    from app.ui.segments.sources import is_importable
 
     paths = [Path(url.toLocalFile()) for url in urls if url.isLocalFile()]
-    return [p for p in paths if p.suffix.lower() in SUPPORTED_SUFFIXES]
+    return [p for p in paths if is_importable(p)]

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from app.core.store import StateStore
+from tests.support.cdm import SAMPLE, Part, Table, write_cdm
 from tests.support.files import sniffer_breaker, write_text, write_xlsx
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -138,3 +139,61 @@ def test_reimport_replaces_and_remove_names_segments(home: Path, tmp_path: Path)
     assert removed.returncode == 0, removed.stderr
     assert removed.stderr == 'Removed source "C" (2 rows).\n'
     assert json.loads(run(home, "list", "--json").stdout) == []
+
+
+def test_a_customer_insights_folder_imports_the_entity_asked_for(
+    home: Path, tmp_path: Path
+) -> None:
+    several = run(home, "import", str(SAMPLE), "--name", "CI")
+    assert several.returncode == 2
+    assert several.stderr == (
+        f"error: {SAMPLE / 'model.json'} describes 2 entities: Customer, HighValueCustomers. "
+        "Choose one with --entity NAME.\n"
+    )
+
+    done = run(home, "import", str(SAMPLE), "--name", "CI", "--entity", "CUSTOMER")
+
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines() == [
+        'Imported "CI": 4 rows, 9 columns (Customer Insights folder, entity "Customer" from '
+        "2 partition files), 0 warnings."
+    ]
+    (item,) = json.loads(run(home, "list", "--json").stdout)
+    assert set(item) == {
+        "name",
+        "path",
+        "rows",
+        "columns",
+        "sha256",
+        "imported_at",
+        "format",
+        "encoding",
+        "delimiter",
+    }
+    assert (item["path"], item["format"], item["rows"]) == (str(SAMPLE), "cdm", 4)
+    assert item["columns"][3] == "PrimaryEmail"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["{sample}", "--entity", "Kunde"], 'has no entity "Kunde"; its entities are: Customer,'),
+        (["{tmp}/plain.csv", "--entity", "Customer"], "plain.csv is not a Customer Insights"),
+        (["{tmp}/ci"], 'Partition "Contact_1" of entity "Contact"'),
+        (["{tmp}/ci/model.json"], "is missing from the folder"),
+        (["{tmp}"], "is a folder without a model.json"),
+    ],
+)
+def test_folder_failures_exit_2_with_one_line(
+    home: Path, tmp_path: Path, args: list[str], message: str
+) -> None:
+    write_text(tmp_path / "plain.csv", "email\na@x.no\n")
+    write_cdm(tmp_path / "ci", Table("Contact", ["Email"], [Part(None, "")]))
+
+    done = run(
+        home, "import", *(a.format(tmp=tmp_path, sample=SAMPLE) for a in args), "--name", "x"
+    )
+
+    assert done.returncode == 2
+    (line,) = done.stderr.splitlines()
+    assert line.startswith("error: ") and message in line

@@ -67,6 +67,14 @@ class ScriptedDialogs(Dialogs):
     def open_profile_files(self) -> list[Path]:
         return list(self._answer("open_profile_files") or [])
 
+    def open_cdm_folder(self) -> Path | None:
+        folder: Path | None = self._answer("open_cdm_folder")
+        return folder
+
+    def choose_entity(self, folder: str, entities: Sequence[tuple[str, int]]) -> str | None:
+        chosen: str | None = self._answer("choose_entity", folder, list(entities))
+        return chosen
+
     def save_csv(self, title: str, suggested: Path) -> Path | None:
         result: Path | None = self._answer("save_csv", title, suggested)
         return result

@@ -17,6 +17,7 @@ from app.ui.kit.layout import MEASURED_ROWS, fit_preview, table
 from app.ui.kit.table_models import RowsModel
 from app.ui.main_window import SEGMENTS, MainWindow
 from app.ui.segments.sample_data import SAMPLE_SOURCE
+from tests.support.cdm import SAMPLE, Part, Table, write_cdm
 from tests.ui.conftest import ScriptedDialogs, WindowFactory
 from tests.ui.steps import (
     choose,
@@ -270,3 +271,54 @@ def test_a_rule_counted_back_from_today_takes_a_number_of_days(
         True,
     )
     settle(qtbot, window)
+
+
+def test_a_customer_insights_folder_asks_which_entity_and_imports_it(
+    qtbot: QtBot, window: MainWindow, dialogs: ScriptedDialogs
+) -> None:
+    dialogs.answers["open_cdm_folder"] = SAMPLE
+    dialogs.answers["choose_entity"] = "Customer"
+    window.tabs.setCurrentIndex(SEGMENTS)
+
+    with qtbot.waitSignal(window.segments.sources.changed, timeout=60_000):
+        click(qtbot, window.segments.view.folder_button)
+    settle(qtbot, window)
+
+    assert dialogs.asked("choose_entity") == [
+        ("cdm_sample", [("Customer", 9), ("HighValueCustomers", 2)])
+    ]
+    (source,) = window.segments.sources.sources
+    assert (source.name, source.rows, source.file_format) == ("Customer", 4, "cdm")
+    assert 'entity "Customer" from 2 partition files' in (
+        window.segments.view.import_status.text.text()
+    )
+
+
+def test_a_customer_insights_folder_with_a_missing_file_says_which(
+    qtbot: QtBot, window: MainWindow, dialogs: ScriptedDialogs, tmp_path: Path
+) -> None:
+    folder = write_cdm(
+        tmp_path / "export",
+        Table("Contact", ["Email"], [Part("Contact/a.csv", "a@x.no\n"), Part(None, "")]),
+    )
+    assert drop_files(window, [folder / "model.json"])
+    status = window.segments.view.import_status.text
+    qtbot.waitUntil(lambda: status.text().startswith("\u2716"), timeout=10_000)
+
+    assert 'Partition "Contact_2" of entity "Contact"' in status.text()
+    assert "missing" in status.text()
+    assert not dialogs.asked("choose_entity")
+    assert window.segments.sources.sources == []
+
+
+def test_choosing_no_entity_imports_nothing(
+    qtbot: QtBot, window: MainWindow, dialogs: ScriptedDialogs
+) -> None:
+    dialogs.answers["choose_entity"] = None
+    window.segments.import_files([SAMPLE / "model.json"])
+    status = window.segments.view.import_status.text
+    qtbot.waitUntil(lambda: bool(dialogs.asked("choose_entity")), timeout=10_000)
+    settle(qtbot, window)
+
+    assert status.text() == "Nothing was imported."
+    assert window.segments.sources.sources == []

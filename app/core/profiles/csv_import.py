@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from app.core.errors import InputFileError
-from app.core.profiles.dialect import DelimitedFile, check_delimiter, detect_dialect
+from app.core.profiles.dialect import DelimitedFile, Dialect, check_delimiter, detect_dialect
 from app.core.profiles.duckload import NotUtf8
 from app.core.profiles.encoding import (
     TextSample,
@@ -18,15 +20,41 @@ from app.core.profiles.encoding import (
 from app.core.profiles.loading import Loaded, load_checked
 from app.core.profiles.target import Target
 
+T = TypeVar("T")
+Quotes = Callable[[], int | None]
+Loader = Callable[[DelimitedFile, Quotes], T]
+
 
 def import_delimited(
     target: Target, path: Path, *, encoding: str | None, delimiter: str | None
 ) -> Loaded:
-    forced = normalize_encoding(encoding) if encoding else None
     check_delimiter(delimiter)
+
+    def dialect_of(sample: TextSample) -> Dialect:
+        return detect_dialect(path, sample, delimiter)
+
+    def load(file: DelimitedFile, quotes: Quotes) -> Loaded:
+        return load_checked(target.con, target.table, file, target.workdir, target.pool, quotes)
+
+    loaded, used, dialect = read_delimited(target, path, encoding, dialect_of, load)
+    return dataclasses.replace(loaded, encoding=used, delimiter=dialect.delimiter)
+
+
+def read_delimited(
+    target: Target,
+    path: Path,
+    encoding: str | None,
+    dialect_of: Callable[[TextSample], Dialect],
+    load: Loader[T],
+) -> tuple[T, str, Dialect]:
+    """Decide the encoding (``encoding``, else detected), make the text UTF-8, ``load`` it.
+
+    Returns what ``load`` made of the file, the encoding it was read with and its dialect.
+    """
+    forced = normalize_encoding(encoding) if encoding else None
     sample = read_sample(path, forced)
     try:
-        return _import(target, path, sample, delimiter)
+        return _read(target, path, sample, dialect_of, load)
     except NotUtf8 as failure:
         # The first megabyte was UTF-8 and a later part is not: Windows-1252 after all.
         if sample.encoding != "utf-8" or not sample.detected:
@@ -35,11 +63,17 @@ def import_delimited(
                 f"{path} is not valid UTF-8 text{line}; pass the right --encoding, "
                 "for example cp1252."
             ) from failure
-    return _import(target, path, read_sample_as_cp1252(path), delimiter)
+    return _read(target, path, read_sample_as_cp1252(path), dialect_of, load)
 
 
-def _import(target: Target, path: Path, sample: TextSample, delimiter: str | None) -> Loaded:
-    dialect = detect_dialect(path, sample, delimiter)
+def _read(
+    target: Target,
+    path: Path,
+    sample: TextSample,
+    dialect_of: Callable[[TextSample], Dialect],
+    load: Loader[T],
+) -> tuple[T, str, Dialect]:
+    dialect = dialect_of(sample)
     if sample.is_utf8:
         file = DelimitedFile(path=path, origin=path, dialect=dialect)
 
@@ -54,5 +88,4 @@ def _import(target: Target, path: Path, sample: TextSample, delimiter: str | Non
         def quotes() -> int | None:
             return count
 
-    loaded = load_checked(target.con, target.table, file, target.workdir, target.pool, quotes)
-    return dataclasses.replace(loaded, encoding=sample.encoding, delimiter=dialect.delimiter)
+    return load(file, quotes), sample.encoding, dialect

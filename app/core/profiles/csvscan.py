@@ -47,10 +47,15 @@ def _records(
     ``lenient`` counts a record with text after a closing quote (``"Ola" ,``, which DuckDB
     reads, trimming the space) instead of refusing it; its cells are then not known ([]).
     """
-    reader = csv.reader(handle, delimiter=file.dialect.delimiter, strict=True)
+    reader = csv.reader(
+        handle,
+        delimiter=file.dialect.delimiter,
+        quoting=csv.QUOTE_MINIMAL if file.dialect.quoting else csv.QUOTE_NONE,
+        strict=True,
+    )
     skipped = file.dialect.skip_lines
     record_no = 0
-    header_seen = False
+    header_seen = not file.dialect.header_line
     while True:
         start = reader.line_num + 1 + skipped
         try:
@@ -128,5 +133,5 @@ def normalize(file: DelimitedFile, dest: Path) -> DelimitedFile:
         writer.writerow(file.dialect.header)
         for _, _, cells in _records(file, handle):
             writer.writerow(cells)
-    dialect = replace(file.dialect, skip_lines=0)
+    dialect = replace(file.dialect, skip_lines=0, header_line=True, quoting=True)
     return replace(file, path=dest, dialect=dialect, quotes=None, trusted=True)

@@ -32,9 +32,18 @@ _SEP_LINE = re.compile(r"sep=(.)(\r\n|\n|\r|$)")
 
 @dataclass(frozen=True)
 class Dialect:
+    """How to split a file into records: ``header`` names the columns.
+
+    ``header_line`` says whether the file's first record is that header (a Common Data Model
+    partition has none: its names come from model.json); ``quoting`` is False for files in which
+    ``"`` is an ordinary character.
+    """
+
     delimiter: str
     skip_lines: int
     header: tuple[str, ...]
+    header_line: bool = True
+    quoting: bool = True
 
 
 def check_delimiter(delimiter: str | None) -> str | None:

@@ -59,14 +59,19 @@ def load_delimited(
     sql = (
         f"CREATE TABLE {quote_identifier(table)} AS "  # noqa: S608 (generated names only)
         f"SELECT row_number() OVER () AS {ROW_NUMBER_COLUMN}, * FROM read_csv(?, "
-        "auto_detect = false, header = true, delim = ?, quote = '\"', escape = '\"', "
+        "auto_detect = false, header = ?, delim = ?, quote = ?, escape = ?, "
         "skip = ?, null_padding = true, parallel = false, nullstr = ?, max_line_size = ?, "
         f"columns = {_columns_literal(width)})"
     )
+    dialect = file.dialect
+    quote = '"' if dialect.quoting else ""
     parameters = [
         str(file.path),
-        file.dialect.delimiter,
-        file.dialect.skip_lines,
+        dialect.header_line,
+        dialect.delimiter,
+        quote,
+        quote,
+        dialect.skip_lines,
         NULL_MARKER,
         MAX_RECORD_BYTES,
     ]

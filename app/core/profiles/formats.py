@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.core.errors import InputFileError, UsageError
+from app.core.profiles.cdm import is_model_path, model_file
 
 _EXTENSIONS = {
     ".csv": "csv",
@@ -20,11 +21,13 @@ _EXTENSIONS = {
 
 
 def file_format(path: Path) -> str:
-    """``csv``, ``excel`` or ``parquet`` for an existing, non-empty file; else InputFileError."""
+    """``csv``, ``excel`` or ``parquet`` for an existing, non-empty file, ``cdm`` for a Customer
+    Insights (Common Data Model) folder or its model.json; else InputFileError."""
     if not path.exists():
         raise InputFileError(f"{path}: no such file; check the path.")
-    if path.is_dir():
-        raise InputFileError(f"{path} is a folder; give the path of a file inside it.")
+    if is_model_path(path):
+        model_file(path)
+        return "cdm"
     if not path.is_file():
         raise InputFileError(f"{path} is not a regular file; give the path of a data file.")
     kind = _EXTENSIONS.get(path.suffix.lower())
@@ -47,12 +50,28 @@ def file_format(path: Path) -> str:
 
 
 def check_options(
-    kind: str, path: Path, *, sheet: str | None, encoding: str | None, delimiter: str | None
+    kind: str,
+    path: Path,
+    *,
+    sheet: str | None,
+    encoding: str | None,
+    delimiter: str | None,
+    entity: str | None = None,
 ) -> None:
     """Refuse options that do not apply to this kind of file, rather than ignore them."""
+    if entity is not None and kind != "cdm":
+        raise UsageError(
+            f"{path.name} is not a Customer Insights folder (a folder with a model.json); "
+            "--entity applies only to those."
+        )
     if sheet is not None and kind != "excel":
         raise UsageError(f"{path.name} is not an Excel workbook; --sheet applies only to Excel.")
-    if kind != "csv" and (encoding is not None or delimiter is not None):
+    if kind == "cdm" and delimiter is not None:
+        raise UsageError(
+            f"{path.name} is a Customer Insights folder; its model.json gives the delimiter, so "
+            "--delimiter does not apply."
+        )
+    if kind not in ("csv", "cdm") and (encoding is not None or delimiter is not None):
         raise UsageError(
             f"{path.name} is not a text file; --encoding and --delimiter apply only to CSV/TSV/TXT."
         )

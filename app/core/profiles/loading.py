@@ -11,6 +11,9 @@ The fast path is one ``read_csv`` (duckload.py). Around it:
   without an error, so the file is also read in Python: in a thread while DuckDB works (files up
   to 64 MiB, which is nearly every real one), or afterwards when the number of quotes is odd.
   An unclosed quote, or a record count different from DuckDB's, is an error.
+
+``load_exact`` is the same load for a file whose column names come from elsewhere (a Common Data
+Model partition): every record must then have exactly as many cells as there are names.
 """
 
 from __future__ import annotations
@@ -26,9 +29,10 @@ import duckdb
 from app.core.errors import InputFileError
 from app.core.profiles import csvscan
 from app.core.profiles.columns import clean_names, finish_table, refuse_duplicates
+from app.core.profiles.database import drop_table
 from app.core.profiles.dialect import DelimitedFile
-from app.core.profiles.duckload import TooManyCells, Unparsable, load_delimited
-from app.core.profiles.models import delimiter_label
+from app.core.profiles.duckload import TooManyCells, Unparsable, load_delimited, quote_identifier
+from app.core.profiles.models import ROW_NUMBER_COLUMN, delimiter_label, physical_name
 from app.core.profiles.rowlist import count_of, describe_rows, word
 
 VERIFY_IN_PARALLEL_UP_TO = 64 << 20
@@ -45,6 +49,9 @@ class Loaded:
     encoding: str | None = None
     delimiter: str | None = None
     sheet: str | None = None
+    entity: str | None = None
+    partitions: int = 0
+    sha256: str | None = None  # when not the digest of the one file imported
 
 
 def load_checked(
@@ -75,6 +82,53 @@ def load_checked(
     return Loaded(rows=rows, columns=finished.columns, warnings=finished.warnings)
 
 
+def load_exact(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    file: DelimitedFile,
+    workdir: Path,
+    pool: Executor,
+    quotes: Callable[[], int | None],
+) -> int:
+    """Create ``table`` from ``file`` (``c1``..``cN`` for its N header names); return its rows.
+
+    InputFileError (and no table) when a record has more or fewer cells than N. No names are
+    checked and no warnings made: that is for the caller, once every file is in.
+    """
+    width = len(file.dialect.header)
+    stop = Event()
+    verifying = _start_verification(file, pool, stop)
+    try:
+        rows, loaded_file, _ = _load(con, table, file, width, workdir, exact=True)
+        if not loaded_file.trusted:
+            _verify(loaded_file, rows, verifying, quotes)
+    finally:
+        stop.set()
+    _refuse_short_rows(con, table, file, width)
+    return rows
+
+
+def _refuse_short_rows(
+    con: duckdb.DuckDBPyConnection, table: str, file: DelimitedFile, width: int
+) -> None:
+    # Only padding is NULL (see duckload.NULL_MARKER), so a NULL last cell is a short record.
+    where = f"FROM {quote_identifier(table)} WHERE {physical_name(width - 1)} IS NULL"
+    count_row = con.execute(f"SELECT count(*) {where}").fetchone()
+    count = int(count_row[0]) if count_row else 0
+    if not count:
+        return
+    first = con.execute(
+        f"SELECT {ROW_NUMBER_COLUMN} {where} ORDER BY {ROW_NUMBER_COLUMN} LIMIT {_SHOWN}"
+    ).fetchall()
+    drop_table(con, table)
+    rows = describe_rows([int(row[0]) for row in first], count)
+    raise InputFileError(
+        f"{file.origin}: {count_of(count, 'row has', 'rows have')} fewer cells than the "
+        f"{width} columns it should have: {rows}. The file does not match its description; "
+        "export the data again."
+    )
+
+
 def _start_verification(file: DelimitedFile, pool: Executor, stop: Event) -> Future[int] | None:
     if file.trusted or file.path.stat().st_size > VERIFY_IN_PARALLEL_UP_TO:
         return None
@@ -88,11 +142,18 @@ def _load(
     width: int,
     workdir: Path,
     original: DelimitedFile | None = None,
+    *,
+    exact: bool = False,
 ) -> tuple[int, DelimitedFile, int]:
-    """Load ``file``; ``original`` is the user's file when ``file`` is a rewritten copy of it."""
+    """Load ``file``; ``original`` is the user's file when ``file`` is a rewritten copy of it.
+
+    ``exact`` refuses records wider than ``width`` instead of widening the table for them.
+    """
     try:
         return load_delimited(con, table, file, width), file, width
     except TooManyCells as failure:
+        if exact:
+            raise _too_wide(original or file, width, failure.line) from failure
         wider = _widen(original or file, width, failure.line)
         return _load(con, table, file, wider, workdir, original)
     except Unparsable as failure:
@@ -102,7 +163,7 @@ def _load(
                 f"{file.origin} cannot be read {where}: {failure.reason}."
             ) from failure
         rewritten = csvscan.normalize(file, workdir / "normalized.csv")
-        return _load(con, table, rewritten, width, workdir, original=file)
+        return _load(con, table, rewritten, width, workdir, original=file, exact=exact)
 
 
 def _widen(file: DelimitedFile, width: int, line: int) -> int:
@@ -126,6 +187,23 @@ def _widen(file: DelimitedFile, width: int, line: int) -> int:
             "delimiter (--delimiter) and the quotes on that line."
         )
     return max(record.width for record in wide)
+
+
+def _too_wide(file: DelimitedFile, width: int, line: int) -> InputFileError:
+    wide = csvscan.wide_records(file, width)
+    if not wide:
+        return InputFileError(
+            f"{file.origin}: line {line} has more cells than the {width} columns it should "
+            "have; the file does not match its description. Export the data again."
+        )
+    first = wide[:_SHOWN]
+    rows = describe_rows([record.record_no for record in first], len(wide))
+    lines = ", ".join(f"{record.line_no:,}" for record in first)
+    return InputFileError(
+        f"{file.origin}: {count_of(len(wide), 'row has', 'rows have')} more cells than the "
+        f"{width} columns it should have: {rows} (file {word(len(first), 'line', 'lines')} "
+        f"{lines}). The file does not match its description; export the data again."
+    )
 
 
 def _verify(

@@ -82,6 +82,8 @@ class ImportResult:
     source: Source
     warnings: tuple[str, ...] = ()
     sheet: str | None = field(default=None)
+    entity: str | None = field(default=None)
+    partitions: int = 0
 
     def summary(self) -> str:
         """One line: rows, columns, what was detected, and how many warnings follow."""
@@ -98,6 +100,9 @@ class ImportResult:
             return f"CSV, encoding {source.encoding}, delimiter {delimiter_label(source.delimiter)}"
         if source.file_format == "excel":
             return f'Excel, sheet "{self.sheet}"' if self.sheet else "Excel"
+        if source.file_format == "cdm":
+            files = _count(self.partitions, "partition file")
+            return f'Customer Insights folder, entity "{self.entity}" from {files}'
         return "Parquet"
 
 

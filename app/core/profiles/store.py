@@ -15,6 +15,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -23,6 +24,8 @@ import duckdb
 from app.core.clock import Clock, SystemClock
 from app.core.errors import UsageError
 from app.core.profiles import records
+from app.core.profiles.cdm import model_file
+from app.core.profiles.cdm_import import import_cdm
 from app.core.profiles.csv_import import import_delimited
 from app.core.profiles.database import (
     ProfileDatabase,
@@ -86,24 +89,34 @@ class ProfileStore:
         sheet: str | None = None,
         encoding: str | None = None,
         delimiter: str | None = None,
+        entity: str | None = None,
         on_progress: Progress | None = None,
     ) -> ImportResult:
         """Import (or re-import) ``path`` as source ``name``; ``on_progress`` gets 0..1.
 
-        ``on_progress`` may be called from a helper thread.
+        ``path`` is a file, or a Customer Insights (Common Data Model) folder or its model.json,
+        of which ``entity`` (default: the only one) is imported. ``on_progress`` may be called
+        from a helper thread.
         """
         name = _checked_name(name)
         path = Path(os.path.abspath(path.expanduser()))
         kind = file_format(path)
-        check_options(kind, path, sheet=sheet, encoding=encoding, delimiter=delimiter)
+        check_options(
+            kind, path, sheet=sheet, encoding=encoding, delimiter=delimiter, entity=entity
+        )
+        options = _Options(sheet, encoding, delimiter, entity)
         _report(on_progress, 0.0)
         with self._db.connect(read_only=False) as con:
             drop_orphans(con, records.known_tables(self._state))
-            source, loaded = self._build(
-                con, kind, path, name, sheet, encoding, delimiter, on_progress
-            )
+            source, loaded = self._build(con, kind, path, name, options, on_progress)
         _report(on_progress, 1.0)
-        return ImportResult(source=source, warnings=source.warnings, sheet=loaded.sheet)
+        return ImportResult(
+            source=source,
+            warnings=source.warnings,
+            sheet=loaded.sheet,
+            entity=loaded.entity,
+            partitions=loaded.partitions,
+        )
 
     def _build(
         self,
@@ -111,20 +124,28 @@ class ProfileStore:
         kind: str,
         path: Path,
         name: str,
-        sheet: str | None,
-        encoding: str | None,
-        delimiter: str | None,
+        options: _Options,
         on_progress: Progress | None,
     ) -> tuple[Source, Loaded]:
         table = new_table_name()
+        digested = model_file(path) if kind == "cdm" else path
         try:
             with (
                 _workspace(self.db_path.parent) as workdir,
                 ThreadPoolExecutor(2, "import") as pool,
             ):
-                target = Target(con, table, workdir, pool, pool.submit(digest_file, path))
-                with progress_of(con, on_progress, 0.02, 0.95):
-                    loaded = _load(target, kind, path, sheet, encoding, delimiter)
+                target = Target(con, table, workdir, pool, pool.submit(digest_file, digested))
+                if kind == "cdm":
+                    loaded = import_cdm(
+                        target,
+                        path,
+                        entity=options.entity,
+                        encoding=options.encoding,
+                        on_progress=on_progress,
+                    )
+                else:
+                    with progress_of(con, on_progress, 0.02, 0.95):
+                        loaded = _load(target, kind, path, options)
                 source = self._source(name, table, path, kind, loaded, target)
             old_table = records.save_source(self._state, source)
         except BaseException:
@@ -143,7 +164,7 @@ class ProfileStore:
             path=str(path),
             rows=loaded.rows,
             columns=loaded.columns,
-            sha256=target.digest.result().sha256,
+            sha256=loaded.sha256 or target.digest.result().sha256,
             imported_at=self._now(),
             file_format=kind,
             encoding=loaded.encoding,
@@ -152,19 +173,22 @@ class ProfileStore:
         )
 
 
-def _load(
-    target: Target,
-    kind: str,
-    path: Path,
-    sheet: str | None,
-    encoding: str | None,
-    delimiter: str | None,
-) -> Loaded:
+@dataclass(frozen=True)
+class _Options:
+    """How the user asked for the file to be read (None: decided from the file)."""
+
+    sheet: str | None
+    encoding: str | None
+    delimiter: str | None
+    entity: str | None
+
+
+def _load(target: Target, kind: str, path: Path, options: _Options) -> Loaded:
     if kind == "excel":
-        return import_excel(target, path, sheet=sheet)
+        return import_excel(target, path, sheet=options.sheet)
     if kind == "parquet":
         return import_parquet(target, path)
-    return import_delimited(target, path, encoding=encoding, delimiter=delimiter)
+    return import_delimited(target, path, encoding=options.encoding, delimiter=options.delimiter)
 
 
 @contextmanager

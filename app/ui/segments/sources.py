@@ -14,6 +14,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from app.core.profiles import ImportResult, Source
+from app.core.profiles.cdm import Model, is_model_path, read_model
 from app.ui.context import UiContext
 from app.ui.errors import is_expected, user_message
 from app.ui.kit import formatting as fmt
@@ -29,6 +30,15 @@ def source_name_for(path: Path) -> str:
     return path.stem.strip() or path.name
 
 
+def is_importable(path: Path) -> bool:
+    """A profile file, or a Customer Insights folder (or its model.json)."""
+    return path.suffix.lower() in SUPPORTED_SUFFIXES or is_model_path(path)
+
+
+def _folder_name(path: Path) -> str:
+    return (path if path.is_dir() else path.parent).name or str(path)
+
+
 class SourcesController(QObject):
     changed = Signal()
     imported = Signal(object)  # the Source
@@ -40,9 +50,10 @@ class SourcesController(QObject):
         self.model: RecordModel[Source] = RecordModel(self._columns(), self)
         view.sources.setModel(self.model)
         fit_columns(view.sources, stretch=4)
-        self._waiting: list[tuple[Path, str]] = []
+        self._waiting: list[tuple[Path, str, str | None]] = []
         self._importing: str | None = None
         view.import_button.clicked.connect(self.ask_and_import)
+        view.folder_button.clicked.connect(self.ask_and_import_folder)
         view.sample_button.clicked.connect(self.import_sample)
         view.remove_source_button.clicked.connect(self._on_remove_clicked)
         view.sources.selectionModel().selectionChanged.connect(self.update_buttons)
@@ -66,6 +77,11 @@ class SourcesController(QObject):
     def ask_and_import(self) -> None:
         self.import_files(self.ui.dialogs.open_profile_files())
 
+    def ask_and_import_folder(self) -> None:
+        folder = self.ui.dialogs.open_cdm_folder()
+        if folder is not None:
+            self.import_files([folder])
+
     def import_sample(self) -> None:
         self.import_files([sample_file()], names=[SAMPLE_SOURCE], confirm_replace=False)
 
@@ -76,22 +92,84 @@ class SourcesController(QObject):
         names: Sequence[str] | None = None,
         confirm_replace: bool = True,
     ) -> None:
-        permission = self.ui.permission
-        if not permission.may_import():
-            why = (
-                self.tr("All data is being deleted; import the file when that has finished.")
-                if permission.erasing
-                else self.tr("An export is running; import the file when it has finished.")
-            )
-            self.view.import_status.show_text(why, "warn")
+        if not self._may_import():
             return
         names = list(names) if names is not None else [source_name_for(p) for p in paths]
-        known = {s.name.casefold() for s in self.sources}
         for path, name in zip(paths, names, strict=True):
-            if confirm_replace and name.casefold() in known and not self._confirm_replace(name):
+            if is_model_path(path):
+                self._read_folder(path)
                 continue
-            self._waiting.append((path, name))
+            if confirm_replace and self._known(name) and not self._confirm_replace(name):
+                continue
+            self._waiting.append((path, name, None))
         self._next_import()
+
+    def _may_import(self) -> bool:
+        permission = self.ui.permission
+        if permission.may_import():
+            return True
+        why = (
+            self.tr("All data is being deleted; import the file when that has finished.")
+            if permission.erasing
+            else self.tr("An export is running; import the file when it has finished.")
+        )
+        self.view.import_status.show_text(why, "warn")
+        return False
+
+    def _known(self, name: str) -> bool:
+        return name.casefold() in {s.name.casefold() for s in self.sources}
+
+    # A Customer Insights folder: its model.json is read off the GUI thread, then the user picks
+    # the entity (when there are several) and the import is queued under the entity's name.
+
+    def _read_folder(self, path: Path) -> None:
+        self.view.import_warnings.set_problems([])
+        self.view.import_status.show_busy(
+            self.tr("Reading the Customer Insights folder '{folder}'...").format(
+                folder=_folder_name(path)
+            )
+        )
+        self.ui.profiles.submit(
+            lambda: read_model(path),
+            lambda model: self._on_folder_read(path, model),
+            self._on_folder_failed,
+        )
+
+    def _on_folder_read(self, path: Path, model: Any) -> None:
+        assert isinstance(model, Model)
+        entity = self._choose_entity(path, model)
+        if entity is None or not self._may_import():
+            return
+        if self._known(entity) and not self._confirm_replace(entity):
+            self.view.import_status.show_text(self.tr("Nothing was imported."), "hint")
+            return
+        self._waiting.append((path, entity, entity))
+        self._next_import()
+
+    def _choose_entity(self, path: Path, model: Model) -> str | None:
+        usable = model.usable()
+        if len(usable) == 1:
+            return usable[0].name
+        if not usable:
+            text = self.tr(
+                "Not imported: the Customer Insights folder '{folder}' has no table with data."
+            ).format(folder=_folder_name(path))
+            self.view.import_status.show_text("\u2716 " + text, "problem")
+            return None
+        chosen = self.ui.dialogs.choose_entity(
+            _folder_name(path), [(e.name, len(e.attributes)) for e in usable]
+        )
+        if chosen is None:
+            self.view.import_status.show_text(self.tr("Nothing was imported."), "hint")
+        return chosen
+
+    def _on_folder_failed(self, exc: BaseException) -> None:
+        if is_expected(exc):
+            text = self.tr("Not imported: {reason}").format(reason=user_message(exc))
+            self.view.import_status.show_text("\u2716 " + text, "problem")
+        else:
+            self.view.import_status.clear()
+            self.ui.errors.report(exc, self.tr("The folder could not be read"))
 
     def _confirm_replace(self, name: str) -> bool:
         return self.ui.dialogs.confirm(
@@ -107,14 +185,14 @@ class SourcesController(QObject):
         if self._importing is not None or not self._waiting:
             self._set_busy(self._importing is not None)
             return
-        path, name = self._waiting.pop(0)
+        path, name, entity = self._waiting.pop(0)
         self._importing = name
         self._set_busy(True)
         self.view.import_warnings.set_problems([])
         self.view.import_status.show_busy(self.tr("Importing {file}...").format(file=path.name))
         profiles = self.ui.app.profiles
         self.ui.profiles.submit_reporting(
-            lambda report: profiles.import_file(path, name, on_progress=report),
+            lambda report: profiles.import_file(path, name, entity=entity, on_progress=report),
             self._on_import_progress,
             self._on_imported,
             self._on_import_failed,
@@ -196,7 +274,7 @@ class SourcesController(QObject):
         )
         exporting = permission.exporting
         note = self.tr("An export is running; import when it has finished.") if exporting else ""
-        for button in (v.import_button, v.sample_button):
+        for button in (v.import_button, v.folder_button, v.sample_button):
             button.setEnabled(permission.may_import())
             button.setToolTip(note)
 

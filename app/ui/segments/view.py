@@ -39,8 +39,8 @@ class SegmentsView(QWidget):
         self.no_sources = empty_state(
             self.tr(
                 "Import profiles to define segments.\n\nUse Import profiles... (Ctrl+O), "
-                "drop a CSV, Excel or Parquet file on this window, or try it with the "
-                "sample data."
+                "drop a CSV, Excel or Parquet file or a Customer Insights folder on this "
+                "window, or try it with the sample data."
             )
         )
         self.pages.addWidget(self.no_sources)
@@ -58,9 +58,22 @@ class SegmentsView(QWidget):
         top.addWidget(section_title(self.tr("Customer profiles")))
         top.addStretch(1)
         self.import_button = primary(QPushButton(self.tr("&Import profiles...")))
+        self.folder_button = QPushButton(self.tr("Customer Insights fol&der..."))
+        self.folder_button.setToolTip(
+            self.tr(
+                "Import profiles from a Customer Insights export folder (the folder with its "
+                "model.json and the tables' CSV files)."
+            )
+        )
         self.sample_button = QPushButton(self.tr("Try it with s&ample data"))
         self.remove_source_button = QPushButton(self.tr("Remove so&urce..."))
-        for button in (self.import_button, self.sample_button, self.remove_source_button):
+        buttons = (
+            self.import_button,
+            self.folder_button,
+            self.sample_button,
+            self.remove_source_button,
+        )
+        for button in buttons:
             top.addWidget(button)
         layout.addLayout(top)
         self.sources = table()
