@@ -1,0 +1,143 @@
+"""Schedules of exports: set, remove, show, and follow an export's renaming.
+
+The operating system's scheduler is the only record: what ``show`` says is read back from the
+entry (our crontab line, our timer, our task, our agent), so a schedule removed by hand is
+reported as gone and nothing here can disagree with what will run.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from app.core.errors import UsageError
+from app.core.paths import AppPaths
+from app.core.schedule.base import Backend
+from app.core.schedule.command import export_key, find_program, scheduled_command
+from app.core.schedule.models import Schedule
+from app.core.schedule.runner import Runner, subprocess_runner
+
+Now = Callable[[], datetime]
+
+
+def local_now() -> datetime:
+    return datetime.now().astimezone()
+
+
+@dataclass(frozen=True)
+class ScheduleInfo:
+    """What the scheduler holds for one export. ``schedule`` None: it is not scheduled."""
+
+    export: str
+    scheduler: str
+    keyring_note: str
+    schedule: Schedule | None = None
+    next_run: datetime | None = None
+    problem: str | None = None
+
+
+def choose_backend(
+    runner: Runner,
+    environ: Mapping[str, str],
+    *,
+    platform: str = sys.platform,
+    which: Callable[[str], str | None] | None = None,
+    home: Path | None = None,
+    uid: int | None = None,
+) -> Backend:
+    """The scheduler of this computer for this user (see the module text of each backend)."""
+    import shutil
+
+    which = which or shutil.which
+    home = home or Path.home()
+    if platform == "win32":
+        from app.core.schedule.windows import TaskSchedulerBackend
+
+        return TaskSchedulerBackend(runner)
+    if platform == "darwin":
+        from app.core.schedule.launchd import LaunchdBackend
+
+        return LaunchdBackend(runner, home, os.getuid() if uid is None else uid)
+    if which("systemctl") and runner(["systemctl", "--user", "show-environment"]).ok:
+        from app.core.schedule.systemd import SystemdBackend, unit_dir
+
+        return SystemdBackend(runner, unit_dir(environ, home))
+    if which("crontab"):
+        from app.core.schedule.cron import CronBackend
+
+        return CronBackend(runner)
+    raise UsageError(
+        "This computer has no scheduler the program can use: no user systemd is running and "
+        "there is no crontab; install cron (for example: sudo apt install cron) and try again."
+    )
+
+
+class ScheduleService:
+    def __init__(
+        self,
+        paths: AppPaths,
+        environ: Mapping[str, str],
+        *,
+        backend: Backend | None = None,
+        runner: Runner = subprocess_runner,
+        program: Callable[[], Path] = find_program,
+        now: Now = local_now,
+    ) -> None:
+        self._paths = paths
+        self._environ = environ
+        self._backend = backend
+        self._runner = runner
+        self._program = program
+        self._now = now
+
+    @property
+    def backend(self) -> Backend:
+        """Chosen on first use: finding out asks systemctl, which the window need not wait for."""
+        if self._backend is None:
+            self._backend = choose_backend(self._runner, self._environ)
+        return self._backend
+
+    def _key(self, export: str) -> str:
+        return export_key(self._paths, export)
+
+    def set(self, export: str, schedule: Schedule) -> ScheduleInfo:
+        """Register (or change) the export's schedule; returns what the scheduler now holds."""
+        command = scheduled_command(export, self._program(), self._environ, self._paths)
+        self.backend.install(self._key(export), export.strip(), schedule, command)
+        return self.show(export)
+
+    def remove(self, export: str) -> bool:
+        """Remove the export's schedule; False when it had none."""
+        return self.backend.remove(self._key(export))
+
+    def show(self, export: str) -> ScheduleInfo:
+        backend = self.backend
+        found = backend.read(self._key(export))
+        info = ScheduleInfo(export.strip(), backend.name, backend.keyring_note)
+        if found is None:
+            return info
+        next_run = None if found.problem else found.schedule.next_run(self._now())
+        return ScheduleInfo(
+            info.export,
+            info.scheduler,
+            info.keyring_note,
+            found.schedule,
+            next_run,
+            found.problem,
+        )
+
+    def rename(self, old: str, new: str) -> bool:
+        """Move a schedule to the export's new name (the scheduled command names the export).
+        False when the export had none."""
+        if self._key(old) == self._key(new):
+            return False
+        found = self.backend.read(self._key(old))
+        if found is None:
+            return False
+        self.set(new, found.schedule)
+        self.remove(old)
+        return True
