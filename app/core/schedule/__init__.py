@@ -10,11 +10,17 @@ from app.core.schedule.base import Backend, Registration
 from app.core.schedule.command import ScheduledCommand, export_key, find_program
 from app.core.schedule.models import Schedule, parse_day, parse_time
 from app.core.schedule.runner import Completed, Runner, SchedulerError, subprocess_runner
-from app.core.schedule.service import ScheduleInfo, ScheduleService, choose_backend
+from app.core.schedule.service import (
+    NoSchedulerError,
+    ScheduleInfo,
+    ScheduleService,
+    choose_backend,
+)
 
 __all__ = [
     "Backend",
     "Completed",
+    "NoSchedulerError",
     "Registration",
     "Runner",
     "Schedule",

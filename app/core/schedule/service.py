@@ -22,6 +22,16 @@ from app.core.schedule.models import Schedule
 from app.core.schedule.runner import Runner, subprocess_runner
 
 Now = Callable[[], datetime]
+# Which scheduler to use (systemd, cron, schtasks, launchd) instead of the one found, and the
+# crontab command (split like a shell line) instead of ``crontab``: for tests, which must not
+# touch the real user's schedules, and for unusual set-ups.
+SCHEDULER_ENV = "AUTOPILOT_EXPORTER_SCHEDULER"
+CRONTAB_ENV = "AUTOPILOT_EXPORTER_CRONTAB"
+SCHEDULERS = ("systemd", "cron", "schtasks", "launchd")
+
+
+class NoSchedulerError(UsageError):
+    """Neither a user systemd nor crontab on this Linux computer."""
 
 
 def local_now() -> datetime:
@@ -50,27 +60,48 @@ def choose_backend(
     uid: int | None = None,
 ) -> Backend:
     """The scheduler of this computer for this user (see the module text of each backend)."""
+    import shlex
     import shutil
 
     which = which or shutil.which
     home = home or Path.home()
-    if platform == "win32":
+    chosen = environ.get(SCHEDULER_ENV, "").strip().casefold()
+    if chosen and chosen not in SCHEDULERS:
+        raise UsageError(
+            f"{SCHEDULER_ENV} is '{chosen}', which is not a scheduler; set it to one of "
+            f"{', '.join(SCHEDULERS)}, or unset it."
+        )
+    if not chosen:
+        chosen = _found(runner, platform, which)
+    if chosen == "schtasks":
         from app.core.schedule.windows import TaskSchedulerBackend
 
         return TaskSchedulerBackend(runner)
-    if platform == "darwin":
+    if chosen == "launchd":
         from app.core.schedule.launchd import LaunchdBackend
 
         return LaunchdBackend(runner, home, os.getuid() if uid is None else uid)
-    if which("systemctl") and runner(["systemctl", "--user", "show-environment"]).ok:
+    if chosen == "systemd":
         from app.core.schedule.systemd import SystemdBackend, unit_dir
 
         return SystemdBackend(runner, unit_dir(environ, home))
-    if which("crontab"):
-        from app.core.schedule.cron import CronBackend
+    from app.core.schedule.cron import CronBackend
 
-        return CronBackend(runner)
-    raise UsageError(
+    crontab = shlex.split(environ.get(CRONTAB_ENV, "")) or ["crontab"]
+    return CronBackend(runner, crontab)
+
+
+def _found(runner: Runner, platform: str, which: Callable[[str], str | None]) -> str:
+    if platform == "win32":
+        return "schtasks"
+    if platform == "darwin":
+        return "launchd"
+    # A user manager that answers: installed is not enough (a container, a session over ssh).
+    if which("systemctl") and runner(["systemctl", "--user", "show-environment"]).ok:
+        return "systemd"
+    if which("crontab"):
+        return "cron"
+    raise NoSchedulerError(
         "This computer has no scheduler the program can use: no user systemd is running and "
         "there is no crontab; install cron (for example: sudo apt install cron) and try again."
     )
