@@ -5,11 +5,25 @@ in a throwaway spool."""
 from __future__ import annotations
 
 import shlex
+from collections.abc import Iterator
 from pathlib import Path
 
-from tests.cli.test_cli_export import Cli, cli, setup_export, sim  # noqa: F401 - fixtures
+import pytest
+
+from tests.cli.test_cli_export import KEY, Cli, setup_export
 from tests.support.autopilot_sim import AutopilotSimulator
 from tests.support.schedulers import real_crontab
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Cli:
+    return Cli(tmp_path)
+
+
+@pytest.fixture
+def sim() -> Iterator[AutopilotSimulator]:
+    with AutopilotSimulator(keys={KEY}, rate=100.0, burst=20, seed=5) as simulator:
+        yield simulator
 
 
 ADD = ("export", "add", "Weekly", "--connection", "Sim", "--segment", "Everyone", "--map",
@@ -62,7 +76,9 @@ def test_round_trip_with_the_real_crontab(
     assert not (tmp_path / "crontab").exists()  # the file crontab was not used
 
 
-def test_bad_input_is_one_line_and_exit_2(cli: Cli, sim: AutopilotSimulator, tmp_path: Path) -> None:
+def test_bad_input_is_one_line_and_exit_2(
+    cli: Cli, sim: AutopilotSimulator, tmp_path: Path
+) -> None:
     setup_export(cli, sim, tmp_path, rows=5)
     cases = [
         (("Weekly", "--weekly", "funday", "07:30"), "not a day of the week"),
