@@ -7,8 +7,6 @@ import argparse
 from collections.abc import Iterable
 
 from app.cli.output import Console
-from app.core.errors import AppError
-from app.core.schedule import NoSchedulerError
 
 
 def register(verbs: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -80,16 +78,9 @@ def _off(name: str, console: Console) -> int:
 
 
 def forget_schedules(names: Iterable[str], console: Console) -> None:
-    """Remove the schedules of exports that were just removed; a scheduler that fails is a
-    warning (the export is gone either way), never a failure of the removal."""
-    for name in names:
-        try:
-            if console.context.schedules.remove(name):
-                console.say(f"The schedule of export '{name}' was removed too.")
-        except NoSchedulerError:
-            return  # no scheduler: nothing can have been scheduled
-        except AppError as exc:
-            console.warn(
-                f"The schedule of '{name}' could not be removed ({exc}); remove it with your "
-                "system's scheduler, or it will run and fail."
-            )
+    """Remove the schedules of exports that were just removed (see ScheduleService.forget)."""
+    removed, warnings = console.context.schedules.forget(names)
+    for name in removed:
+        console.say(f"The schedule of export '{name}' was removed too.")
+    for warning in warnings:
+        console.warn(warning)

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from app.core.errors import UsageError
+from app.core.errors import AppError, UsageError
 from app.core.paths import AppPaths
 from app.core.schedule.base import Backend
 from app.core.schedule.command import export_key, find_program, scheduled_command
@@ -144,6 +144,25 @@ class ScheduleService:
     def remove(self, export: str) -> bool:
         """Remove the export's schedule; False when it had none."""
         return self.backend.remove(self._key(export))
+
+    def forget(self, exports: Iterable[str]) -> tuple[list[str], list[str]]:
+        """Remove the schedules of exports that were just removed: (the exports whose schedule
+        was removed, a warning sentence per schedule that could not be). A scheduler that fails
+        never undoes the removal; with no scheduler at all nothing can have been scheduled."""
+        removed: list[str] = []
+        warnings: list[str] = []
+        for name in exports:
+            try:
+                if self.remove(name):
+                    removed.append(name)
+            except NoSchedulerError:
+                break
+            except AppError as exc:
+                warnings.append(
+                    f"The schedule of the export '{name}' could not be removed ({exc}); remove it "
+                    "with your system's scheduler, or it will start and fail."
+                )
+        return removed, warnings
 
     def show(self, export: str) -> ScheduleInfo:
         backend = self.backend
