@@ -163,7 +163,7 @@ class MappingView(QWidget):
             )
         )
         self.run_button = primary(QPushButton(self.tr("&Run now")))
-        self.schedule_button = QPushButton(self.tr("Sche&dule..."))
+        self.schedule_button = QPushButton(self.tr("S&chedule..."))
         self.schedule_button.setToolTip(
             self.tr("Run the saved export by itself every day or every week")
         )
