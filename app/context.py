@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from app.core.export.runner import ClientFactory
     from app.core.history import RunStore
     from app.core.profiles import ProfileStore
+    from app.core.schedule import ScheduleService
     from app.core.secrets import SecretStore
     from app.core.segments import SegmentService
     from app.core.store import StateStore
@@ -97,6 +98,13 @@ class AppContext:
         # Row-level personal data of runs is kept for the retention period, then only counts.
         runs.purge_expired(RETENTION_DAYS)
         return runs
+
+    @cached_property
+    def schedules(self) -> ScheduleService:
+        """Exports run by the operating system's scheduler; the scheduler is found on first use."""
+        from app.core.schedule import ScheduleService
+
+        return ScheduleService(self.paths, self.environ)
 
     @cached_property
     def services(self) -> Services:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 
 from app.cli.output import Console
+from app.cli.schedules import forget_schedules
 from app.core.erase import erase_everything
 from app.core.errors import UsageError
 from app.core.state_backups import StateBackups, quick_check
@@ -33,9 +34,11 @@ def _erase(args: argparse.Namespace, console: Console) -> int:
             "this program keeps; add --yes to confirm."
         )
     ctx = console.context
+    exports = [export.name for export in ctx.exports.all()]
     names = erase_everything(ctx.state, ctx.profiles, ctx.paths.reports_dir)
     ctx.keys.forget(names)
     console.say(f"Deleted all data and {len(names)} connection(s) with their API keys.")
+    forget_schedules(exports, console)
     return 0
 
 

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from app.cli.output import Console
 from app.cli.running import cancel_on_signals, print_run, run_with_signals
+from app.cli.schedules import forget_schedules
+from app.cli.schedules import register as register_schedule
 from app.core.cancel import CancelToken
 from app.core.destinations import destination_for
 from app.core.errors import AlreadyExistsError, NotFoundError
@@ -75,6 +77,8 @@ def register(nouns: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     run.add_argument("--json", action="store_true", help="print the run as JSON on stdout")
     run.set_defaults(handler=_run)
 
+    register_schedule(verbs)
+
 
 def _add(args: argparse.Namespace, console: Console) -> int:
     ctx = console.context
@@ -124,8 +128,10 @@ def _list(args: argparse.Namespace, console: Console) -> int:
 
 
 def _remove(args: argparse.Namespace, console: Console) -> int:
-    console.context.exports.remove(args.name)
-    console.say(f"Export '{args.name}' removed; its runs stay in the history.")
+    export = console.context.exports.get(args.name)
+    console.context.exports.remove(export.name)
+    console.say(f"Export '{export.name}' removed; its runs stay in the history.")
+    forget_schedules([export.name], console)
     return 0
 
 

@@ -1,4 +1,5 @@
-"""File > Delete all data: profiles, segments, exports, connections, runs and the stored keys.
+"""File > Delete all data: profiles, segments, exports, connections, runs and the stored keys,
+and the exports' schedules.
 
 The deletion runs on the profiles queue (it removes DuckDB's tables), then the keys go on the
 keyring's thread. Meanwhile ``ui.permission`` says it is erasing, so nothing can be run or
@@ -7,12 +8,29 @@ imported into data that is being deleted.
 
 from __future__ import annotations
 
-from typing import Any
+import logging
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
 from app.core.erase import erase_everything
 from app.ui.context import UiContext
+
+if TYPE_CHECKING:
+    from app.context import AppContext
+
+log = logging.getLogger(__name__)
+
+
+def _erase(app: AppContext) -> list[str]:
+    """Delete everything, then the schedules of the exports that were deleted (a scheduler
+    that fails is logged: the data is gone either way). Returns the connections' names."""
+    exports = [export.name for export in app.exports.all()]
+    names = erase_everything(app.state, app.profiles, app.paths.reports_dir)
+    _, warnings = app.schedules.forget(exports)
+    for warning in warnings:
+        log.warning("%s", warning)
+    return names
 
 
 class DataEraser(QObject):
@@ -43,11 +61,7 @@ class DataEraser(QObject):
             return
         app = self.ui.app
         self._set_busy(True)
-        self.ui.profiles.submit(
-            lambda: erase_everything(app.state, app.profiles, app.paths.reports_dir),
-            self._on_erased,
-            self._on_failed,
-        )
+        self.ui.profiles.submit(lambda: _erase(app), self._on_erased, self._on_failed)
 
     def _on_erased(self, names: Any) -> None:
         self.ui.vault.forget_keys(list(names), self._on_keys_forgotten, self._on_failed)

@@ -31,6 +31,8 @@ from PySide6.QtWidgets import (
 
 if TYPE_CHECKING:
     from app.core.destinations import CustomField
+    from app.core.schedule import ScheduleInfo
+    from app.ui.mapping.schedule_dialog import ScheduleChoice
 
 PROFILE_FILTER = "*.csv *.tsv *.txt *.xlsx *.xls *.parquet model.json"
 
@@ -122,6 +124,15 @@ class Dialogs(QObject):
         if dialog.exec() != QDialog.DialogCode.Accepted or not key.text().strip():
             return None
         return key.text().strip()
+
+    def ask_schedule(self, export: str, info: ScheduleInfo) -> ScheduleChoice | None:
+        """When ``export`` runs by itself; None when the user cancels."""
+        from app.ui.mapping.schedule_dialog import ScheduleDialog
+
+        dialog = ScheduleDialog(export, info, parent=self._parent)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return dialog.choice()
 
     def ask_custom_field(self, known: Sequence[CustomField] = ()) -> tuple[str, str] | None:
         """A custom field to map: one of the account's ``known`` fields, or a new name with

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from app.ui.dialogs import Dialogs
     from app.ui.history.tab import HistoryTab
     from app.ui.mapping.tab import MappingTab
+    from app.ui.running.failed_notice import FailedRunsNotice
     from app.ui.running.panel import ExportPanel
     from app.ui.running.resume_offer import ResumeOffer
     from app.ui.segments.tab import SegmentsTab
@@ -61,6 +62,7 @@ class MainWindow(QMainWindow):
     history: HistoryTab
     eraser: DataEraser
     resume_bar: ResumeOffer
+    failed_notice: FailedRunsNotice
     panel: ExportPanel
 
     def __init__(
@@ -129,6 +131,7 @@ class MainWindow(QMainWindow):
         from app.ui.history.tab import HistoryTab
         from app.ui.mapping.tab import MappingTab
         from app.ui.menus import fill_menus
+        from app.ui.running.failed_notice import FailedRunsNotice
         from app.ui.running.panel import ExportPanel
         from app.ui.running.resume_offer import ResumeOffer
         from app.ui.segments.tab import SegmentsTab
@@ -145,6 +148,8 @@ class MainWindow(QMainWindow):
             page.addWidget(view)
         self.resume_bar = ResumeOffer()
         self._column.insertWidget(0, self.resume_bar)
+        self.failed_notice = FailedRunsNotice()
+        self._column.insertWidget(0, self.failed_notice)
         self.panel = ExportPanel()
         self._column.addWidget(self.panel)
         fill_menus(self)
@@ -192,6 +197,7 @@ class MainWindow(QMainWindow):
         self.history.resume_requested.connect(self.mapping.launcher.resume)
         self.resume_bar.resume_requested.connect(self.mapping.launcher.resume)
         self.resume_bar.show_requested.connect(self._show_run)
+        self.failed_notice.show_requested.connect(self._show_run)
         launcher = self.mapping.launcher
         ui.permission.changed.connect(self._update_run_controls)
         launcher.refused.connect(self.statusBar().showMessage)
@@ -290,9 +296,18 @@ class MainWindow(QMainWindow):
     def _on_ready(self, status: Any) -> None:
         self._refresh_all()
         self.resume_bar.offer(self.history.interrupted_runs())
+        self._offer_failed_runs()
         self.statusBar().showMessage(self.tr("Ready."), 5000)
         self._is_ready = True
         self.ready.emit()
+
+    def _offer_failed_runs(self) -> None:
+        """Runs that failed while the window was closed (read once, when it opens)."""
+        from app.core.schedule.notices import failed_while_closed
+
+        closed_at = self.settings.closed_at()
+        if closed_at is not None:
+            self.failed_notice.offer(failed_while_closed(self.context.runs.all(), closed_at))
 
     def _show_run(self, run_id: int) -> None:
         self.tabs.setCurrentIndex(HISTORY)
@@ -365,6 +380,8 @@ class MainWindow(QMainWindow):
                 )
             return
         self.settings.save(self, self.tabs)
+        if self._is_ready:  # a window that never showed its data has not shown these either
+            self.settings.save_closed()
         self.shutdown()
         event.accept()
 

@@ -1,4 +1,5 @@
-"""Window geometry and the last tab, in an INI file beside the program's other settings.
+"""Window geometry, the last tab and when the window was last closed, in an INI file beside
+the program's other settings.
 
 QSettings' default place is the user's home; the program keeps everything under one tree (which
 ``AUTOPILOT_EXPORTER_HOME`` moves), so the file lives in the config directory instead.
@@ -6,6 +7,7 @@ QSettings' default place is the user's home; the program keeps everything under 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
@@ -41,3 +43,20 @@ class WindowSettings:
         settings.setValue("window/geometry", window.saveGeometry())
         settings.setValue("window/tab", tabs.currentIndex())
         settings.sync()
+
+    def save_closed(self, moment: datetime | None = None) -> None:
+        """Remember when the window closed: runs that fail after it are shown at the next start."""
+        settings = self._open()
+        settings.setValue("notices/closed_at", (moment or datetime.now(UTC)).isoformat())
+        settings.sync()
+
+    def closed_at(self) -> datetime | None:
+        """When the window was last closed; None before it ever was (or when unreadable)."""
+        value = self._open().value("notices/closed_at")
+        try:
+            moment = datetime.fromisoformat(str(value)) if value else None
+        except ValueError:
+            return None
+        if moment is not None and moment.tzinfo is None:
+            return None
+        return moment

@@ -20,10 +20,12 @@ from pytestqt.qtbot import QtBot
 from app.context import AppContext, build_context
 from app.core.connections import Connection
 from app.core.destinations import CustomField
+from app.core.schedule import ScheduleInfo
 from app.core.store import utc_now
 from app.ui.application import build_main_window
 from app.ui.dialogs import Dialogs
 from app.ui.main_window import MainWindow
+from app.ui.mapping.schedule_dialog import ScheduleChoice
 from tests.support.autopilot_sim import AutopilotSimulator
 from tests.support.ortto_sim import OrttoSimulator
 
@@ -88,6 +90,10 @@ class ScriptedDialogs(Dialogs):
 
     def ask_custom_field(self, known: Sequence[CustomField] = ()) -> tuple[str, str] | None:
         result: tuple[str, str] | None = self._answer("ask_custom_field", tuple(known))
+        return result
+
+    def ask_schedule(self, export: str, info: ScheduleInfo) -> ScheduleChoice | None:
+        result: ScheduleChoice | None = self._answer("ask_schedule", export, info)
         return result
 
 

@@ -46,6 +46,7 @@ NAME_ROLE = Qt.ItemDataRole.UserRole
 
 class ExportEditor(QObject):
     saved = Signal(object)  # the Export as stored
+    renamed = Signal(str, str)  # the name it had, the name it has: its schedule follows
 
     def __init__(self, ui: UiContext, view: MappingView, launcher: ExportLauncher) -> None:
         super().__init__(view)
@@ -263,6 +264,8 @@ class ExportEditor(QObject):
             self.editing = saved
             self.view.title.setText(self.tr("Export '{name}'").format(name=saved.name))
             self.saved.emit(saved)
+            if original is not None and original != saved.name:
+                self.renamed.emit(original, saved.name)
             if then is not None:
                 then(saved)
 

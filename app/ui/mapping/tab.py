@@ -16,6 +16,7 @@ from app.ui.context import UiContext
 from app.ui.kit.layout import fit_columns
 from app.ui.kit.table_models import Column, RecordModel
 from app.ui.mapping.editor import ExportEditor
+from app.ui.mapping.scheduling import ExportScheduler
 from app.ui.mapping.view import MappingView
 from app.ui.running.launcher import ExportLauncher
 
@@ -38,6 +39,7 @@ class MappingTab(QObject):
         self.launcher = ExportLauncher(ui, self)
         self.editor = ExportEditor(ui, view, self.launcher)
         self.checker = self.editor.checker
+        self.scheduler = ExportScheduler(ui, view.status, self)
         self.model: RecordModel[Export] = RecordModel(self._columns(), self)
         view.exports.setModel(self.model)
         fit_columns(view.exports, stretch=0)
@@ -76,6 +78,9 @@ class MappingTab(QObject):
         v.duplicate_button.clicked.connect(self._on_duplicate_clicked)
         v.remove_button.clicked.connect(self._on_remove_clicked)
         self.editor.saved.connect(self._on_saved)
+        self.editor.renamed.connect(self.scheduler.renamed)
+        v.schedule_button.clicked.connect(self._on_schedule_clicked)
+        self.scheduler.busy_changed.connect(self._update_buttons)
 
     def _show_missing(self) -> None:
         v = self.view
@@ -100,10 +105,11 @@ class MappingTab(QObject):
         ready = bool(self.editor.connections and self.editor.segments)
         v.stack.setCurrentIndex(0 if ready else 1)
 
-    def _update_buttons(self) -> None:
+    def _update_buttons(self, *args: object) -> None:
         editing = self.editor.editing is not None
         self.view.duplicate_button.setEnabled(editing)
         self.view.remove_button.setEnabled(editing)
+        self.view.schedule_button.setEnabled(editing and not self.scheduler.busy)
 
     # -- slots --------------------------------------------------------------------------------
 
@@ -165,7 +171,12 @@ class MappingTab(QObject):
             lambda exc: self.ui.errors.report(exc, self.tr("The export was not removed")),
         )
 
+    def _on_schedule_clicked(self) -> None:
+        if self.editor.editing is not None:
+            self.scheduler.edit(self.editor.editing.name)
+
     def _on_removed(self, name: str) -> None:
+        self.scheduler.removed([name])
         self.model.set_records(self.ui.app.exports.all())
         editing = self.editor.editing
         if editing is None or editing.name.casefold() == name.casefold():

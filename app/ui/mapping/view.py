@@ -163,7 +163,16 @@ class MappingView(QWidget):
             )
         )
         self.run_button = primary(QPushButton(self.tr("&Run now")))
+        self.schedule_button = QPushButton(self.tr("S&chedule..."))
+        self.schedule_button.setToolTip(
+            self.tr("Run the saved export by itself every day or every week")
+        )
         row.addWidget(self.send_all)
-        for button in (self.save_button, self.dry_run_button, self.run_button):
+        for button in (
+            self.save_button,
+            self.schedule_button,
+            self.dry_run_button,
+            self.run_button,
+        ):
             row.addWidget(button)
         return row
