@@ -11,6 +11,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -429,10 +430,23 @@ def test_sigterm_ends_the_run_within_two_seconds_while_autopilot_hangs(
             text=True,
         )
         assert hanging(sim), "a request to Autopilot is on the wire, its answer never coming"
+        lines: list[str] = []
+        reader = threading.Thread(target=lambda: lines.extend(process.stderr), daemon=True)
+        reader.start()
+        deadline = time.monotonic() + 30
+        while not any("waiting for Autopilot to answer" in line for line in lines):
+            assert time.monotonic() < deadline, "the progress never said it was waiting"
+            time.sleep(0.1)
+        assert not any("left" in line for line in lines[-1:]), "no estimate while waiting"
         process.send_signal(signal.SIGTERM)
         signalled = time.monotonic()
-        stdout, stderr = process.communicate(timeout=60)
+        stdout = process.stdout.read()
+        process.wait(timeout=60)
         took = time.monotonic() - signalled
+        reader.join(timeout=5)
+        process.stdout.close()
+        process.stderr.close()
+        stderr = "".join(lines)
         assert took < 2.0, f"the process ended {took:.1f} s after SIGTERM"
         assert process.returncode == 1, stderr
         run = json.loads(stdout)
