@@ -54,6 +54,8 @@ class ProgressPrinter:
             return
         self._last = now
         eta = f", about {_duration(progress.eta_s)} left" if progress.eta_s else ""
+        if progress.waiting_for:
+            eta = f", waiting for {progress.waiting_for} to answer"
         rate = f", {progress.contacts_per_s:,.0f} contacts/s" if progress.contacts_per_s else ""
         what = "people who left, removed" if removing else "contacts"
         self._console.say(f"[{progress.phase}] {done:,} of {total:,} {what}{rate}{eta}")

@@ -11,6 +11,8 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -398,6 +400,61 @@ def test_sigterm_cancels_and_the_run_is_resumable(
     resumed = cli.json("run", "resume", str(run["run_id"]), "--json")
     assert resumed["status"] == "succeeded"
     assert max(upserts(sim).values()) == 1
+
+
+def hanging(sim: AutopilotSimulator, timeout: float = 60.0) -> bool:
+    """Wait until a request has arrived that is not answered (the server is stalling on it)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with sim.dispatcher.lock:
+            arrived = sim.dispatcher.counters["requests"]
+        if arrived > len(sim.requests()):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.parametrize("path", ["/lists", "/contacts"])
+def test_sigterm_ends_the_run_within_two_seconds_while_autopilot_hangs(
+    cli: Cli, tmp_path: Path, path: str
+) -> None:
+    with AutopilotSimulator(keys={KEY}, rate=100.0, burst=20, seed=5, slow_seconds=120) as sim:
+        setup_export(cli, sim, tmp_path, rows=300, rate="20")
+        sim.fail_next("slow", 1000, path=path)  # no answer for two minutes, every time
+        process = subprocess.Popen(
+            cli.command("export", "run", "Weekly", "--json"),
+            cwd=ROOT,
+            env=cli.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert hanging(sim), "a request to Autopilot is on the wire, its answer never coming"
+        lines: list[str] = []
+        reader = threading.Thread(target=lambda: lines.extend(process.stderr), daemon=True)
+        reader.start()
+        deadline = time.monotonic() + 30
+        while not any("waiting for Autopilot to answer" in line for line in lines):
+            assert time.monotonic() < deadline, "the progress never said it was waiting"
+            time.sleep(0.1)
+        assert not any("left" in line for line in lines[-1:]), "no estimate while waiting"
+        process.send_signal(signal.SIGTERM)
+        signalled = time.monotonic()
+        stdout = process.stdout.read()
+        process.wait(timeout=60)
+        took = time.monotonic() - signalled
+        reader.join(timeout=5)
+        process.stdout.close()
+        process.stderr.close()
+        stderr = "".join(lines)
+        assert took < 2.0, f"the process ended {took:.1f} s after SIGTERM"
+        assert process.returncode == 1, stderr
+        run = json.loads(stdout)
+        assert run["status"] == "cancelled" and run["sent"] == 0
+        sim.clear_faults()
+        resumed = cli.json("run", "resume", str(run["run_id"]), "--json")
+        assert resumed["status"] == "succeeded"
+        assert set(sim.contacts()) == expected_emails(300)
 
 
 def test_connection_test_exits_1_when_the_key_does_not_work(

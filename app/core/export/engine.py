@@ -60,6 +60,9 @@ class Progress:
     # and how many of them are done (removed, or could not be).
     to_remove: int = 0
     removals_done: int = 0
+    # The destination's name while nothing has been answered for WAITING_AFTER_S (no estimate
+    # then: "about 4 s left" would be a guess about a server that is not answering).
+    waiting_for: str | None = None
 
     @property
     def done(self) -> int:
@@ -67,6 +70,9 @@ class Progress:
 
 
 ProgressCallback = Callable[[Progress], None]
+# Nothing answered for this long: the progress says it is waiting for the destination.
+WAITING_AFTER_S = 5.0
+_ANSWERED_PHASES = ("lists", "sending", "removing")
 # A request for the pool, and what records its answer.
 _Record = Callable[[BulkResult], None]
 _Work = tuple[Callable[[], BulkResult], _Record]
@@ -103,9 +109,14 @@ class Heartbeat:
     """Tells the history this process is alive while a run goes on (a thread of its own)."""
 
     def __init__(
-        self, runs: RunStore, lease: Lease, on_lost: Callable[[BaseException], None]
+        self,
+        runs: RunStore,
+        lease: Lease,
+        on_lost: Callable[[BaseException], None],
+        on_beat: Callable[[], None] | None = None,
     ) -> None:
         self._runs, self._lease, self._on_lost = runs, lease, on_lost
+        self._on_beat = on_beat  # also while a request blocks the run's own thread
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="run-heartbeat", daemon=True)
 
@@ -126,6 +137,11 @@ class Heartbeat:
                 return
             except Exception:  # a busy store must not kill the run; the next beat retries
                 log.warning("Heartbeat for run %s failed", self._lease.run_id, exc_info=True)
+            if self._on_beat is not None:
+                try:
+                    self._on_beat()
+                except Exception:
+                    log.warning("Progress of run %s failed", self._lease.run_id, exc_info=True)
 
 
 def start_run(plan: ExportPlan, runs: RunStore, *, dry_run: bool = False) -> Lease:
@@ -168,6 +184,10 @@ class _Run:
         self.cancel = cancel
         self.cancelling = False  # the caller's cancel was reported
         self.meter = _Meter(clock)
+        self.phase = "lists"
+        self.last_answer = clock.monotonic()  # when the destination last answered
+        self.last_report = 0.0
+        self._report_lock = threading.Lock()
         previous = runs.get(lease.run_id)
         self.sent, self.rejected = previous.sent, previous.rejected
         self.lists: dict[str, str | None] = dict(previous.lists)
@@ -182,7 +202,27 @@ class _Run:
 
     # -- progress ---------------------------------------------------------------------------
 
+    def heard(self) -> None:
+        """The destination answered (a list found, a batch or a removal confirmed)."""
+        self.last_answer = self.clock.monotonic()
+
+    def tick(self) -> None:
+        """Called now and then while nothing happens: says when the destination is silent."""
+        now = self.clock.monotonic()
+        silent = now - self.last_answer >= WAITING_AFTER_S
+        if silent and self.phase in _ANSWERED_PHASES and now - self.last_report >= 1.0:
+            self.report(self.phase)
+
     def report(self, phase: str) -> None:
+        with self._report_lock:
+            self._report(phase)
+
+    def _report(self, phase: str) -> None:
+        self.phase = phase
+        self.last_report = self.clock.monotonic()
+        waiting = phase in _ANSWERED_PHASES and (
+            self.last_report - self.last_answer >= WAITING_AFTER_S
+        )
         rate = self.meter.rate()
         if phase == "removing":
             remaining = self.to_remove - self.removals_done
@@ -190,8 +230,10 @@ class _Run:
         else:
             remaining = self.plan.valid - self.sent - self.rejected
             per_request = self.plan.destination.max_batch
-        if rate > 0:
-            eta: float | None = remaining / rate
+        if waiting:
+            eta: float | None = None
+        elif rate > 0:
+            eta = remaining / rate
         else:
             eta = math.ceil(remaining / per_request) / max(0.1, self.plan.connection.rate_limit)
         self.on_progress(
@@ -206,6 +248,7 @@ class _Run:
                 eta,
                 self.to_remove,
                 self.removals_done,
+                self.plan.destination.name if waiting else None,
             )
         )
 
@@ -221,6 +264,7 @@ class _Run:
             self.segment_name = name
             self.report("lists")
             audience = self.client.resolve_audience(name, cancel=self.cancel)
+            self.heard()
             if audience.warning:
                 self.warnings.append(audience.warning)
             self.lists[name] = audience.key
@@ -288,6 +332,7 @@ class _Run:
         self.sent += sent
         self.rejected += len(rejected)
         self.meter.add(len(batch.rows))
+        self.heard()
         self.report("sending")
 
     def fail(self, exc: BaseException) -> None:
@@ -351,6 +396,8 @@ class _Run:
             done, _ = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
             for future in done:
                 self._settle(future, pending.pop(future))
+            if not done:
+                self.tick()
 
     def _settle(self, future: Future[BulkResult], record: _Record) -> None:
         exc = future.exception()
@@ -413,6 +460,7 @@ class _Run:
             self.not_removed.setdefault(segment, []).extend(refused.values())
         self.removals_done += len(chunk)
         self.meter.add(len(chunk))
+        self.heard()
         self.report("removing")
 
     def _warn_not_removed(self) -> None:
@@ -478,7 +526,7 @@ def run_export(
     state = _Run(plan, services, client, runs, lease, on_progress or (lambda p: None), token, clock)
     state.warnings += warnings
     started = clock.monotonic()
-    with Heartbeat(runs, lease, state.fail):
+    with Heartbeat(runs, lease, state.fail, state.tick):
         try:
             slots = in_flight or default_in_flight(plan.connection.rate_limit)
             nothing_valid = plan.all_invalid()

@@ -112,7 +112,11 @@ class ExportPanel(QFrame):
             parts.append(
                 self.tr("{rate} contacts/s").format(rate=fmt.rate(progress.contacts_per_s))
             )
-        if progress.eta_s is not None and progress.done < progress.total:
+        if progress.waiting_for:
+            parts.append(
+                self.tr("waiting for {service} to answer").format(service=progress.waiting_for)
+            )
+        elif progress.eta_s is not None and progress.done < progress.total:
             parts.append(self.tr("{eta} left").format(eta=fmt.estimate(progress.eta_s)))
         self.counts.setText("  \u00b7  ".join(parts))
 

@@ -43,6 +43,10 @@ class Exchange(Protocol):
 
     def reset(self) -> None: ...
 
+    def respond_slowly(self, answer: Answer, every: float, stopping: threading.Event) -> None: ...
+
+    def respond_huge(self, status: int, size: int) -> None: ...
+
 
 class Timing(Protocol):
     """The switches the pipeline reads (each server's config has them)."""
@@ -60,6 +64,8 @@ class Outcome:
     headers: dict[str, str] = field(default_factory=dict)
     fault: str | None = None
     stall: float = 0.0  # wait this long before delivering (commit-then-timeout)
+    trickle: float = 0.0  # send the body one byte per this many seconds
+    size: int = 0  # send a body of this many bytes instead of the payload
 
     @classmethod
     def of(cls, answer: Answer, fault: str | None = None) -> Outcome:
@@ -134,6 +140,10 @@ class Dispatcher:
             self.stall(outcome.stall)
         if outcome.status == NO_ANSWER:
             ex.reset()
+        elif outcome.trickle:
+            ex.respond_slowly((outcome.status, outcome.payload), outcome.trickle, self.stopping)
+        elif outcome.size:
+            ex.respond_huge(outcome.status, outcome.size)
         elif outcome.html is not None:
             ex.respond_html(outcome.status, outcome.html)
         else:
@@ -176,6 +186,12 @@ class Dispatcher:
             if not self.stall(self.config.slow_seconds):
                 return Outcome(NO_ANSWER, fault=kind)
             return Outcome.of(self.route(method, path, body, key), kind)
+        if kind == f.TRICKLE:
+            answer = self.route(method, path, body, key)
+            return Outcome(answer[0], answer[1], fault=kind, trickle=self.config.slow_seconds)
+        if kind == f.HUGE:
+            self.route(method, path, body, key)
+            return Outcome(200, fault=kind, size=f.HUGE_BYTES)
         # COMMIT_TIMEOUT: applied, but the client never hears about it.
         self.route(method, path, body, key)
         return Outcome(NO_ANSWER, fault=kind, stall=self.config.slow_seconds)

@@ -13,7 +13,10 @@ RESET = "reset"  # the socket is closed without an answer, nothing applied
 SLOW = "slow"  # stall past the client's read timeout, then apply and answer (late)
 COMMIT_TIMEOUT = "commit_timeout"  # apply, then stall and close without an answer
 STATUS = "status"  # any status, body and headers (e.g. 429 with Retry-After), nothing applied
-KINDS = frozenset({ERROR_500, HTML_503, RESET, SLOW, COMMIT_TIMEOUT, STATUS})
+TRICKLE = "trickle"  # apply, answer 200 and then send the body one byte per slow_seconds
+HUGE = "huge"  # apply, answer 200 with a body of HUGE_BYTES that is not worth reading
+KINDS = frozenset({ERROR_500, HTML_503, RESET, SLOW, COMMIT_TIMEOUT, STATUS, TRICKLE, HUGE})
+HUGE_BYTES = 64 << 20
 
 
 @dataclass(frozen=True)

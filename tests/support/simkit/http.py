@@ -108,6 +108,43 @@ class SimHandler(BaseHTTPRequestHandler):
     def respond_html(self, status: int, html: str) -> None:
         self._write(status, html.encode("utf-8"), "text/html; charset=utf-8", None)
 
+    def respond_slowly(self, answer: Answer, every: float, stopping: threading.Event) -> None:
+        """Headers at once, then the body one byte at a time: an answer that never ends."""
+        status, payload = answer
+        body = b"" if payload is None else json.dumps(payload).encode("utf-8")
+        self.close_connection = True
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.flush()
+            for byte in body:
+                if stopping.wait(every):
+                    return
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+        except OSError:  # the client cut it off
+            return
+
+    def respond_huge(self, status: int, size: int) -> None:
+        """A body of ``size`` bytes (spaces, then ``{}``), sent as fast as the client reads."""
+        self.close_connection = True
+        chunk = b" " * (1 << 16)
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(size))
+            self.end_headers()
+            sent = 0
+            while sent < size - 2:
+                piece = chunk[: size - 2 - sent]
+                self.wfile.write(piece)
+                sent += len(piece)
+            self.wfile.write(b"{}")
+        except OSError:  # the client stopped reading
+            return
+
     def reset(self) -> None:
         """Close the connection without a byte of answer (an RST where the OS allows it)."""
         self.close_connection = True

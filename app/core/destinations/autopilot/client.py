@@ -78,6 +78,7 @@ class AutopilotClient(SessionClient):
         rng: random.Random | None = None,
         backoff_base: float = 0.5,
         backoff_cap: float = 30.0,
+        give_up_s: float = 60.0,
     ) -> None:
         options = SessionOptions(
             rate_limit,
@@ -87,6 +88,7 @@ class AutopilotClient(SessionClient):
             max_attempts,
             backoff_base,
             backoff_cap,
+            give_up_s,
         )
         self._http = ApiSession(
             base_url, api_key, WORDS, options, key_source=KEY_SOURCE, clock=clock, rng=rng

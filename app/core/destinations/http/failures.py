@@ -15,7 +15,7 @@ from app.core.destinations.errors import (
     ServerError,
 )
 from app.core.destinations.http.retry import RETRYABLE_STATUSES
-from app.core.destinations.http.transport import CONNECT, TIMEOUT, TLS, Reply
+from app.core.destinations.http.transport import CONNECT, TIMEOUT, TLS, TOO_LARGE, Reply
 from app.core.logging_setup import redact
 
 
@@ -163,7 +163,14 @@ def _network_error(kind: str, ctx: Context) -> NetworkError:
             f"{ctx.what} ({ctx.attempts} attempts). Check the network and try again; an "
             "interrupted run can be resumed."
         )
-    else:  # RESET
+    elif kind == TOO_LARGE:
+        text = (
+            f"{ctx.service.name} at {ctx.host} sent an answer far larger than any real one "
+            f"while {ctx.what} ({ctx.attempts} attempts); it was not read. Check the "
+            "connection's base URL and any proxy in between, then try again; an interrupted "
+            "run can be resumed."
+        )
+    else:  # RESET, CANCELLED
         text = (
             f"The connection to {ctx.service.name} at {ctx.host} kept dropping while {ctx.what} "
             f"({ctx.attempts} attempts). Check the network and try again; an interrupted run "

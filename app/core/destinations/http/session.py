@@ -29,7 +29,7 @@ from app.core.destinations.http.failures import (
 from app.core.destinations.http.ratelimit import AdaptiveRate, TokenBucket
 from app.core.destinations.http.retry import BackoffPolicy, parse_retry_after, pause
 from app.core.destinations.http.stats import StatsRecorder
-from app.core.destinations.http.transport import Reply, Transport
+from app.core.destinations.http.transport import CANCELLED, Reply, Transport
 from app.core.destinations.http.urls import is_loopback_host, validate_base_url
 from app.core.destinations.models import ClientStats
 from app.core.errors import UsageError
@@ -58,6 +58,9 @@ class SessionOptions:
     max_attempts: int = 8
     backoff_base: float = 0.5
     backoff_cap: float = 30.0
+    # A server that gives no answer at all for this long (attempts and waits together) is
+    # taken to be down: the request fails then, whatever attempts are left.
+    give_up_s: float = 60.0
 
 
 class Tally:
@@ -94,6 +97,7 @@ class ApiSession:
         self.host = urlsplit(self.base_url).hostname or ""
         self.max_attempts = options.max_attempts
         self.read_timeout = options.read_timeout
+        self._give_up_s = options.give_up_s
         self._clock = clock or SystemClock()
         self._rng = rng or random.Random()
         self._policy = BackoffPolicy(base=options.backoff_base, cap=options.backoff_cap)
@@ -137,12 +141,14 @@ class ApiSession:
     ) -> Reply:
         """The first answer judged OK, after as many attempts as allowed; else a typed error."""
         limit = attempts or self.max_attempts
+        started = self._clock.monotonic()
         for attempt in range(1, limit + 1):
             reply = self.attempt(method, path, body, cancel, tally)
             verdict = judge_reply(reply)
             if verdict is Verdict.OK:
                 return reply
-            if verdict is Verdict.FAIL or attempt == limit:
+            silent = reply.status is None and self._clock.monotonic() - started >= self._give_up_s
+            if verdict is Verdict.FAIL or attempt == limit or silent:
                 raise error_for(reply, self.context(what, attempt))
             self.wait_before_retry(reply, attempt, limit, what, cancel)
         raise AssertionError("the loop returns or raises")
@@ -164,7 +170,11 @@ class ApiSession:
         generation = self._adaptive.generation
         if tally is not None:
             tally.requests += 1
-        reply = self._transport.send(method, self.base_url + path, body)
+        reply = self._transport.send(method, self.base_url + path, body, cancel)
+        if reply.failure == CANCELLED and cancel is not None:
+            # Cut off mid-request: a write's outcome is unknown, so it is not counted as sent
+            # and a resume sends it again (every write here is an idempotent upsert).
+            cancel.raise_if_cancelled()
         self._stats.attempt(reply)
         if reply.status == 429:
             if self._adaptive.on_throttled(generation):

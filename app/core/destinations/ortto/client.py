@@ -136,6 +136,7 @@ class OrttoClient(SessionClient):
         rng: random.Random | None = None,
         backoff_base: float = 0.5,
         backoff_cap: float = 30.0,
+        give_up_s: float = 60.0,
         bad_answers: int = BAD_ANSWERS,
         bad_window: float = WINDOW_S,
         max_body_bytes: int = MAX_BODY_BYTES,
@@ -148,6 +149,7 @@ class OrttoClient(SessionClient):
             max_attempts,
             backoff_base,
             backoff_cap,
+            give_up_s,
         )
         clock = clock or SystemClock()
         self._http = ApiSession(
