@@ -46,7 +46,10 @@ class MappingView(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         self.file_notice = MessageBar("warning")
-        outer.addWidget(self.file_notice)
+        notice_row = QVBoxLayout()  # empty, and so taking no room, while the notice is hidden
+        notice_row.setContentsMargins(16, 16, 16, 0)
+        notice_row.addWidget(self.file_notice)
+        outer.addLayout(notice_row)
         outer.addWidget(self.stack)
 
     def _build_list(self) -> QVBoxLayout:
