@@ -9,9 +9,10 @@ from app.cli.output import Console
 from app.cli.running import cancel_on_signals, print_run, run_with_signals
 from app.cli.schedules import forget_schedules
 from app.cli.schedules import register as register_schedule
+from app.cli.sources import report_refresh
 from app.core.cancel import CancelToken
 from app.core.destinations import destination_for
-from app.core.errors import AlreadyExistsError, NotFoundError
+from app.core.errors import AlreadyExistsError, AppError, NotFoundError
 from app.core.export import Export, PlanProblems, check_export
 from app.core.mapping import Mapping
 
@@ -66,6 +67,11 @@ def register(nouns: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
         "--all",
         action="store_true",
         help="send everyone again, also those the destination already has unchanged",
+    )
+    run.add_argument(
+        "--refresh",
+        action="store_true",
+        help="first import the export's source again from its file, if the file changed",
     )
     run.add_argument(
         "--allow-mass-removal",
@@ -141,7 +147,19 @@ def _run(args: argparse.Namespace, console: Console) -> int:
         console.error("--output is only for --dry-run.")
         return 2
     export = ctx.exports.get(args.name)
-    if args.dry_run:
+    try:
+        if not args.dry_run:
+            ctx.runs.refuse_if_live(export.name)  # before asking the keyring or refreshing
+        # The key is read before the run starts; the sending threads never touch the keyring.
+        key = None if args.dry_run else ctx.keys.read(export.connection)
+        if args.refresh:
+            for result in ctx.runner.refresh_sources(export):
+                report_refresh(console, result)
+    except AppError as exc:
+        # Nobody may be watching (a scheduled run): the history keeps why it did not start.
+        ctx.runner.record_not_started(export, str(exc), dry_run=args.dry_run)
+        raise
+    if args.dry_run or key is None:
         console.say(f"Planning a dry run of '{export.name}'...")
         plan = ctx.runner.plan(
             export, send_all=args.all, allow_mass_removal=args.allow_mass_removal
@@ -151,9 +169,6 @@ def _run(args: argparse.Namespace, console: Console) -> int:
             run = ctx.runner.dry_run(plan, args.output, cancel=cancel)
         console.say(f"Dry run: the payloads that would be sent are in {run.output_path}")
         return print_run(console, run, as_json=args.json)
-    ctx.runs.refuse_if_live(export.name)  # before asking the keyring or planning
-    # The key is read before the run starts; the sending threads never touch the keyring.
-    key = ctx.keys.read(export.connection)
     console.say(f"Planning '{export.name}'...")
     plan = ctx.runner.plan(export, send_all=args.all, allow_mass_removal=args.allow_mass_removal)
     return run_with_signals(console, plan, key, run_id=None, as_json=args.json)

@@ -1,4 +1,4 @@
-"""`source import | list | remove`: customer files imported as profile sources."""
+"""`source import | refresh | list | remove`: customer files imported as profile sources."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 
 from app.cli.output import Console
 from app.core.errors import UsageError
+from app.core.profiles import RefreshResult
 from app.core.store import to_iso
 
 _DELIMITERS = {",": ",", ";": ";", "|": "|", "tab": "\t", "\\t": "\t", "\t": "\t"}
@@ -38,6 +39,18 @@ def register(nouns: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     imp.add_argument("--encoding", metavar="ENC", help="text files: e.g. utf-8, cp1252, utf-16")
     imp.add_argument("--delimiter", metavar="C", help="text files: , ; | or tab")
     imp.set_defaults(handler=_import)
+
+    refresh = verbs.add_parser(
+        "refresh",
+        help="import a source again from its file, with the options it was imported with",
+    )
+    refresh.add_argument("name", metavar="NAME")
+    refresh.add_argument(
+        "--if-changed",
+        action="store_true",
+        help="do nothing when the file is the one imported",
+    )
+    refresh.set_defaults(handler=_refresh)
 
     lst = verbs.add_parser("list", help="list imported sources")
     lst.add_argument("--json", action="store_true", help="print a JSON array")
@@ -71,6 +84,19 @@ def _import(args: argparse.Namespace, console: Console) -> int:
     for warning in result.warnings:
         console.warn(warning)
     return 0
+
+
+def _refresh(args: argparse.Namespace, console: Console) -> int:
+    result = console.context.profiles.refresh_source(args.name, if_changed=args.if_changed)
+    report_refresh(console, result)
+    return 0
+
+
+def report_refresh(console: Console, result: RefreshResult) -> None:
+    console.say(result.summary())
+    if result.imported is not None:
+        for warning in result.imported.warnings:
+            console.warn(warning)
 
 
 def _list(args: argparse.Namespace, console: Console) -> int:

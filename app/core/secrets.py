@@ -106,6 +106,9 @@ def select_backend() -> Any:
     return max(candidates, default=fallback, key=keyring.backend.by_priority)
 
 
+_PAST = {"read": "read", "save": "stored", "delete": "deleted"}
+
+
 class KeyringSecretStore:
     """Keys in the OS keyring through ``keyring``; every call may raise SecretStoreError."""
 
@@ -123,7 +126,7 @@ class KeyringSecretStore:
 
         if not self._status.usable:
             raise KeyNeededError(
-                "No system keyring is available, so the API key cannot be stored; "
+                f"No system keyring is available, so the API key cannot be {_PAST[action]}; "
                 "set up your desktop's keyring (Secret Service, Keychain or Credential Manager)."
             )
         try:

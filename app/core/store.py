@@ -247,6 +247,23 @@ def _v6_removals(db: sqlite3.Connection) -> None:
     )
 
 
+def _v7_source_options(db: sqlite3.Connection) -> None:
+    # A source can be refreshed from its file: what the user chose at import (NULL: detected
+    # again, which is all a source imported before this version can do) and the file's size and
+    # modification time at import, so a change is noticed without reading the file.
+    _execute_script(
+        db,
+        """
+        ALTER TABLE sources ADD COLUMN opt_sheet TEXT;
+        ALTER TABLE sources ADD COLUMN opt_entity TEXT;
+        ALTER TABLE sources ADD COLUMN opt_encoding TEXT;
+        ALTER TABLE sources ADD COLUMN opt_delimiter TEXT;
+        ALTER TABLE sources ADD COLUMN file_size INTEGER;
+        ALTER TABLE sources ADD COLUMN file_mtime_ns INTEGER;
+        """,
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _v1_sources_and_segments,
     _v2_connections_exports_runs,
@@ -254,6 +271,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _v4_destinations,
     _v5_ledger,
     _v6_removals,
+    _v7_source_options,
 ]
 
 

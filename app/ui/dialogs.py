@@ -134,6 +134,30 @@ class Dialogs(QObject):
             return None
         return dialog.choice()
 
+    def ask_source_name(self, file_name: str, suggested: str) -> str | None:
+        """The name the profiles imported from ``file_name`` go by; None when cancelled."""
+        dialog = QDialog(self._parent)
+        dialog.setWindowTitle(self.tr("Import profiles"))
+        layout = QVBoxLayout(dialog)
+        text = QLabel(
+            self.tr(
+                "Segments refer to the profiles from {file} by this name. Importing under a "
+                "name that exists replaces those profiles."
+            ).format(file=file_name)
+        )
+        text.setWordWrap(True)
+        caption = QLabel(self.tr("&Name of the profiles:"))
+        name = QLineEdit(suggested)
+        name.selectAll()
+        caption.setBuddy(name)
+        layout.addWidget(text)
+        layout.addWidget(caption)
+        layout.addWidget(name)
+        layout.addWidget(_ok_cancel(dialog))
+        if dialog.exec() != QDialog.DialogCode.Accepted or not name.text().strip():
+            return None
+        return name.text().strip()
+
     def ask_custom_field(self, known: Sequence[CustomField] = ()) -> tuple[str, str] | None:
         """A custom field to map: one of the account's ``known`` fields, or a new name with
         its type. Returns (name, type) in the mapping's words."""

@@ -18,7 +18,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QEvent, QTimer, Signal
 from PySide6.QtWidgets import QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
 from app.ui.window_settings import WindowSettings
@@ -213,6 +213,8 @@ class MainWindow(QMainWindow):
         self.eraser.finished.connect(self._on_erased)
         self.panel.cancel_requested.connect(ui.export.cancel)
         self.panel.show_history_requested.connect(lambda: self.tabs.setCurrentIndex(HISTORY))
+        self.mapping.notice.refresh_requested.connect(self.segments.sources.refresh_source)
+        self.tabs.currentChanged.connect(self._check_files)
 
     # -- public -------------------------------------------------------------------------------
 
@@ -255,6 +257,17 @@ class MainWindow(QMainWindow):
         self._refresh_all()
         if done:
             self.statusBar().showMessage(self.tr("All data deleted."), 10_000)
+
+    def _check_files(self, *args: object) -> None:
+        """Whether the files of the sources changed on disk: when their tab comes into view or
+        the window is activated (one stat per source)."""
+        if not self._is_built or self.shut_down:
+            return
+        current = self.tabs.currentIndex()
+        if current == SEGMENTS:
+            self.segments.notice.check()
+        elif current == MAPPING and self.ui.vault.is_ready:
+            self.mapping.notice.check()
 
     def _refresh_all(self) -> None:
         for refresh in (
@@ -359,6 +372,11 @@ class MainWindow(QMainWindow):
             self.close()
 
     # -- closing and dropping ---------------------------------------------------------------------
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
+            self._check_files()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._is_built and self.ui.export.active:

@@ -93,7 +93,7 @@ def test_the_migration_keeps_the_row_details_and_allows_removed_people(
     monkeypatch.undo()
 
     new = StateStore(path)
-    assert new.version == len(store.MIGRATIONS) == 6
+    assert new.version == len(store.MIGRATIONS) >= 6
     with new.transaction() as db:
         db.execute(
             "INSERT INTO run_rows (run_id, segment_index, row_number, state, email, reason)"

@@ -96,6 +96,14 @@ class ScriptedDialogs(Dialogs):
         result: ScheduleChoice | None = self._answer("ask_schedule", export, info)
         return result
 
+    def ask_source_name(self, file_name: str, suggested: str) -> str | None:
+        """The suggested name unless the script says otherwise (None: cancelled)."""
+        if "ask_source_name" not in self.answers:
+            self.calls.append(("ask_source_name", (file_name, suggested)))
+            return suggested
+        result: str | None = self._answer("ask_source_name", file_name, suggested)
+        return result
+
 
 @pytest.fixture(autouse=True)
 def no_thread_left_behind() -> Iterator[None]:

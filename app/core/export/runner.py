@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from app.core.cancel import CancelToken
 from app.core.connections import Connection
@@ -20,6 +21,7 @@ from app.core.export.engine import ProgressCallback, run_export
 from app.core.export.ledger import connection_identity
 from app.core.export.models import Export
 from app.core.export.plan import (
+    SNAPSHOT_VERSION,
     ExportPlan,
     Services,
     day_from_snapshot,
@@ -29,6 +31,7 @@ from app.core.export.plan import (
 from app.core.export.service import ExportService
 from app.core.history import Run, RunStore, can_resume
 from app.core.mapping import Mapping
+from app.core.profiles import RefreshResult
 
 ClientFactory = Callable[[Connection, str], Client]  # (connection, API key)
 
@@ -118,6 +121,56 @@ class ExportRunner:
             )
         finally:
             client.close()
+
+    def refresh_sources(
+        self, export: Export, *, on_progress: Callable[[float], None] | None = None
+    ) -> list[RefreshResult]:
+        """``export run --refresh``: each source of the export's segments read again from its
+        file when the file changed (RefreshRefused or InputFileError leave the old data)."""
+        names = dict.fromkeys(self.services.segments.get(name).source for name in export.segments)
+        profiles = self.services.profiles
+        return [
+            profiles.refresh_source(name, if_changed=True, on_progress=on_progress)
+            for name in names
+        ]
+
+    def record_not_started(self, export: Export, error: str, *, dry_run: bool = False) -> Run:
+        """A run of ``export`` that could not start, in the history as failed with ``error``."""
+        return self.runs.record_not_started(
+            export.name, error, dry_run=dry_run, snapshot=self._outline(export)
+        )
+
+    def _outline(self, export: Export) -> dict[str, Any]:
+        """What the history can tell of a run that never planned: the export as configured."""
+        outline: dict[str, Any] = {
+            "version": SNAPSHOT_VERSION,
+            "mapping": export.mapping.to_json(),
+            "segments": [],
+        }
+        try:
+            connection = self.services.connections.get(export.connection)
+            outline["connection"] = {
+                "name": connection.name,
+                "service": connection.service,
+                "region": connection.region,
+                "base_url": connection.base_url,
+                "rate_limit": connection.rate_limit,
+                "profile_cap": connection.profile_cap,
+            }
+            for name in export.segments:
+                segment = self.services.segments.get(name)
+                outline["segments"].append(
+                    {
+                        "name": segment.name,
+                        "match": segment.match,
+                        "rules": [rule.to_json() for rule in segment.rules],
+                    }
+                )
+                source = self.services.profiles.get_source(segment.source)
+                outline["source"] = {"name": source.name, "rows": source.rows}
+        except NotFoundError:
+            pass  # a part was removed meanwhile: the history shows what was found
+        return outline
 
     def dry_run(
         self, plan: ExportPlan, output: Path | None = None, *, cancel: CancelToken | None = None

@@ -91,7 +91,7 @@ class ResumeRefusal:
     """Why a run may not be resumed, with the message the user reads."""
 
     run_id: int
-    why: Literal["dry run", "running", "finished", "purged"]
+    why: Literal["dry run", "running", "finished", "purged", "not started"]
     message: str
 
 
@@ -105,6 +105,12 @@ def can_resume(run: Run) -> ResumeRefusal | None:
     if run.dry_run:
         return ResumeRefusal(
             run_id, "dry run", f"Run {run_id} was a dry run; start a new run instead."
+        )
+    if run.snapshot.get("not_started"):
+        return ResumeRefusal(
+            run_id,
+            "not started",
+            f"Run {run_id} failed before it sent anything; start a new run instead.",
         )
     if run.status is RunStatus.RUNNING:
         return ResumeRefusal(

@@ -119,6 +119,23 @@ class RunStore:
             )
         return Lease(run_id, owner)
 
+    def record_not_started(
+        self, export: str, error: str, *, dry_run: bool = False, snapshot: dict[str, Any] | None
+    ) -> m.Run:
+        """A run that could not start (its key unreadable, its source not refreshed) as a failed
+        run with that message, so a run nobody watched (a schedule) leaves a trace in the
+        history. Nothing was planned or sent; it cannot be resumed."""
+        now = to_iso(self._now())
+        recorded = {**(snapshot or {}), "export": export, "not_started": True}
+        with self._state.transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO runs (export_name, dry_run, status, started_at, finished_at,"
+                " snapshot, error) VALUES (?, ?, 'failed', ?, ?, ?, ?)",
+                (export, int(dry_run), now, now, json.dumps(recorded), error),
+            )
+            run_id = int(cursor.lastrowid or 0)
+        return self.get(run_id)
+
     def claim_for_resume(self, run_id: int) -> Lease:
         """Take over a resumable run, atomically: of two resumes at once, one is refused."""
         owner = _new_owner()

@@ -30,6 +30,32 @@ def delimiter_label(delimiter: str | None) -> str:
 
 
 @dataclass(frozen=True)
+class ImportOptions:
+    """What the user chose at import; None was detected (and is detected again on refresh)."""
+
+    sheet: str | None = None
+    entity: str | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+
+
+@dataclass(frozen=True)
+class FileStamp:
+    """The file's size and modification time when it was imported: a change costs one stat."""
+
+    size: int
+    mtime_ns: int
+
+
+def has_column(columns: tuple[str, ...], name: str) -> bool:
+    """Whether ``name`` finds a column the way :meth:`Source.physical_column` does."""
+    if name in columns:
+        return True
+    folded = name.casefold()
+    return sum(1 for column in columns if column.casefold() == folded) == 1
+
+
+@dataclass(frozen=True)
 class Source:
     """An imported file: one DuckDB table ``table_name`` plus this metadata row."""
 
@@ -44,6 +70,8 @@ class Source:
     encoding: str | None
     delimiter: str | None
     warnings: tuple[str, ...] = ()
+    options: ImportOptions = field(default_factory=ImportOptions)
+    stamp: FileStamp | None = None  # None: imported before sizes were recorded
 
     def physical_column(self, name: str) -> str:
         """``cN`` for a column name: an exact match first, then a unique case-insensitive one."""
@@ -108,3 +136,33 @@ class ImportResult:
 
 def _count(number: int, noun: str) -> str:
     return f"{number:,} {noun}" if number == 1 else f"{number:,} {noun}s"
+
+
+@dataclass(frozen=True)
+class RefreshResult:
+    """A refresh: the source before, and the new import (None: the file had not changed)."""
+
+    before: Source
+    imported: ImportResult | None
+
+    @property
+    def source(self) -> Source:
+        return self.imported.source if self.imported is not None else self.before
+
+    @property
+    def refreshed(self) -> bool:
+        return self.imported is not None
+
+    def summary(self) -> str:
+        before = self.before
+        if self.imported is None:
+            return (
+                f'Source "{before.name}" is unchanged: {before.path} is the file imported '
+                f"at {to_iso(before.imported_at)}; nothing to do."
+            )
+        source = self.imported.source
+        return (
+            f'Refreshed "{source.name}": {_count(source.rows, "row")} '
+            f"({before.rows:,} before), {_count(len(source.columns), 'column')} "
+            f"({self.imported._detected()}), {_count(len(self.imported.warnings), 'warning')}."
+        )

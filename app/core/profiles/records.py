@@ -6,12 +6,12 @@ import json
 import sqlite3
 
 from app.core.errors import InUseError, NotFoundError
-from app.core.profiles.models import Source
+from app.core.profiles.models import FileStamp, ImportOptions, Source, has_column
 from app.core.store import StateStore, from_iso, to_iso
 
 _COLUMNS = (
     "name, table_name, path, sha256, rows, columns, file_format, encoding, delimiter, warnings, "
-    "imported_at"
+    "imported_at, opt_sheet, opt_entity, opt_encoding, opt_delimiter, file_size, file_mtime_ns"
 )
 
 
@@ -30,6 +30,17 @@ def _to_source(row: sqlite3.Row) -> Source:
         encoding=row["encoding"],
         delimiter=row["delimiter"],
         warnings=tuple(json.loads(row["warnings"])),
+        options=ImportOptions(
+            sheet=row["opt_sheet"],
+            entity=row["opt_entity"],
+            encoding=row["opt_encoding"],
+            delimiter=row["opt_delimiter"],
+        ),
+        stamp=(
+            None
+            if row["file_size"] is None or row["file_mtime_ns"] is None
+            else FileStamp(int(row["file_size"]), int(row["file_mtime_ns"]))
+        ),
     )
 
 
@@ -46,6 +57,12 @@ def _values(source: Source) -> tuple[object, ...]:
         source.delimiter,
         json.dumps(list(source.warnings), ensure_ascii=False),
         to_iso(source.imported_at),
+        source.options.sheet,
+        source.options.entity,
+        source.options.encoding,
+        source.options.delimiter,
+        None if source.stamp is None else source.stamp.size,
+        None if source.stamp is None else source.stamp.mtime_ns,
     )
 
 
@@ -76,20 +93,30 @@ def known_tables(state: StateStore) -> set[str]:
         return {str(row[0]) for row in db.execute("SELECT table_name FROM sources")}
 
 
-def save_source(state: StateStore, source: Source) -> str | None:
+def save_source(state: StateStore, source: Source, *, refreshing: bool = False) -> str | None:
     """Insert ``source``, or swap it in for the one of the same name; return the old table.
 
     Updating in place keeps the row id, so segments defined on the old import now use this one.
+    ``refreshing``: the source must exist, and a new import that lacks a column its segments or
+    exports use is refused (RefreshRefused), in the same transaction as the swap.
     """
     with state.transaction() as db:
         old = db.execute("SELECT id, table_name FROM sources WHERE name = ?", (source.name,))
         existing = old.fetchone()
+        if existing is None and refreshing:
+            raise NotFoundError(
+                f'Source "{source.name}" was removed while it was being refreshed; '
+                "import the file again."
+            )
         if existing is None:
+            marks = ", ".join("?" for _ in _COLUMNS.split(","))
             db.execute(
-                f"INSERT INTO sources ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",  # noqa: S608
+                f"INSERT INTO sources ({_COLUMNS}) VALUES ({marks})",  # noqa: S608
                 _values(source),
             )
             return None
+        if refreshing:
+            _refuse_dropped_columns(db, int(existing["id"]), source)
         assignments = ", ".join(f"{column.strip()} = ?" for column in _COLUMNS.split(","))
         db.execute(
             f"UPDATE sources SET {assignments} WHERE id = ?",  # noqa: S608
@@ -124,3 +151,68 @@ def delete_source(state: StateStore, name: str) -> Source:
 
 def _segments(count: int) -> str:
     return "segment" if count == 1 else "segments"
+
+
+def update_stamp(state: StateStore, source: Source, stamp: FileStamp) -> None:
+    """The file was found unchanged by its content: remember its new size and time."""
+    with state.transaction() as db:
+        db.execute(
+            "UPDATE sources SET file_size = ?, file_mtime_ns = ? WHERE name = ? AND table_name = ?",
+            (stamp.size, stamp.mtime_ns, source.name, source.table_name),
+        )
+
+
+class RefreshRefused(InUseError):
+    """A refresh would drop columns that segments or exports of the source use."""
+
+
+def _refuse_dropped_columns(db: sqlite3.Connection, source_id: int, new: Source) -> None:
+    missing: dict[str, list[str]] = {}  # user ("segment \"VIP\"") -> its missing columns
+    for user, columns in _column_users(db, source_id):
+        for column in columns:
+            if not has_column(new.columns, column):
+                listed = missing.setdefault(user, [])
+                if column not in listed:
+                    listed.append(column)
+    if not missing:
+        return
+    every = list(dict.fromkeys(c for columns in missing.values() for c in columns))
+    uses = "; ".join(
+        f"{user} uses {', '.join(_quoted(c) for c in columns)}" for user, columns in missing.items()
+    )
+    if len(every) == 1:
+        lacks = f'the file no longer has the column "{every[0]}"'
+        fix = "put the column back in the file, or change what uses it, then refresh again."
+    else:
+        lacks = f"the file no longer has {len(every)} columns in use"
+        fix = "put the columns back in the file, or change what uses them, then refresh again."
+    raise RefreshRefused(
+        f'Source "{new.name}" was not refreshed: {lacks} ({uses}). '
+        f"The data imported before stays as it was; {fix}"
+    )
+
+
+def _quoted(text: str) -> str:
+    return f'"{text}"'
+
+
+def _column_users(db: sqlite3.Connection, source_id: int) -> list[tuple[str, list[str]]]:
+    """Each segment of the source with its rules' fields, each export of those segments with
+    the columns of its mapping."""
+    users: list[tuple[str, list[str]]] = []
+    for name, rules in db.execute(
+        "SELECT name, rules FROM segments WHERE source_id = ? ORDER BY name COLLATE NOCASE",
+        (source_id,),
+    ):
+        fields = [str(rule["field"]) for rule in json.loads(rules) if rule.get("field")]
+        users.append((f'segment "{name}"', fields))
+    for name, mapping in db.execute(
+        "SELECT DISTINCT e.name, e.mapping FROM exports e"
+        " JOIN export_segments es ON es.export_id = e.id"
+        " JOIN segments s ON s.id = es.segment_id"
+        " WHERE s.source_id = ? ORDER BY e.name COLLATE NOCASE",
+        (source_id,),
+    ):
+        columns = [str(item["column"]) for item in json.loads(mapping) if item.get("column")]
+        users.append((f'export "{name}"', columns))
+    return users

@@ -15,14 +15,14 @@ import tempfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
 import duckdb
 
 from app.core.clock import Clock, SystemClock
-from app.core.errors import UsageError
+from app.core.errors import InputFileError, UsageError
 from app.core.profiles import records
 from app.core.profiles.cdm import model_file
 from app.core.profiles.cdm_import import import_cdm
@@ -37,7 +37,13 @@ from app.core.profiles.database import (
 from app.core.profiles.excel_import import import_excel
 from app.core.profiles.formats import check_options, file_format
 from app.core.profiles.loading import Loaded
-from app.core.profiles.models import ImportResult, Source
+from app.core.profiles.models import (
+    FileStamp,
+    ImportOptions,
+    ImportResult,
+    RefreshResult,
+    Source,
+)
 from app.core.profiles.parquet_import import import_parquet
 from app.core.profiles.target import Target, digest_file
 from app.core.store import StateStore, utc_now
@@ -87,28 +93,83 @@ class ProfileStore:
         name: str,
         *,
         sheet: str | None = None,
+        entity: str | None = None,
         encoding: str | None = None,
         delimiter: str | None = None,
-        entity: str | None = None,
         on_progress: Progress | None = None,
     ) -> ImportResult:
         """Import (or re-import) ``path`` as source ``name``; ``on_progress`` gets 0..1.
 
         ``path`` is a file, or a Customer Insights (Common Data Model) folder or its model.json,
-        of which ``entity`` (default: the only one) is imported. ``on_progress`` may be called
-        from a helper thread.
+        of which ``entity`` (default: the only one) is imported. The options are remembered, so
+        a refresh reads the file the same way. ``on_progress`` may be called from a helper
+        thread.
         """
-        name = _checked_name(name)
+        options = ImportOptions(sheet=sheet, entity=entity, encoding=encoding, delimiter=delimiter)
+        return self._import(path, _checked_name(name), options, on_progress)
+
+    def refresh_source(
+        self, name: str, *, if_changed: bool = False, on_progress: Progress | None = None
+    ) -> RefreshResult:
+        """Import the source again from its file, with the options it was imported with.
+
+        ``if_changed``: do nothing when the file has not changed. Refused (RefreshRefused) when
+        the new data lacks a column that a segment or export of the source uses; refused or
+        failed, the old data stays as it was.
+        """
+        before = self.get_source(name)
+        try:
+            file_format(Path(before.path))
+            if if_changed and not self.file_changed(before):
+                return RefreshResult(before, None)
+            result = self._import(
+                Path(before.path), before.name, before.options, on_progress, refreshing=True
+            )
+        except InputFileError as exc:
+            raise InputFileError(_not_refreshed(before, exc)) from exc
+        return RefreshResult(before, result)
+
+    def file_changed(self, source: Source) -> bool:
+        """Whether the source's file differs from what was imported: the same size and time
+        answer at once; otherwise the content decides (a file saved again unchanged is not a
+        change, and its new size and time are remembered). A Customer Insights folder is
+        judged by its model.json, which every export from Customer Insights writes anew."""
+        path = Path(source.path)
+        if source.file_format == "cdm":
+            return source.stamp is None or file_stamp(model_file(path)) != source.stamp
+        stamp = file_stamp(path)
+        if source.stamp is not None and stamp == source.stamp:
+            return False
+        if digest_file(path).sha256 != source.sha256:
+            return True
+        records.update_stamp(self._state, source, stamp)
+        return False
+
+    def _import(
+        self,
+        path: Path,
+        name: str,
+        options: ImportOptions,
+        on_progress: Progress | None,
+        *,
+        refreshing: bool = False,
+    ) -> ImportResult:
         path = Path(os.path.abspath(path.expanduser()))
         kind = file_format(path)
         check_options(
-            kind, path, sheet=sheet, encoding=encoding, delimiter=delimiter, entity=entity
+            kind,
+            path,
+            sheet=options.sheet,
+            encoding=options.encoding,
+            delimiter=options.delimiter,
+            entity=options.entity,
         )
-        options = _Options(sheet, encoding, delimiter, entity)
         _report(on_progress, 0.0)
         with self._db.connect(read_only=False) as con:
             drop_orphans(con, records.known_tables(self._state))
-            source, loaded = self._build(con, kind, path, name, options, on_progress)
+            source, loaded = self._build(
+                con, kind, path, name, options, on_progress, refreshing=refreshing
+            )
         _report(on_progress, 1.0)
         return ImportResult(
             source=source,
@@ -124,11 +185,15 @@ class ProfileStore:
         kind: str,
         path: Path,
         name: str,
-        options: _Options,
+        options: ImportOptions,
         on_progress: Progress | None,
+        *,
+        refreshing: bool,
     ) -> tuple[Source, Loaded]:
         table = new_table_name()
         digested = model_file(path) if kind == "cdm" else path
+        # Before the file is read: a file saved again during the import looks changed later.
+        stamp = file_stamp(digested)
         try:
             with (
                 _workspace(self.db_path.parent) as workdir,
@@ -147,7 +212,8 @@ class ProfileStore:
                     with progress_of(con, on_progress, 0.02, 0.95):
                         loaded = _load(target, kind, path, options)
                 source = self._source(name, table, path, kind, loaded, target)
-            old_table = records.save_source(self._state, source)
+            source = replace(source, options=options, stamp=stamp)
+            old_table = records.save_source(self._state, source, refreshing=refreshing)
         except BaseException:
             drop_table(con, table)
             raise
@@ -173,22 +239,29 @@ class ProfileStore:
         )
 
 
-@dataclass(frozen=True)
-class _Options:
-    """How the user asked for the file to be read (None: decided from the file)."""
-
-    sheet: str | None
-    encoding: str | None
-    delimiter: str | None
-    entity: str | None
-
-
-def _load(target: Target, kind: str, path: Path, options: _Options) -> Loaded:
+def _load(target: Target, kind: str, path: Path, options: ImportOptions) -> Loaded:
     if kind == "excel":
         return import_excel(target, path, sheet=options.sheet)
     if kind == "parquet":
         return import_parquet(target, path)
     return import_delimited(target, path, encoding=options.encoding, delimiter=options.delimiter)
+
+
+def file_stamp(path: Path) -> FileStamp:
+    status = path.stat()
+    return FileStamp(size=status.st_size, mtime_ns=status.st_mtime_ns)
+
+
+def _not_refreshed(source: Source, exc: InputFileError) -> str:
+    if not Path(source.path).exists():
+        return (
+            f'Source "{source.name}" was not refreshed: its file {source.path} is gone (moved, '
+            "renamed or deleted). The data imported before stays as it was; put the file back, "
+            f'or import it from where it is now with: source import FILE --name "{source.name}"'
+        )
+    return (
+        f'Source "{source.name}" was not refreshed: {exc} The data imported before stays as it was.'
+    )
 
 
 @contextmanager

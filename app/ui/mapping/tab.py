@@ -12,6 +12,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from app.core.export import Export
+from app.core.profiles import Source
 from app.ui.context import UiContext
 from app.ui.kit.layout import fit_columns
 from app.ui.kit.table_models import Column, RecordModel
@@ -19,6 +20,7 @@ from app.ui.mapping.editor import ExportEditor
 from app.ui.mapping.scheduling import ExportScheduler
 from app.ui.mapping.view import MappingView
 from app.ui.running.launcher import ExportLauncher
+from app.ui.segments.freshness import FileNotice
 
 MemberCount = Callable[[str], int | None]
 CONNECTIONS_TAB, SEGMENTS_TAB = 0, 1
@@ -40,6 +42,7 @@ class MappingTab(QObject):
         self.editor = ExportEditor(ui, view, self.launcher)
         self.checker = self.editor.checker
         self.scheduler = ExportScheduler(ui, view.status, self)
+        self.notice = FileNotice(view.file_notice, self._sources_in_use)
         self.model: RecordModel[Export] = RecordModel(self._columns(), self)
         view.exports.setModel(self.model)
         fit_columns(view.exports, stretch=0)
@@ -55,6 +58,13 @@ class MappingTab(QObject):
         if self.editor.editing is not None:
             self._select(self.editor.editing.name)
         self._update_buttons()
+        self.notice.check()
+
+    def _sources_in_use(self) -> list[Source]:
+        """The sources an export can send from: those that segments are defined on."""
+        app = self.ui.app
+        used = {segment.source.casefold() for segment in app.segments.list()}
+        return [s for s in app.profiles.list_sources() if s.name.casefold() in used]
 
     # -- wiring -----------------------------------------------------------------------------
 

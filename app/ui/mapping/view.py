@@ -18,7 +18,15 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.kit.layout import add_row, card, form_layout, table
-from app.ui.kit.widgets import EmptyPage, ProblemList, StatusLine, hint, primary, section_title
+from app.ui.kit.widgets import (
+    EmptyPage,
+    MessageBar,
+    ProblemList,
+    StatusLine,
+    hint,
+    primary,
+    section_title,
+)
 from app.ui.mapping.fields import FieldMappingEditor
 
 
@@ -37,6 +45,11 @@ class MappingView(QWidget):
         self.stack.addWidget(self.missing)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
+        self.file_notice = MessageBar("warning")
+        notice_row = QVBoxLayout()  # empty, and so taking no room, while the notice is hidden
+        notice_row.setContentsMargins(16, 16, 16, 0)
+        notice_row.addWidget(self.file_notice)
+        outer.addLayout(notice_row)
         outer.addWidget(self.stack)
 
     def _build_list(self) -> QVBoxLayout:

@@ -1,4 +1,4 @@
-"""Profile sources: importing files (dialog, drop, sample data) and removing them.
+"""Profile sources: importing files (dialog, drop, sample data), refreshing and removing them.
 
 Imports run on the profiles queue; their progress crosses to the GUI thread as plain values
 through the queue's progress channel, a few times a second at most. While one goes on,
@@ -7,13 +7,13 @@ through the queue's progress channel, a few times a second at most. While one go
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from app.core.profiles import ImportResult, Source
+from app.core.profiles import ImportResult, RefreshRefused, RefreshResult, Source
 from app.core.profiles.cdm import Model, is_model_path, read_model
 from app.ui.context import UiContext
 from app.ui.errors import is_expected, user_message
@@ -24,6 +24,7 @@ from app.ui.segments.sample_data import SAMPLE_SOURCE, sample_file
 from app.ui.segments.view import SegmentsView
 
 SUPPORTED_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xls", ".parquet")
+_REFRESH = Path()  # in the queue of imports: refresh the named source from its own file
 
 
 def source_name_for(path: Path) -> str:
@@ -52,9 +53,11 @@ class SourcesController(QObject):
         fit_columns(view.sources, stretch=4)
         self._waiting: list[tuple[Path, str, str | None]] = []
         self._importing: str | None = None
+        self._refreshing = False
         view.import_button.clicked.connect(self.ask_and_import)
         view.folder_button.clicked.connect(self.ask_and_import_folder)
         view.sample_button.clicked.connect(self.import_sample)
+        view.refresh_source_button.clicked.connect(self._on_refresh_clicked)
         view.remove_source_button.clicked.connect(self._on_remove_clicked)
         view.sources.selectionModel().selectionChanged.connect(self.update_buttons)
         self.update_buttons()
@@ -94,15 +97,20 @@ class SourcesController(QObject):
     ) -> None:
         if not self._may_import():
             return
-        names = list(names) if names is not None else [source_name_for(p) for p in paths]
-        for path, name in zip(paths, names, strict=True):
+        for index, path in enumerate(paths):
             if is_model_path(path):
-                self._read_folder(path)
+                self._read_folder(path)  # named after the entity chosen
+                continue
+            name = names[index] if names is not None else self._ask_name(path)
+            if name is None:
                 continue
             if confirm_replace and self._known(name) and not self._confirm_replace(name):
                 continue
             self._waiting.append((path, name, None))
         self._next_import()
+
+    def _ask_name(self, path: Path) -> str | None:
+        return self.ui.dialogs.ask_source_name(path.name, source_name_for(path))
 
     def _may_import(self) -> bool:
         permission = self.ui.permission
@@ -189,40 +197,81 @@ class SourcesController(QObject):
         self._importing = name
         self._set_busy(True)
         self.view.import_warnings.set_problems([])
-        self.view.import_status.show_busy(self.tr("Importing {file}...").format(file=path.name))
+        self._refreshing = path == _REFRESH
+        self.view.import_status.show_busy(
+            self.tr("Refreshing '{name}'...").format(name=name)
+            if self._refreshing
+            else self.tr("Importing {file}...").format(file=path.name)
+        )
         profiles = self.ui.app.profiles
+
+        def work(report: Callable[[float], None]) -> ImportResult | RefreshResult:
+            if path == _REFRESH:
+                return profiles.refresh_source(name, on_progress=report)
+            return profiles.import_file(path, name, entity=entity, on_progress=report)
+
         self.ui.profiles.submit_reporting(
-            lambda report: profiles.import_file(path, name, entity=entity, on_progress=report),
-            self._on_import_progress,
-            self._on_imported,
-            self._on_import_failed,
+            work, self._on_import_progress, self._on_imported, self._on_import_failed
         )
         self.update_buttons()
+
+    # -- refreshing ---------------------------------------------------------------------------
+
+    def refresh_source(self, name: str) -> None:
+        """Import the source ``name`` again from its file, in the background like an import."""
+        permission = self.ui.permission
+        if not permission.may_import():
+            why = (
+                self.tr("All data is being deleted; refresh the profiles when that has finished.")
+                if permission.erasing
+                else self.tr("An export is running; refresh the profiles when it has finished.")
+            )
+            self.view.import_status.show_text(why, "warn")
+            return
+        self._waiting.append((_REFRESH, name, None))
+        self._next_import()
+
+    def _on_refresh_clicked(self) -> None:
+        source = self.selected()
+        if source is not None:
+            self.refresh_source(source.name)
 
     def _on_import_progress(self, value: object) -> None:
         if self._importing is None:
             return
-        if isinstance(value, float) and 0 < value < 1:
+        if isinstance(value, float) and 0 < value < 1 and self._refreshing:
+            text = self.tr("Refreshing '{name}': {percent}% done...").format(
+                name=self._importing, percent=round(value * 100)
+            )
+        elif isinstance(value, float) and 0 < value < 1:
             text = self.tr("Importing '{name}': {percent}% done...").format(
                 name=self._importing, percent=round(value * 100)
             )
+        elif self._refreshing:
+            text = self.tr("Refreshing '{name}'...").format(name=self._importing)
         else:
             text = self.tr("Importing '{name}'...").format(name=self._importing)
         self.view.import_status.show_busy(text)
 
     def _on_imported(self, result: Any) -> None:
-        assert isinstance(result, ImportResult)
+        assert isinstance(result, ImportResult | RefreshResult)
         self._importing = None
         self.view.import_status.show_text("\u2714 " + result.summary(), "ok")
-        self.view.import_warnings.set_problems(list(result.warnings))
+        imported = result.imported if isinstance(result, RefreshResult) else result
+        self.view.import_warnings.set_problems(list(imported.warnings) if imported else [])
         self.refresh()
         self.changed.emit()
-        self.imported.emit(result.source)
+        if isinstance(result, ImportResult):
+            self.imported.emit(result.source)
         self._next_import()
 
     def _on_import_failed(self, exc: BaseException) -> None:
         self._importing = None
-        if is_expected(exc):
+        if isinstance(exc, RefreshRefused):
+            # Refused before anything changed: said where the user is looking, in a dialog.
+            self.view.import_status.show_text("\u2716 " + user_message(exc), "problem")
+            self.ui.dialogs.warning(self.tr("Profiles not refreshed"), user_message(exc))
+        elif is_expected(exc):
             text = self.tr("Not imported: {reason}").format(reason=user_message(exc))
             self.view.import_status.show_text("\u2716 " + text, "problem")
         else:
@@ -271,6 +320,9 @@ class SourcesController(QObject):
         permission = self.ui.permission
         v.remove_source_button.setEnabled(
             self.selected() is not None and permission.may_remove_profiles()
+        )
+        v.refresh_source_button.setEnabled(
+            self.selected() is not None and permission.may_import() and self._importing is None
         )
         exporting = permission.exporting
         note = self.tr("An export is running; import when it has finished.") if exporting else ""

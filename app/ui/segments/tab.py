@@ -18,6 +18,7 @@ from app.ui.kit import formatting as fmt
 from app.ui.kit.layout import fit_columns
 from app.ui.kit.table_models import Column, RecordModel
 from app.ui.segments.editor import SegmentEditor
+from app.ui.segments.freshness import FileNotice
 from app.ui.segments.sample_data import SAMPLE_SOURCE, sample_segments
 from app.ui.segments.sources import SourcesController
 from app.ui.segments.view import SegmentsView
@@ -35,6 +36,7 @@ class SegmentsTab(QObject):
         self.view = view
         self.sources = SourcesController(ui, view)
         self.editor = SegmentEditor(ui, view, lambda: self.sources.sources)
+        self.notice = FileNotice(view.file_notice, lambda: self.sources.sources)
         self._counts: dict[str, int] = {}
         self._count_failed = False  # the last count of the list failed: the next change retries
         self.model: RecordModel[Segment] = RecordModel(self._columns(), self)
@@ -53,6 +55,7 @@ class SegmentsTab(QObject):
         self._count_list()
         if has_sources and self.editor.editing is None and not self.view.name.text():
             self.editor.schedule_count()
+        self.notice.check()
 
     def segment_names(self) -> list[str]:
         return [s.name for s in self.model.records]
@@ -84,6 +87,7 @@ class SegmentsTab(QObject):
         v = self.view
         self.sources.changed.connect(self._on_sources_changed)
         self.sources.imported.connect(self._on_source_imported)
+        self.notice.refresh_requested.connect(self.sources.refresh_source)
         self.editor.saved.connect(self._on_saved)
         self.editor.counted.connect(self._on_editor_counted)
         v.segments.selectionModel().selectionChanged.connect(self._on_selection_changed)

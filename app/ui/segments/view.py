@@ -21,7 +21,15 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.kit.layout import add_row, card, form_layout, table
-from app.ui.kit.widgets import ProblemList, StatusLine, empty_state, hint, primary, section_title
+from app.ui.kit.widgets import (
+    MessageBar,
+    ProblemList,
+    StatusLine,
+    empty_state,
+    hint,
+    primary,
+    section_title,
+)
 from app.ui.segments.rules import RulesEditor
 
 
@@ -31,6 +39,8 @@ class SegmentsView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 16, 16, 16)
         layout.setSpacing(12)
+        self.file_notice = MessageBar("warning")
+        layout.addWidget(self.file_notice)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.setChildrenCollapsible(False)
         splitter.addWidget(self._build_sources())
@@ -66,14 +76,18 @@ class SegmentsView(QWidget):
             )
         )
         self.sample_button = QPushButton(self.tr("Try it with s&ample data"))
+        self.refresh_source_button = QPushButton(self.tr("Refresh da&ta"))
+        self.refresh_source_button.setToolTip(
+            self.tr("Import the selected profiles again from their file, with the same options")
+        )
         self.remove_source_button = QPushButton(self.tr("Remove so&urce..."))
-        buttons = (
+        for button in (
             self.import_button,
             self.folder_button,
             self.sample_button,
+            self.refresh_source_button,
             self.remove_source_button,
-        )
-        for button in buttons:
+        ):
             top.addWidget(button)
         layout.addLayout(top)
         self.sources = table()

@@ -67,4 +67,4 @@ def _broken_file(window: MainWindow, home: Path) -> None:
     broken = home / "customers-export.csv"
     broken.write_text("CustomerId;PrimaryEmail;Country\n", encoding="utf-8")
     window.tabs.setCurrentIndex(SEGMENTS)
-    window.segments.import_files([broken])
+    window.segments.sources.import_files([broken], names=["customers-export"])
