@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -21,11 +22,17 @@ from PySide6.QtWidgets import QApplication
 
 from app.context import AppContext
 from app.core.export import Progress
+from app.core.schedule import cron
+from app.core.schedule.models import Schedule
+from app.core.schedule.service import ScheduleInfo
 from app.core.secrets import SecretStore
+from app.core.segments import Rule, Segment
 from app.ui.application import application, build_main_window
 from app.ui.main_window import CONNECTIONS, HISTORY, MAPPING, SEGMENTS, MainWindow
+from app.ui.mapping.schedule_dialog import ScheduleDialog
 from app.ui.qt_logging import route_qt_messages
 from app.ui.running.job import IDLE, RUNNING
+from app.ui.segments.sample_data import SAMPLE_SOURCE, sample_file
 from tests.support.screens.demo import (
     EXPORT,
     ORTTO_CONNECTION,
@@ -108,6 +115,42 @@ def _filled(outdir: Path, suffix: str, only: tuple[str, ...] = ()) -> None:
         _close(window)
 
 
+def _fresh_data(outdir: Path) -> None:
+    """A source whose file changed since it was imported, a segment counted back from today,
+    and the schedule dialog."""
+    with tempfile.TemporaryDirectory() as home:
+        context = _context(Path(home))
+        seed(context)
+        copy = Path(home) / "Customers.csv"
+        shutil.copy(sample_file(), copy)
+        context.profiles.import_file(copy, SAMPLE_SOURCE)
+        lapsed = Segment(
+            "Bought in the last 90 days",
+            SAMPLE_SOURCE,
+            "all",
+            (Rule("Country", "eq", "Norway"), Rule("LastPurchase", "within-days", "90")),
+        )
+        context.segments.add(lapsed)
+        later = copy.stat().st_mtime_ns + 3_600 * 10**9  # saved again an hour later
+        os.utime(copy, ns=(later, later))
+        window = _window(context)
+        window.tabs.setCurrentIndex(SEGMENTS)
+        row = window.segments.model.find(lambda s: s.name == lapsed.name)
+        window.segments.view.segments.selectRow(row)
+        _save(window, outdir, "2b-segments-changed-file-and-calendar-rule", "")
+        _mapping(window)
+        settle(window)
+        info = ScheduleInfo(EXPORT, "crontab", cron.KEYRING_NOTE, Schedule(7, 30, 0))
+        dialog = ScheduleDialog(EXPORT, info, parent=window)
+        dialog.show()
+        settle(window)
+        path = outdir / "3c-schedule.png"
+        dialog.grab().save(str(path))
+        print(path)
+        dialog.close()
+        _close(window)
+
+
 def _connections(window: MainWindow, name: str | None = None) -> None:
     window.tabs.setCurrentIndex(CONNECTIONS)
     row = 0 if name is None else window.connections.model.find(lambda c: c.name == name)
@@ -167,6 +210,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     _first_run(args.outdir, "")
     _filled(args.outdir, "")
+    _fresh_data(args.outdir)
     problem_shots(_context, _window, lambda window, name: _save(window, args.outdir, name, ""))
     env = dict(os.environ, QT_SCALE_FACTOR="2")
     env.pop("AUTOPILOT_EXPORTER_HOME", None)
