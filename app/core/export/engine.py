@@ -26,6 +26,7 @@ from app.core.destinations.errors import DestinationError
 from app.core.destinations.models import BulkResult
 from app.core.environment import environment_failure
 from app.core.errors import AppError
+from app.core.export.frozen import frozen_members
 from app.core.export.ledger import contact_hash
 from app.core.export.plan import ExportPlan, Services
 from app.core.export.rows import Batch, batches
@@ -177,6 +178,7 @@ class _Run:
         clock: Clock,
     ) -> None:
         self.plan, self.services, self.client, self.runs = plan, services, client, runs
+        self.segments = services.segments  # the run's own copy of the source once it sends
         self.lease, self.run_id = lease, lease.run_id
         self.on_progress, self.clock = on_progress, clock
         # The run's own token, given to every client call: cancelled with the caller's (Cancel,
@@ -273,15 +275,17 @@ class _Run:
     # -- sending ----------------------------------------------------------------------------
 
     def check_source(self) -> None:
-        """The members must come from the very import the plan counted."""
-        self.services.segments.ensure_unchanged(self.plan.source)
+        """The members must come from the very import the plan counted (a run reading its own
+        copy has nothing to check: the copy was taken from that import)."""
+        if self.segments is self.services.segments:
+            self.services.segments.ensure_unchanged(self.plan.source)
 
     def pending_batches(self) -> Iterator[Batch]:
         for index, seg in enumerate(self.plan.segments):
             self.check_source()
             self.segment_name = seg.segment.name
             for batch in batches(
-                self.services.segments,
+                self.segments,
                 seg.segment,
                 index,
                 self.plan.export.mapping,
@@ -533,7 +537,11 @@ def run_export(
             if nothing_valid is not None:
                 raise AppError(nothing_valid)
             state.resolve_lists()
-            state.send_all(slots)
+            with frozen_members(
+                plan.source, services.segments, services.profiles, runs.folder
+            ) as segments:
+                state.segments = segments
+                state.send_all(slots)
             # Only after every contact was sent: a run cut short removes nobody.
             if state.to_remove and not token.is_cancelled():
                 state.remove_all(slots)

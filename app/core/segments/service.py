@@ -48,6 +48,11 @@ class SegmentService:
         self._now = now
         self._calendar = calendar or SystemCalendar()
 
+    def reading(self, profiles: ProfileReader) -> SegmentService:
+        """The same segments, their members read from ``profiles`` instead (a run's own copy
+        of its source, see app/core/export/frozen.py)."""
+        return SegmentService(self._state, profiles, now=self._now, calendar=self._calendar)
+
     def today(self) -> date:
         """The local day that rules such as ``within-days`` count from, unless told another."""
         return self._calendar.today()
