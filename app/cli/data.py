@@ -1,5 +1,6 @@
 """`erase-all`: delete every profile, segment, export, connection, run and key;
-`restore-state`: put back the newest good backup of a damaged state store."""
+`restore-state`: put back the newest good backup of a damaged state store;
+`rebuild-profiles`: make damaged profile data again from the sources' files."""
 
 from __future__ import annotations
 
@@ -25,6 +26,11 @@ def register(nouns: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     )
     restore.add_argument("--list", action="store_true", help="list the backups and stop")
     restore.set_defaults(handler=_restore)
+    rebuild = nouns.add_parser(
+        "rebuild-profiles",
+        help="make damaged profile data again from the files the sources were imported from",
+    )
+    rebuild.set_defaults(handler=_rebuild)
 
 
 def _erase(args: argparse.Namespace, console: Console) -> int:
@@ -70,3 +76,9 @@ def _restore(args: argparse.Namespace, console: Console) -> int:
         "what changed after the backup (runs, exports) must be done again."
     )
     return 0
+
+
+def _rebuild(args: argparse.Namespace, console: Console) -> int:
+    result = console.context.profiles.rebuild()
+    console.say(result.summary())
+    return 0 if not result.failed else 1

@@ -245,6 +245,11 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentIndex(SEGMENTS)
         self.segments.sources.import_sample()
 
+    def rebuild_profiles(self) -> None:
+        """File > Rebuild profile data (after a confirmation)."""
+        self.tabs.setCurrentIndex(SEGMENTS)
+        self.segments.sources.rebuild_all()
+
     def erase_all_data(self) -> None:
         """File > Delete all data (after a confirmation)."""
         self.eraser.erase()

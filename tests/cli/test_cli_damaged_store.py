@@ -98,3 +98,36 @@ def test_restore_state_leaves_a_sound_store_alone(cli: Cli, tmp_path: Path) -> N
     assert refused.returncode == 2 and "is sound" in refused.stderr
     listed = cli("restore-state", "--list")
     assert listed.returncode == 0 and "good" in listed.stdout
+
+
+def scribble_on_blocks(profiles: Path) -> None:
+    """Garbage over every other block of DuckDB's file after its headers."""
+    size = profiles.stat().st_size
+    with profiles.open("r+b") as handle:
+        for position in range(12288 + 4096, size - 64, 8192):
+            handle.seek(position)
+            handle.write(b"\xa5" * 64)
+
+
+def test_damaged_profile_data_is_named_and_rebuilt_from_the_files(cli: Cli, tmp_path: Path) -> None:
+    kept = tmp_path / "kept.csv"
+    kept.write_text(HEADER + "".join(f"{i};P{i};p{i}@example.no\n" for i in range(3000)), "utf-8")
+    gone = tmp_path / "gone.csv"
+    gone.write_text(HEADER + "1;Kari;kari@example.no\n", encoding="utf-8")
+    for path, name in ((kept, "Kept"), (gone, "Gone")):
+        assert cli("source", "import", str(path), "--name", name).returncode == 0
+    assert cli("segment", "add", "Everyone", "--source", "Kept").returncode == 0
+    scribble_on_blocks(cli.home / "data" / "profiles.duckdb")
+    gone.unlink()
+
+    counted = cli("segment", "list")
+    assert "damaged" in counted.stderr and "rebuild-profiles" in counted.stderr
+    assert "Unexpected" not in counted.stderr
+
+    rebuilt = cli("rebuild-profiles")
+    assert rebuilt.returncode == 1, "one source could not be rebuilt"
+    [line] = rebuilt.stderr.strip().splitlines()
+    assert "1 source imported again" in line and '"Gone"' in line
+    [segment] = cli.json("segment", "list", "--json")  # type: ignore[misc]
+    assert segment["members"] == 3000
+    assert list((cli.home / "data").glob("profiles.duckdb.damaged-*")), "kept for a specialist"

@@ -7,17 +7,19 @@ that finds the file locked retries for a few seconds before saying so.
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
 from app.core.clock import Clock
-from app.core.errors import BusyError
+from app.core.errors import AppError, BusyError
 from app.core.paths import make_private
 from app.core.profiles.duckload import quote_identifier
 
@@ -32,6 +34,29 @@ _BUSY_SIGNS = ("Could not set lock", "Conflicting lock", "different configuratio
 def new_table_name() -> str:
     """A physical table name that owes nothing to user text."""
     return f"src_{uuid.uuid4().hex}"
+
+
+# DuckDB's words for a file that is damaged (a bad block, a cut-off or foreign file).
+_DAMAGE_SIGNS = ("corrupt database file", "not a valid duckdb database file", "checksum")
+
+
+def is_damage(exc: BaseException) -> bool:
+    return any(sign in str(exc).lower() for sign in _DAMAGE_SIGNS)
+
+
+class DamagedProfilesError(AppError):
+    """The profile store cannot be read. It is a copy of the imported files: it can be rebuilt
+    from them (ProfileStore.rebuild); the message says how."""
+
+    def __init__(self, path: Path, detail: str) -> None:
+        self.path = path
+        first = detail.strip().splitlines()[0] if detail.strip() else "unreadable"
+        super().__init__(
+            f"The profile data ({path}) is damaged ({first}). It is a copy of the files you "
+            "imported: rebuild it from them with 'autopilot-exporter rebuild-profiles' (in the "
+            "window: File > Rebuild profile data). Connections, segments, exports and history "
+            "are not affected."
+        )
 
 
 class ProfileDatabase:
@@ -50,8 +75,25 @@ class ProfileDatabase:
             make_private(self.path, self.path.with_name(self.path.name + ".wal"))
         try:
             yield con
+        except duckdb.Error as exc:
+            if is_damage(exc):
+                raise DamagedProfilesError(self.path, str(exc)) from exc
+            raise
         finally:
             con.close()
+
+    def set_aside(self) -> Path | None:
+        """Move the database file (and its WAL) out of the way, keeping it for a specialist;
+        the next connection makes a new, empty one. Returns where it was put."""
+        if not self.path.exists():
+            return None
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        aside = self.path.with_name(f"{self.path.name}.damaged-{stamp}")
+        wal = self.path.with_name(self.path.name + ".wal")
+        if wal.exists():
+            os.replace(wal, aside.with_name(aside.name + ".wal"))
+        os.replace(self.path, aside)
+        return aside
 
     def _open(self, *, read_only: bool) -> duckdb.DuckDBPyConnection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -59,8 +101,11 @@ class ProfileDatabase:
         while True:
             try:
                 return duckdb.connect(str(self.path), read_only=read_only, config=dict(_CONFIG))
-            except (duckdb.IOException, duckdb.ConnectionException) as exc:
-                if not any(sign in str(exc) for sign in _BUSY_SIGNS):
+            except duckdb.Error as exc:
+                if is_damage(exc):
+                    raise DamagedProfilesError(self.path, str(exc)) from exc
+                busy = isinstance(exc, duckdb.IOException | duckdb.ConnectionException)
+                if not busy or not any(sign in str(exc) for sign in _BUSY_SIGNS):
                     raise
                 if self._clock.monotonic() >= deadline:
                     raise BusyError(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 from app.core.errors import NotFoundError
 from app.core.store import to_iso
@@ -165,4 +166,25 @@ class RefreshResult:
             f'Refreshed "{source.name}": {_count(source.rows, "row")} '
             f"({before.rows:,} before), {_count(len(source.columns), 'column')} "
             f"({self.imported._detected()}), {_count(len(self.imported.warnings), 'warning')}."
+        )
+
+
+@dataclass(frozen=True)
+class RebuildResult:
+    """A damaged profile store rebuilt from the sources' files."""
+
+    aside: Path | None  # where the damaged file was kept (None: there was none)
+    rebuilt: tuple[str, ...]
+    failed: tuple[tuple[str, str], ...]  # (source, why)
+
+    def summary(self) -> str:
+        kept = f" The damaged file is kept as {self.aside}." if self.aside else ""
+        done = f"Rebuilt the profile data: {_count(len(self.rebuilt), 'source')} imported again"
+        if not self.failed:
+            return f"{done}.{kept}"
+        names = ", ".join(f'"{name}"' for name, _ in self.failed)
+        return (
+            f"{done}; {_count(len(self.failed), 'source')} could not be: {names} (their files "
+            f"are gone or unreadable; import each again under the same name to use its "
+            f"segments).{kept}"
         )

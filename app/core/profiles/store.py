@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 
 from app.core.clock import Clock, SystemClock
-from app.core.errors import InputFileError, UsageError
+from app.core.errors import AppError, InputFileError, UsageError
 from app.core.profiles import records
 from app.core.profiles.cdm import model_file
 from app.core.profiles.cdm_import import import_cdm
@@ -41,6 +41,7 @@ from app.core.profiles.models import (
     FileStamp,
     ImportOptions,
     ImportResult,
+    RebuildResult,
     RefreshResult,
     Source,
 )
@@ -80,6 +81,23 @@ class ProfileStore:
 
     def get_source(self, name: str) -> Source:
         return records.get_source(self._state, name)
+
+    def rebuild(self, on_progress: Progress | None = None) -> RebuildResult:
+        """A damaged profile store set aside and made again from every source's recorded file
+        and options. Sources whose file is gone or unreadable are named in the result; their
+        segments work again once the file is imported under the same name."""
+        sources = records.all_sources(self._state)
+        aside = self._db.set_aside()
+        rebuilt: list[str] = []
+        failed: list[tuple[str, str]] = []
+        for index, source in enumerate(sources):
+            try:
+                self._import(Path(source.path), source.name, source.options, None)
+                rebuilt.append(source.name)
+            except AppError as exc:
+                failed.append((source.name, str(exc)))
+            _report(on_progress, (index + 1) / max(1, len(sources)))
+        return RebuildResult(aside, tuple(rebuilt), tuple(failed))
 
     def remove_source(self, name: str) -> None:
         with self._db.connect(read_only=False) as con:

@@ -13,7 +13,13 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from app.core.profiles import ImportResult, RefreshRefused, RefreshResult, Source
+from app.core.profiles import (
+    ImportResult,
+    RebuildResult,
+    RefreshRefused,
+    RefreshResult,
+    Source,
+)
 from app.core.profiles.cdm import Model, is_model_path, read_model
 from app.ui.context import UiContext
 from app.ui.errors import is_expected, user_message
@@ -278,6 +284,46 @@ class SourcesController(QObject):
             self.view.import_status.clear()
             self.ui.errors.report(exc, self.tr("The import failed"))
         self._next_import()
+
+    # -- rebuilding ---------------------------------------------------------------------------
+
+    def rebuild_all(self) -> None:
+        """File > Rebuild profile data: damaged profile data made again from the files."""
+        if not self._may_import():
+            return
+        question = self.tr(
+            "Make the profile data again from the files the profiles were imported from? "
+            "Use this when the program says the profile data is damaged. The damaged data is "
+            "kept aside; segments, exports and history are not touched."
+        )
+        title = self.tr("Rebuild profile data")
+        if not self.ui.dialogs.confirm(title, question, self.tr("Rebuild")):
+            return
+        self._set_busy(True)
+        self.view.import_status.show_busy(
+            self.tr("Rebuilding the profile data from the imported files...")
+        )
+        self.ui.profiles.submit(
+            self.ui.app.profiles.rebuild, self._on_rebuilt, self._on_rebuild_failed
+        )
+
+    def _on_rebuilt(self, result: Any) -> None:
+        assert isinstance(result, RebuildResult)
+        self._set_busy(False)
+        summary = result.summary()
+        self.view.import_status.show_text(summary, "warn" if result.failed else "ok")
+        title = self.tr("Rebuild profile data")
+        if result.failed:
+            self.ui.dialogs.warning(title, summary)
+        else:
+            self.ui.dialogs.information(title, summary)
+        self.refresh()
+        self.changed.emit()
+
+    def _on_rebuild_failed(self, exc: BaseException) -> None:
+        self._set_busy(False)
+        self.view.import_status.clear()
+        self.ui.errors.report(exc, self.tr("The profile data was not rebuilt"))
 
     # -- removing -----------------------------------------------------------------------------
 
