@@ -41,6 +41,7 @@ def test_menus_and_shortcuts(window: MainWindow, dialogs: ScriptedDialogs) -> No
     assert file_items == [
         "&Import profiles...",
         "Try it with &sample data",
+        "&Rebuild profile data...",
         "&Delete all data...",
         "&Quit",
     ]
