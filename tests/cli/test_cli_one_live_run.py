@@ -48,8 +48,11 @@ def test_a_second_run_of_a_running_export_is_refused_naming_the_live_run(
     assert Counter(sent.values()) == Counter({1: len(expected_emails(rows))}), "nobody twice"
     runs = cli.json("history", "--json")
     assert sorted((r["dry_run"], r["status"]) for r in runs) == [
+        (False, "failed"),  # the refused start, kept so a scheduled one is seen in History
         (False, "succeeded"),
         (True, "succeeded"),
     ]
+    [refused] = [r for r in runs if r["status"] == "failed"]
+    assert refused["planned"] == 0 and "already running as run 1" in refused["error"]
     again = cli("export", "run", "Weekly", "--json")
     assert again.returncode == 0, "after the live run ended a run starts again"

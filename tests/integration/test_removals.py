@@ -251,6 +251,10 @@ def test_ortto_a_run_cancelled_while_removing_resumes_without_repeating_one(
     stay, departed = keep_rows(tmp_path / "customers.csv", 3000, every(4))
     world.ctx.profiles.import_file(tmp_path / "customers.csv", "Customers")
     assert len(departed) > 500
+    # Removals paced a quarter of a second apart, so the cancel lands between two of them
+    # however busy the machine is (at 40 requests/s all of them could be answered first).
+    slow = replace(world.ctx.connections.get("Ortto"), rate_limit=4.0)
+    world.ctx.connections.save(slow)
 
     cancel = CancelToken()
 

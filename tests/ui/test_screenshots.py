@@ -29,9 +29,14 @@ def test_screenshots_of_every_tab_at_normal_and_double_scale(tmp_path: Path) -> 
     names = {p.name for p in tmp_path.glob("*.png")}
     for tab in ("1-connections", "2-segments", "3-mapping", "4-history"):
         assert f"{tab}.png" in names
-    for name in names:
+    dialogs = {"3c-schedule.png"}  # a dialog, at its own size
+    assert dialogs <= names
+    for name in names - dialogs:
         image = QImage(str(tmp_path / name))
         expected = (2560, 1600) if name.endswith("@2x.png") else (1280, 800)
         assert (image.width(), image.height()) == expected, name
+    for name in dialogs:
+        image = QImage(str(tmp_path / name))
+        assert 300 <= image.width() <= 1280 and 200 <= image.height() <= 800, name
     assert {"2-segments@2x.png", "3-mapping@2x.png"} <= names
     assert "Traceback" not in result.stderr
