@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 
 class Cancelled(Exception):
@@ -16,6 +17,8 @@ class CancelToken:
         self._event = threading.Event()
         self._children: list[CancelToken] = []
         self.reason = ""
+        # Asked before every new request whether the work may go on (see :meth:`guard_with`).
+        self._guard: Callable[[], None] | None = None
 
     def child(self) -> CancelToken:
         """A token cancelled with this one that can also be cancelled alone, leaving this one be.
@@ -41,7 +44,15 @@ class CancelToken:
     def is_cancelled(self) -> bool:
         return self._event.is_set()
 
+    def guard_with(self, guard: Callable[[], None]) -> None:
+        """Have ``guard`` asked at every :meth:`raise_if_cancelled`; it cancels this token when
+        the work must stop (a run whose lease another process took over). It is called often,
+        from any thread: it must be cheap or pace itself."""
+        self._guard = guard
+
     def raise_if_cancelled(self) -> None:
+        if self._guard is not None and not self._event.is_set():
+            self._guard()
         if self._event.is_set():
             raise Cancelled(self.reason)
 

@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from app.core.clock import FakeClock
-from app.core.destinations.http.ratelimit import AdaptiveRate, TokenBucket
+from app.core.destinations.http.ratelimit import PAUSE_GAP_S, AdaptiveRate, TokenBucket
 
 
 def test_a_full_bucket_lets_a_burst_through_then_spaces_requests() -> None:
@@ -33,11 +33,41 @@ def test_reservations_are_served_in_order_as_time_passes() -> None:
 def test_an_idle_bucket_never_holds_more_than_its_burst() -> None:
     clock = FakeClock()
     bucket = TokenBucket(10.0, 4, clock, initial=0.0)
-    clock.advance(3600)
+    clock.advance(PAUSE_GAP_S - 0.5)  # worth 45 tokens
 
     waits = [bucket.reserve() for _ in range(5)]
 
     assert waits == pytest.approx([0, 0, 0, 0, 0.1])
+
+
+def test_after_a_pause_of_the_process_the_bucket_hands_out_one_token_not_a_burst() -> None:
+    clock = FakeClock()
+    bucket = TokenBucket(5.0, 5, clock, initial=1.0)
+    assert [bucket.reserve() for _ in range(6)] == pytest.approx([0, 0.2, 0.4, 0.6, 0.8, 1.0])
+    clock.advance(120)  # SIGSTOP, or a computer asleep, with six requests waiting
+
+    assert [bucket.reserve() for _ in range(3)] == pytest.approx([0, 0.2, 0.4])
+
+
+def test_a_request_whose_wait_ran_long_past_its_turn_takes_a_new_turn() -> None:
+    class StoppedDuringTheFirstWait(FakeClock):
+        def sleep(self, seconds: float) -> None:
+            super().sleep(seconds + (120.0 if not self.sleeps else 0.0))
+
+    class CountingBucket(TokenBucket):
+        turns = 0
+
+        def reserve(self) -> float:
+            self.turns += 1
+            return super().reserve()
+
+    clock = StoppedDuringTheFirstWait()
+    bucket = CountingBucket(5.0, 5, clock, initial=0.0)
+
+    bucket.take()
+
+    assert bucket.turns == 2, "the turn that ended two minutes late was not used"
+    assert bucket.reserve() == pytest.approx(0.2), "and the pause earned no burst"
 
 
 def test_starting_with_one_token_keeps_the_first_second_at_the_rate() -> None:

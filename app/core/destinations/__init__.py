@@ -24,7 +24,7 @@ from app.core.errors import UsageError
 if TYPE_CHECKING:
     from app.core.cancel import CancelToken
     from app.core.connections.models import Connection
-    from app.core.destinations.models import BulkResult
+    from app.core.destinations.models import BulkResult, ClientStats
     from app.core.mapping.contact import Contact
     from app.core.mapping.mapping import Mapping as FieldMap
 
@@ -130,6 +130,12 @@ class Client(Protocol):
         self, segment: str, audience: str, confirmed: int, *, cancel: CancelToken
     ) -> str | None:
         """A warning when the audience holds fewer people than were confirmed, else None."""
+        ...
+
+    @property
+    def stats(self) -> ClientStats:
+        """Counters of the attempts made so far (the run watches them for a failing
+        destination, see app/core/export/health.py)."""
         ...
 
     def close(self) -> None: ...

@@ -30,6 +30,10 @@ class AuthError(DestinationError):
 class NetworkError(DestinationError):
     """No usable answer: no network, DNS, refused connection, TLS, timeouts, dropped sockets."""
 
+    def __init__(self, message: str, *, failure: str = "") -> None:
+        super().__init__(message)
+        self.failure = failure  # the transport's word for it: "connect", "timeout", "tls", ...
+
 
 class ServerError(DestinationError):
     """The destination kept failing (5xx) or answered something that is not its API."""

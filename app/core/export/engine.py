@@ -27,6 +27,7 @@ from app.core.destinations.models import BulkResult
 from app.core.environment import environment_failure
 from app.core.errors import AppError
 from app.core.export.frozen import frozen_members
+from app.core.export.health import DestinationHealth, Unhealthy, gave_up_on_destination
 from app.core.export.ledger import contact_hash
 from app.core.export.plan import ExportPlan, Services
 from app.core.export.rows import Batch, batches
@@ -77,6 +78,10 @@ _ANSWERED_PHASES = ("lists", "sending", "removing")
 # A request for the pool, and what records its answer.
 _Record = Callable[[BulkResult], None]
 _Work = tuple[Callable[[], BulkResult], _Record]
+# How often, at most, the run's token asks the store whether this process still holds the run.
+# A resume can take a run over only once its heartbeat is 30 s old, so a lapse this short
+# always shows at the first request after the pause (SIGSTOP, a computer asleep).
+LEASE_CHECK_S = 1.0
 
 
 def default_in_flight(rate_limit: float) -> int:
@@ -201,6 +206,50 @@ class _Run:
         self.to_remove = plan.departed if plan.export.remove_departed else 0
         self.removals_done = 0
         self.not_removed: dict[str, list[str]] = {}  # segment -> reasons
+        # Whether the destination is fit to go on with (see health.py); once it is not, why.
+        self.health = DestinationHealth(clock, client.stats)
+        self.unhealthy: Unhealthy | None = None
+        # The last send or removal given up on because the destination or network kept
+        # failing: the run goes on without it, ends failed, and a resume sends it again.
+        self.gave_up: DestinationError | None = None
+        self._lease_lock = threading.Lock()
+        self._lease_checked = clock.monotonic()
+
+    # -- the lease and the destination's health ---------------------------------------------
+
+    def check_lease(self) -> None:
+        """RunTakenOverError when a resume in another process took this run over: checked before
+        each batch and each removal, so a process that was paused does not send any more."""
+        with self._lease_lock:
+            self._lease_checked = self.clock.monotonic()
+        self.runs.check_lease(self.lease)
+
+    def guard_lease(self) -> None:
+        """Asked by the run's token before every request, the retries and the requests that
+        waited for the rate limit included; checks the store at most every LEASE_CHECK_S."""
+        now = self.clock.monotonic()
+        with self._lease_lock:
+            if now - self._lease_checked < LEASE_CHECK_S:
+                return
+            self._lease_checked = now
+        try:
+            self.runs.check_lease(self.lease)
+        except RunTakenOverError as exc:
+            self.fail(exc)
+        except Exception:  # a busy store: the check before the next batch tries again
+            log.warning("Could not check the lease of run %s", self.run_id, exc_info=True)
+
+    def watch_health(self) -> None:
+        self._stop_if_unhealthy(self.health.observe(self.client.stats))
+
+    def _stop_if_unhealthy(self, verdict: Unhealthy | None) -> None:
+        if verdict is None or self.unhealthy is not None or self.error is not None:
+            return
+        if self.cancel.is_cancelled():  # the user's cancel came first: the run is cancelled
+            return
+        self.unhealthy = verdict
+        log.warning("Run %s stopped: %s", self.run_id, verdict.message(self.plan.destination.name))
+        self.cancel.cancel("Stopping the run: the destination is not answering.")
 
     # -- progress ---------------------------------------------------------------------------
 
@@ -298,6 +347,7 @@ class _Run:
                     yield batch
 
     def send(self, batch: Batch) -> BulkResult:
+        self.check_lease()
         audience = self.lists[self.plan.segments[batch.segment_index].segment.name]
         assert audience is not None, "resolve_lists ran first"
         contacts = [row.contact for row in batch.rows]
@@ -335,6 +385,7 @@ class _Run:
         )
         self.sent += sent
         self.rejected += len(rejected)
+        self.health.batch_confirmed()
         self.meter.add(len(batch.rows))
         self.heard()
         self.report("sending")
@@ -386,7 +437,9 @@ class _Run:
         in_flight: int,
     ) -> None:
         while True:
-            if self.cancel.is_cancelled() and self.error is None and not self.cancelling:
+            self.watch_health()
+            stopping = self.error is None and self.unhealthy is None
+            if self.cancel.is_cancelled() and stopping and not self.cancelling:
                 self.cancelling = True
                 self.report("cancelling")
             while not self.cancel.is_cancelled() and len(pending) < in_flight:
@@ -407,6 +460,10 @@ class _Run:
         exc = future.exception()
         if exc is None:
             record(future.result())
+        elif gave_up_on_destination(exc):
+            assert isinstance(exc, DestinationError)
+            self.gave_up = exc
+            self._stop_if_unhealthy(self.health.batch_gave_up())
         else:
             self.fail(exc)
 
@@ -449,6 +506,7 @@ class _Run:
                 )
 
     def remove(self, audience: str, email_keys: list[str]) -> BulkResult:
+        self.check_lease()
         return self.client.remove_from_audience(audience, email_keys, cancel=self.cancel)
 
     def record_removals(self, segment_index: int, chunk: list[str], result: BulkResult) -> None:
@@ -460,6 +518,7 @@ class _Run:
                 refused[key] = f"{name} did not confirm the removal"
         segment = self.plan.segments[segment_index].segment.name
         self.runs.record_removals(self.lease, segment_index, segment, removed, refused)
+        self.health.batch_confirmed()
         if refused:
             self.not_removed.setdefault(segment, []).extend(refused.values())
         self.removals_done += len(chunk)
@@ -528,6 +587,7 @@ def run_export(
     token = cancel.child() if cancel is not None else CancelToken()
     lease = start_run(plan, runs) if run_id is None else runs.claim_for_resume(run_id)
     state = _Run(plan, services, client, runs, lease, on_progress or (lambda p: None), token, clock)
+    token.guard_with(state.guard_lease)
     state.warnings += warnings
     started = clock.monotonic()
     with Heartbeat(runs, lease, state.fail, state.tick):
@@ -543,7 +603,7 @@ def run_export(
                 state.segments = segments
                 state.send_all(slots)
             # Only after every contact was sent: a run cut short removes nobody.
-            if state.to_remove and not token.is_cancelled():
+            if state.to_remove and not token.is_cancelled() and state.gave_up is None:
                 state.remove_all(slots)
             if not token.is_cancelled():
                 state.verify_lists()
@@ -551,21 +611,31 @@ def run_export(
             state.fail(exc)
             if not isinstance(exc, Exception | Cancelled):
                 raise
+    status, error = _outcome(state)
     return runs.finish(
         lease,
-        _final_status(state),
+        status,
         active_seconds=clock.monotonic() - started,
         warnings=state.warnings,
-        error=state.error,
+        error=error,
     )
 
 
-def _final_status(state: _Run) -> RunStatus:
+def _outcome(state: _Run) -> tuple[RunStatus, str | None]:
+    """The run's final status and the error it reports."""
     if state.error is not None:
-        return RunStatus.FAILED
-    # The run cancels its own token only after recording an error: without one, the caller
-    # cancelled.
+        return RunStatus.FAILED, state.error
     unfinished = state.sent + state.rejected < state.plan.valid or state.removals_unfinished
-    if state.cancel.is_cancelled() and unfinished:
-        return RunStatus.CANCELLED
-    return RunStatus.SUCCEEDED_WITH_REJECTIONS if state.rejected else RunStatus.SUCCEEDED
+    if state.unhealthy is not None and unfinished:
+        # Written as interrupted, not failed: nothing is wrong with the export, the destination
+        # is down for now, and the run resumes like one cut off by a crash.
+        return RunStatus.INTERRUPTED, state.unhealthy.message(state.plan.destination.name)
+    # The run cancels its own token only after recording an error or a verdict on the
+    # destination: without either, the caller cancelled.
+    if state.cancel.is_cancelled() and unfinished and state.unhealthy is None:
+        return RunStatus.CANCELLED, None
+    if state.gave_up is not None:
+        return RunStatus.FAILED, str(state.gave_up)
+    if state.rejected:
+        return RunStatus.SUCCEEDED_WITH_REJECTIONS, None
+    return RunStatus.SUCCEEDED, None

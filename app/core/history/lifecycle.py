@@ -1,8 +1,10 @@
 """The life of a run: its statuses, when a run that says "running" is alive, what may be resumed.
 
 A run is recorded as running with its process id and a heartbeat, and ends succeeded, succeeded
-with rejections, failed or cancelled. "Interrupted" is never written: it is what a running run
-is seen as once its process is gone or its heartbeat is older than 30 s (killed, lost power).
+with rejections, failed or cancelled. "Interrupted" is what a running run is seen as once its
+process is gone or its heartbeat is older than 30 s (killed, lost power); it is written only when
+a run stopped itself because the destination was not answering (app/core/export/health.py),
+which resumes the same way.
 """
 
 from __future__ import annotations

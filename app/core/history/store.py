@@ -191,6 +191,11 @@ class RunStore:
                 "this copy stopped sending."
             )
 
+    def check_lease(self, lease: Lease) -> None:
+        """RunTakenOverError when another process took the run over (before sending more)."""
+        with self._state.read() as db:
+            self._check_owner(db, lease)
+
     def record_batch(
         self,
         lease: Lease,

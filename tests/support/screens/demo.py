@@ -17,7 +17,7 @@ from app.core.cancel import CancelToken
 from app.core.connections import Connection
 from app.core.destinations import Audience, CustomField, Destination, destination_for
 from app.core.destinations.autopilot.fields import FIELDS
-from app.core.destinations.models import BulkResult
+from app.core.destinations.models import BulkResult, ClientStats
 from app.core.export import Export
 from app.core.history import Run
 from app.core.mapping import Contact, FieldMapping, auto_match
@@ -79,6 +79,10 @@ class DemoClient:
 
     def check_key(self) -> object:
         return {}
+
+    @property
+    def stats(self) -> ClientStats:
+        return ClientStats()
 
     def custom_fields(self, *, cancel: CancelToken | None = None) -> list[CustomField]:
         return list(ORTTO_FIELDS) if self._destination.audience_noun == "tag" else []

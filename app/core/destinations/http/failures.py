@@ -176,7 +176,7 @@ def _network_error(kind: str, ctx: Context) -> NetworkError:
             f"({ctx.attempts} attempts). Check the network and try again; an interrupted run "
             "can be resumed."
         )
-    return NetworkError(text)
+    return NetworkError(text, failure=kind)
 
 
 def _status_label(status: int) -> str:

@@ -3,13 +3,25 @@
 The bucket hands out *reservations*: a caller takes a token at once (the count may go negative)
 and is told how long to wait before using it. Waiters are therefore served in arrival order and
 no thread spins on the lock.
+
+A process that was paused (SIGSTOP, a computer put to sleep) must not fire the budget it "saved
+up" meanwhile: after a jump of the clock longer than ``PAUSE_GAP_S`` the bucket holds at most one
+token, and a reservation made before the pause is not honoured as if no time had passed
+(:meth:`TokenBucket.take`).
 """
 
 from __future__ import annotations
 
 import threading
 
+from app.core.cancel import CancelToken
 from app.core.clock import Clock
+from app.core.destinations.http.retry import pause
+
+# A gap in time longer than this (between two looks at the bucket, or past the moment a waiting
+# request was due) is a pause of the process, not idleness of a run; a few seconds, well below
+# the 30 s after which a resume may take a run over.
+PAUSE_GAP_S = 5.0
 
 
 class TokenBucket:
@@ -46,6 +58,17 @@ class TokenBucket:
                 wait += -self._tokens / self._rate
             return wait
 
+    def take(self, cancel: CancelToken | None = None) -> None:
+        """Wait for a token (Cancelled when ``cancel`` is set meanwhile). A wait that ended far
+        later than it was due, because the process was paused, does not count: the request
+        takes a new place in line instead of going out with every other one that waited."""
+        while True:
+            wait = self.reserve()
+            due = self._clock.monotonic() + wait
+            pause(self._clock, wait, cancel)
+            if self._clock.monotonic() - due <= PAUSE_GAP_S:
+                return
+
     def set_rate(self, rate: float) -> None:
         if rate <= 0:
             raise ValueError("rate must be positive")
@@ -63,7 +86,9 @@ class TokenBucket:
 
     def _refill(self, now: float) -> None:
         if now > self._stamp:
-            self._tokens = min(self._burst, self._tokens + (now - self._stamp) * self._rate)
+            # After a pause, one token: not a burst of everything the pause "earned".
+            cap = 1.0 if now - self._stamp > PAUSE_GAP_S else self._burst
+            self._tokens = min(cap, self._tokens + (now - self._stamp) * self._rate)
             self._stamp = now
 
 

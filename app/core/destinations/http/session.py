@@ -164,7 +164,7 @@ class ApiSession:
         """One paced attempt; never raises for what the network or server did."""
         if cancel is not None:
             cancel.raise_if_cancelled()
-        pause(self._clock, self._bucket.reserve(), cancel)
+        self._bucket.take(cancel)
         if cancel is not None:  # a cancel during the wait for a token sends nothing more
             cancel.raise_if_cancelled()
         generation = self._adaptive.generation
