@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.names import NAME_LIMIT
 from app.ui.kit.layout import add_row, card, form_layout, table
 from app.ui.kit.widgets import EmptyPage, ProblemList, StatusLine, hint, primary, section_title
 from app.ui.mapping.fields import FieldMappingEditor
@@ -83,6 +84,7 @@ class MappingView(QWidget):
         form = form_layout()
         self.name = QLineEdit()
         self.name.setPlaceholderText(self.tr("for example Newsletter, November"))
+        self.name.setMaxLength(NAME_LIMIT)
         self.name_problem = ProblemList()
         self.connection = QComboBox()
         self.connection_problem = ProblemList()
