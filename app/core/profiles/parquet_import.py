@@ -66,12 +66,12 @@ def _nested_warning(columns: list[str]) -> str:
     if len(columns) == 1:
         return (
             f"The column {named} holds nested values (a struct, list or map); they are kept as "
-            "JSON text such as {\"city\":\"Oslo\"}. To send a part of them, flatten the column "
+            'JSON text such as {"city":"Oslo"}. To send a part of them, flatten the column '
             "where the file is made."
         )
     return (
         f"The columns {named} hold nested values (structs, lists or maps); they are kept as "
-        "JSON text such as {\"city\":\"Oslo\"}. To send a part of them, flatten the columns "
+        'JSON text such as {"city":"Oslo"}. To send a part of them, flatten the columns '
         "where the file is made."
     )
 
