@@ -142,6 +142,10 @@ class MappingView(QWidget):
         column.addWidget(self.fields)
         self.mapping_problem = ProblemList()
         column.addWidget(self.mapping_problem)
+        # Values that do not fit a custom field's type: said, but the export may still run.
+        self.mapping_warning = ProblemList()
+        self.mapping_warning.setObjectName("warn")
+        column.addWidget(self.mapping_warning)
         self.new_fields_note = hint()  # custom fields the destination would have to create
         self.new_fields_note.setVisible(False)
         column.addWidget(self.new_fields_note)
