@@ -136,20 +136,22 @@ class ExportRunner:
             return refusal.message
         # The lifecycle allows it; what remains is whether the data is still the run's data.
         snapshot, run_id = run.snapshot, run.run_id
+        source_snap, conn_snap = snapshot.get("source"), snapshot.get("connection")
+        if not isinstance(source_snap, dict) or not isinstance(conn_snap, dict):
+            return None  # no configuration to judge by: the resume itself says what is wrong
         try:
-            source = self.services.profiles.get_source(snapshot["source"]["name"])
+            source = self.services.profiles.get_source(source_snap["name"])
         except NotFoundError:
             return (
-                f"The profile source '{snapshot['source']['name']}' of run {run_id} was removed; "
+                f"The profile source '{source_snap['name']}' of run {run_id} was removed; "
                 "start a new run instead."
             )
         # The same file imported again (perhaps another sheet or delimiter) is a new table.
         if (source.sha256, source.table_name) != (
-            snapshot["source"]["sha256"],
-            snapshot["source"].get("table_name", source.table_name),
+            source_snap["sha256"],
+            source_snap.get("table_name", source.table_name),
         ):
             return _changed(source.name, run_id)
-        conn_snap = snapshot["connection"]
         try:
             connection = self.services.connections.get(conn_snap["name"])
         except NotFoundError:
