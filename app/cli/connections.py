@@ -141,8 +141,14 @@ def _test(args: argparse.Namespace, console: Console) -> int:
 def _list(args: argparse.Namespace, console: Console) -> int:
     ctx = console.context
     connections = ctx.connections.all()
+    stored = {c.name: ctx.keys.key_stored(c.name) for c in connections}
     if args.json:
-        console.json([ctx.keys.with_backend(c).to_json() for c in connections])
+        console.json(
+            [
+                {**ctx.keys.with_backend(c).to_json(), "key_stored": stored[c.name]}
+                for c in connections
+            ]
+        )
         return 0
     console.table(
         ["NAME", "SERVICE", "BASE URL", "RATE", "CAP", "KEY"],
@@ -153,12 +159,16 @@ def _list(args: argparse.Namespace, console: Console) -> int:
                 c.base_url,
                 f"{c.rate_limit:g}/s",
                 f"{c.profile_cap:,}",
-                "stored" if c.key_stored else "needed",
+                _KEY_STATES[stored[c.name]],
             )
             for c in connections
         ],
     )
     return 0
+
+
+# What the KEY column says: the keyring's own answer, or "unknown" when it cannot be read.
+_KEY_STATES = {True: "stored", False: "needed", None: "unknown"}
 
 
 def _remove(args: argparse.Namespace, console: Console) -> int:

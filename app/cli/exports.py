@@ -14,6 +14,7 @@ from app.core.cancel import CancelToken
 from app.core.destinations import destination_for
 from app.core.errors import AlreadyExistsError, AppError, NotFoundError
 from app.core.export import Export, PlanProblems, check_export
+from app.core.export.sampling import value_warnings
 from app.core.mapping import Mapping
 
 
@@ -111,6 +112,8 @@ def _add(args: argparse.Namespace, console: Console) -> int:
     if problems:
         raise PlanProblems(problems)
     saved = ctx.exports.save(export, replace_existing=args.replace)
+    for warning in value_warnings(saved, ctx.services):
+        console.warn(warning)
     console.say(
         f"Export '{saved.name}' saved: {len(saved.segments)} segment(s) to connection "
         f"'{saved.connection}'. Run it with: autopilot-exporter export run \"{saved.name}\""

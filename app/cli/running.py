@@ -14,6 +14,7 @@ from app.cli.output import Console
 from app.core.cancel import CancelToken
 from app.core.destinations import destination_for
 from app.core.export import ExportPlan, Progress
+from app.core.export.runner import without_resume_offer
 from app.core.history import Run
 
 
@@ -113,9 +114,12 @@ def print_run(console: Console, run: Run, *, as_json: bool) -> int:
             )
         return 0
     reason = run.error or "Cancelled."
-    console.error(
-        f"Run {run.run_id} {run.status}: {reason} ({counts}). "
-        f"Continue it with: autopilot-exporter run resume {run.run_id}"
-    )
+    refusal = console.context.runner.resume_refusal(run)
+    if refusal is None:
+        then = f"Continue it with: autopilot-exporter run resume {run.run_id}"
+    else:  # never offer a resume that would be refused (say, the source was imported again)
+        reason = without_resume_offer(reason)
+        then = f"It cannot be resumed: {refusal}"
+    console.error(f"Run {run.run_id} {run.status}: {reason} ({counts}). {then}")
     sys.stderr.flush()
     return 1

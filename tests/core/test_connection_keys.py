@@ -13,27 +13,9 @@ import pytest
 from app.core.connections import Connection, ConnectionStore, Saving
 from app.core.connections.keys import ConnectionKeys
 from app.core.errors import AlreadyExistsError, InUseError, NotFoundError
-from app.core.secrets import KeyNeededError, KeyringStatus, MemorySecretStore
+from app.core.secrets import KeyNeededError, MemorySecretStore
 from app.core.store import StateStore, utc_now
-
-BACKEND = "tests.KeptKeys"
-
-
-class KeptKeys:
-    """A persistent keyring in memory; ``usable=False`` behaves like keyring's fail backend."""
-
-    def __init__(self, *, usable: bool = True) -> None:
-        self.keys: dict[str, str] = {}
-        self.status = KeyringStatus(usable, BACKEND, "a test keyring", True, usable)
-
-    def get(self, connection: str) -> str | None:
-        return self.keys.get(connection.strip().casefold())
-
-    def set(self, connection: str, api_key: str) -> None:
-        self.keys[connection.strip().casefold()] = api_key
-
-    def delete(self, connection: str) -> None:
-        self.keys.pop(connection.strip().casefold(), None)
+from tests.support.keys import BACKEND, KeptKeys
 
 
 class RefusingStore(ConnectionStore):
@@ -204,6 +186,19 @@ def test_without_a_keyring_removing_and_forgetting_delete_nothing(
     keys.remove("Main")  # a fail backend would raise if asked to delete
     keys.forget(["Main", "Other"])
     assert store.all() == []
+
+
+def test_whether_a_key_is_stored_is_asked_of_the_keyring(
+    keys: ConnectionKeys, store: ConnectionStore, secrets: KeptKeys
+) -> None:
+    keys.save(connection("Main"), "apk-main-1")
+    assert keys.key_stored("main") is True
+    secrets.keys.clear()  # another OS user, or a keyring that was reset
+    assert store.get("Main").key_stored, "the database still remembers the save"
+    assert keys.key_stored("Main") is False
+    secrets.locked = True
+    assert keys.key_stored("Main") is None, "a keyring that cannot be read: unknown"
+    assert ConnectionKeys(store, KeptKeys(usable=False)).key_stored("Main") is None
 
 
 def test_forget_deletes_the_keys_of_erased_connections(

@@ -182,3 +182,36 @@ def test_an_export_has_one_live_run_and_a_resume_of_another_waits_for_it(
         runs.claim_for_resume(live.run_id)
     runs.finish(other, RunStatus.SUCCEEDED, active_seconds=1.0)
     assert runs.claim_for_resume(live.run_id).run_id == live.run_id
+
+
+def test_a_killed_run_keeps_the_active_time_its_heartbeats_recorded(
+    runs: RunStore, clock: Now
+) -> None:
+    lease = new_run(runs)
+    for _ in range(4):  # 20 s of work, a beat every 5 s
+        clock.value += timedelta(seconds=5)
+        runs.heartbeat(lease)
+    clock.value += timedelta(seconds=3)
+    runs.record_batch(lease, 0, 0, sent=4, rejected_rows=[])
+    assert runs.get(lease.run_id).duration_s == 23.0
+    clock.value += timedelta(minutes=10)  # killed: no more beats
+    interrupted = runs.get(lease.run_id)
+    assert interrupted.status == RunStatus.INTERRUPTED and interrupted.duration_s == 23.0
+
+
+def test_a_resumed_run_lasts_as_long_as_all_its_attempts(runs: RunStore, clock: Now) -> None:
+    lease = new_run(runs)
+    clock.value += timedelta(seconds=10)
+    runs.heartbeat(lease)
+    clock.value += timedelta(hours=1)  # killed after 10 s, resumed an hour later
+    resumed = runs.claim_for_resume(lease.run_id)
+    clock.value += timedelta(seconds=5)
+    runs.heartbeat(resumed)
+    clock.value += timedelta(seconds=2)
+    assert runs.get(lease.run_id).duration_s == 17.0, "running: the time so far"
+    runs.finish(resumed, RunStatus.CANCELLED, active_seconds=7.5)
+    assert runs.get(lease.run_id).duration_s == 17.5
+    clock.value += timedelta(hours=1)
+    again = runs.claim_for_resume(lease.run_id)
+    clock.value += timedelta(seconds=5)
+    assert runs.finish(again, RunStatus.SUCCEEDED, active_seconds=4.0).duration_s == 21.5

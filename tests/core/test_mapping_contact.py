@@ -219,13 +219,13 @@ def test_builder_checks_each_address_once_within_its_bound(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     checked: list[str] = []
-    real = emails.email_problem
+    real = emails.checked_email
 
-    def counting(address: str) -> str | None:
+    def counting(address: str) -> tuple[str | None, str]:
         checked.append(address)
         return real(address)
 
-    monkeypatch.setattr(emails, "email_problem", counting)
+    monkeypatch.setattr(emails, "checked_email", counting)
     builder = ContactBuilder(EMAIL_ONLY, emails=EmailChecker(max_entries=2))
     results = [builder.build({"mail": cell}) for cell in ("a@example.no", "bad", "a@example.no")]
     results += [builder.build({"mail": cell}) for cell in ("bad", "c@example.no", "c@example.no")]

@@ -57,6 +57,37 @@ def test_parquet_columns_become_text(store: ProfileStore, tmp_path: Path) -> Non
     assert result.warnings == ()
 
 
+def test_nested_parquet_columns_are_json_text_and_named_in_a_warning(
+    store: ProfileStore, tmp_path: Path
+) -> None:
+    path = write_parquet(
+        tmp_path / "nested.parquet",
+        "SELECT 'kari@bjorn.no' AS Email, {'city': 'Oslo', 'zip': '0150'} AS Address, "
+        "[1, 2] AS Tags, MAP(['tier'], ['gold']) AS Extra, NULL::STRUCT(a INT) AS Nothing",
+    )
+
+    result = store.import_file(path, "nested")
+
+    assert table_rows(store, "nested")[0][1:] == (
+        "kari@bjorn.no",
+        '{"city":"Oslo","zip":"0150"}',
+        "[1,2]",
+        '{"tier":"gold"}',
+        None,
+    )
+    assert result.warnings == (
+        "The columns 'Address', 'Tags', 'Extra', 'Nothing' hold nested values (structs, lists "
+        'or maps); they are kept as JSON text such as {"city":"Oslo"}. To send a part of them, '
+        "flatten the columns where the file is made.",
+    )
+    one = write_parquet(tmp_path / "one.parquet", "SELECT 'a@b.no' AS Email, [1] AS Tags")
+    assert (
+        store.import_file(one, "one")
+        .warnings[0]
+        .startswith("The column 'Tags' holds nested values (a struct, list or map)")
+    )
+
+
 def test_parquet_row_order_is_kept(store: ProfileStore, tmp_path: Path) -> None:
     path = write_parquet(
         tmp_path / "o.parquet", "SELECT 100000 - i AS n, 'x@y.no' AS email FROM range(100000) t(i)"

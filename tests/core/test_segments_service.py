@@ -224,3 +224,29 @@ def test_to_json_is_the_cli_shape() -> None:
         "members": 3,
     }
     assert Segment("All", "customers").to_json()["members"] is None
+
+
+def test_a_name_longer_than_both_destinations_take_is_refused_saying_the_limit(
+    service: SegmentService, state: StateStore
+) -> None:
+    from app.core.connections import Connection, ConnectionStore
+    from app.core.export import Export
+    from app.core.export.service import ExportService
+    from app.core.mapping import FieldMapping, Mapping
+    from app.core.names import NAME_LIMIT
+
+    assert service.add(vip("V" * NAME_LIMIT)).name == "V" * NAME_LIMIT
+    with pytest.raises(UsageError) as refused:
+        service.add(vip("V" * 5000))
+    assert str(refused.value) == (
+        f"A segment name can be at most {NAME_LIMIT} characters (it becomes the list's title in "
+        "Autopilot and the tag in Ortto); this one has 5,000. Choose a shorter name."
+    )
+    assert [s.name for s in service.list()] == ["V" * NAME_LIMIT]
+
+    exports = ExportService(state)
+    ConnectionStore(state).save(Connection("Sim", consent_at=START))
+    mapping = Mapping(fields=(FieldMapping("Email", "Email"),))
+    with pytest.raises(UsageError, match=f"An export name can be at most {NAME_LIMIT} characters"):
+        exports.save(Export("E" * (NAME_LIMIT + 1), "Sim", ("V" * NAME_LIMIT,), mapping))
+    assert exports.all() == []

@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 
 from app.core.cancel import CancelToken
+from app.core.connections import Connection
 from app.core.export import PlanProblems, Progress
+from app.core.store import utc_now
 from tests.integration.conftest import SIM_KEY, SimFactory
 from tests.integration.exporting import SWEDEN, expected_emails, make_world
 
@@ -310,6 +312,37 @@ def test_resume_refused_when_the_source_changed(tmp_path: Path, make_sim: SimFac
     world.ctx.profiles.import_file(changed, "Customers")
     with pytest.raises(UsageError, match="changed since run"):
         runner.plan_resume(run.run_id)
+    refusal = runner.resume_refusal(world.ctx.runs.get(run.run_id))
+    assert refusal is not None and "changed since run" in refusal, "said before it is asked"
+
+
+def test_resume_after_the_connection_was_removed_says_which_and_what_to_do(
+    tmp_path: Path, make_sim: SimFactory
+) -> None:
+    from app.core.errors import UsageError
+
+    sim = make_sim()
+    sim.revoke_after_upserts(SIM_KEY, 1)
+    world = make_world(tmp_path, sim, rows=300)
+    runner = world.runner()
+    run = runner.run(runner.plan(world.export), SIM_KEY)
+    assert run.status == "failed"
+    assert runner.resume_refusal(run) is None
+    world.ctx.exports.remove("Weekly")
+    world.ctx.keys.remove("Sim")
+    with pytest.raises(UsageError) as refused:
+        runner.plan_resume(run.run_id)
+    message = str(refused.value)
+    assert message == runner.resume_refusal(world.ctx.runs.get(run.run_id))
+    assert "connection 'Sim'" in message and "was removed" in message
+    assert "Add it again under the same name" in message
+    new_key = "apk-new-key-for-the-connection-added-again-01"
+    sim.add_key(new_key)
+    world.ctx.keys.save(
+        Connection("Sim", base_url=sim.base_url, rate_limit=150.0, consent_at=utc_now()), new_key
+    )
+    resumed = runner.run(runner.plan_resume(run.run_id), new_key, run_id=run.run_id)
+    assert resumed.status == "succeeded" and set(sim.contacts()) == expected_emails(300)
 
 
 def test_finished_run_cannot_be_resumed(tmp_path: Path, make_sim: SimFactory) -> None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from app.core.connections import Connection
-from app.core.connections.check import WINDOW_CHECK, CheckLimits, check_key
+from app.core.connections.check import WINDOW_CHECK, CheckLimits, check_key, key_refused
 from app.core.connections.client import open_client
 from app.core.destinations import Limits
 from app.core.destinations.autopilot import AUTH_REJECTED, AuthError, ServerError
@@ -35,8 +37,26 @@ def test_a_working_key_passes_the_check(sim: AutopilotSimulator) -> None:
 def test_a_rejected_key_fails_the_check_at_once(sim: AutopilotSimulator) -> None:
     with pytest.raises(AuthError) as caught:
         check_key(connection_to(sim), "apk-wrong-0000000000", WINDOW_CHECK)
-    assert str(caught.value) == AUTH_REJECTED
+    assert str(caught.value) == key_refused(connection_to(sim))
     assert len(sim.requests()) == 1
+
+
+def test_a_rejected_key_offers_no_resume_where_nothing_runs(
+    sim: AutopilotSimulator, ortto: Any
+) -> None:
+    """A run's refusal says "... and resume"; a check (connection add or test) has no run."""
+    ortto_connection = Connection(
+        "Ortto", base_url=ortto.base_url, consent_at=utc_now(), service="ortto"
+    )
+    for connection in (connection_to(sim), ortto_connection):
+        with pytest.raises(AuthError) as caught:
+            check_key(connection, "wrong-key-0000000000", WINDOW_CHECK)
+        message = str(caught.value)
+        assert "resum" not in message.lower(), message
+        assert f"connection '{connection.name}'" in message and "enter it again" in message
+        assert "wrong-key" not in message
+        assert caught.value.exit_code == 2
+    assert "resume" in AUTH_REJECTED  # a run's own words stay as they were
 
 
 def test_the_limits_decide_how_often_the_check_tries(sim: AutopilotSimulator) -> None:

@@ -256,6 +256,22 @@ def test_an_interrupted_run_whose_details_were_deleted_is_not_offered_for_resume
     assert not view.resume_button.isEnabled()
 
 
+def test_a_run_whose_source_was_imported_again_is_not_offered_for_resume(
+    qtbot: QtBot, make_window: WindowFactory, context: AppContext, sim: AutopilotSimulator
+) -> None:
+    run_id, _ = seed_interrupted_run(context, sim)
+    context.profiles.import_file(sample_file(), SAMPLE_SOURCE)  # a new table: other rows
+    window = make_window(context)
+    assert not window.resume_bar.isVisible()
+    window.tabs.setCurrentIndex(HISTORY)
+    window.history.select_run(run_id)
+    view = window.history.view
+    assert view.fields["status"].text() == "Interrupted"
+    assert "It cannot be resumed" in view.fields["error"].text()
+    assert "changed since run" in view.fields["error"].text()
+    assert not view.resume_button.isEnabled()
+
+
 def test_a_connection_saved_without_a_key_asks_for_it_before_the_run(
     qtbot: QtBot,
     keyless_window: MainWindow,

@@ -128,6 +128,26 @@ def test_custom_field_save_duplicate_and_remove(
     assert [e.name for e in window.mapping.model.records] == ["November"]
 
 
+def test_a_column_whose_values_do_not_fit_the_custom_field_is_warned_about(
+    qtbot: QtBot, window: MainWindow, sim: AutopilotSimulator, dialogs: ScriptedDialogs
+) -> None:
+    ready_to_map(qtbot, window, sim)
+    new_export(qtbot, window, "November", "Marketing", [NORWAY])
+    view = window.mapping.view
+    dialogs.answers["ask_custom_field"] = ("Loyalty Points", "integer")
+    view.fields.custom_field_requested.emit()
+    view.fields.combo("custom:integer:Loyalty Points").setCurrentText("FirstName")
+    settle(qtbot, window)
+    warning = view.mapping_warning.text()
+    assert view.mapping_warning.isVisible()
+    assert "The integer field 'Loyalty Points' is mapped to the column 'FirstName'" in warning
+    assert "values do not convert (for example '" in warning and "is not a whole number" in warning
+    assert view.run_button.isEnabled(), "a warning, not a problem: the export may still run"
+    view.fields.combo("custom:integer:Loyalty Points").setCurrentText("LoyaltyPoints")
+    settle(qtbot, window)
+    assert not view.mapping_warning.isVisible()
+
+
 def test_segments_of_two_sources_cannot_be_mixed(
     qtbot: QtBot, window: MainWindow, sim: AutopilotSimulator, tmp_path: object
 ) -> None:

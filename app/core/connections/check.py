@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from app.core.connections.client import open_client
 from app.core.connections.models import Connection
-from app.core.destinations import Limits
+from app.core.destinations import Limits, destination_for
+from app.core.destinations.errors import AuthError
 
 
 @dataclass(frozen=True)
@@ -31,5 +32,17 @@ def check_key(connection: Connection, api_key: str, limits: CheckLimits = CheckL
     client = open_client(connection, api_key, limits.limits())
     try:
         client.check_key()
+    except AuthError as exc:
+        # The client's own words are for a run ("... and resume"); a check has nothing to resume.
+        raise AuthError(key_refused(connection), status=exc.status, detail=exc.detail) from None
     finally:
         client.close()
+
+
+def key_refused(connection: Connection) -> str:
+    """What a check says when the destination refuses the key."""
+    destination = destination_for(connection.service)
+    return (
+        f"{destination.name} rejected the API key of connection '{connection.name}'; copy the "
+        f"whole current key and enter it again. {destination.key_help()}"
+    )

@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from app.core.connections.models import Connection
 from app.core.connections.store import ConnectionStore
-from app.core.secrets import KeyNeededError, KeyringStatus, SecretStore
+from app.core.secrets import KeyNeededError, KeyringStatus, SecretStore, SecretStoreError
 
 
 class ConnectionKeys:
@@ -79,6 +79,17 @@ class ConnectionKeys:
                 "enter the key again (connection add --replace, or Connect in the window)."
             )
         return key
+
+    def key_stored(self, name: str) -> bool | None:
+        """Whether this user's keyring holds the connection's key now, asked of the keyring
+        itself: the database only remembers that a key was saved once, and another OS user or a
+        reset keyring has none. None when the keyring cannot be read (none usable, or locked)."""
+        if not self._secrets.status.usable:
+            return None
+        try:
+            return bool(self._secrets.get(name))
+        except (KeyNeededError, SecretStoreError):
+            return None
 
     def forget(self, names: list[str]) -> None:
         """Delete the keys of connections that no longer exist (after erasing all data)."""

@@ -6,6 +6,7 @@ keyring from a worker thread.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -179,38 +180,56 @@ class ExportRunner:
             plan, self.services, self.runs, output, self.reports_dir, cancel=cancel
         )
 
-    def plan_resume(self, run_id: int, *, cancel: CancelToken | None = None) -> ExportPlan:
-        """The plan of a run to resume, rebuilt from its snapshot; UsageError when refused."""
-        run = self.runs.get(run_id)
+    def resume_refusal(self, run: Run) -> str | None:
+        """Why ``run`` cannot be resumed now, in the user's words; None when it can (as far as
+        can be told without reading its members). Cheap: a failure message offers a resume only
+        when this allows it, and the resume itself asks again."""
         refusal = can_resume(run)
         if refusal is not None:
-            raise UsageError(refusal.message)
+            return refusal.message
         # The lifecycle allows it; what remains is whether the data is still the run's data.
-        snapshot = run.snapshot
+        snapshot, run_id = run.snapshot, run.run_id
+        source_snap, conn_snap = snapshot.get("source"), snapshot.get("connection")
+        if not isinstance(source_snap, dict) or not isinstance(conn_snap, dict):
+            return None  # no configuration to judge by: the resume itself says what is wrong
         try:
-            source = self.services.profiles.get_source(snapshot["source"]["name"])
+            source = self.services.profiles.get_source(source_snap["name"])
         except NotFoundError:
-            raise UsageError(
-                f"The profile source '{snapshot['source']['name']}' of run {run_id} was removed; "
+            return (
+                f"The profile source '{source_snap['name']}' of run {run_id} was removed; "
                 "start a new run instead."
-            ) from None
-        changed = UsageError(
-            f"The profile source '{source.name}' changed since run {run_id} started; "
-            "resuming could send different people. Start a new run instead."
-        )
+            )
         # The same file imported again (perhaps another sheet or delimiter) is a new table.
         if (source.sha256, source.table_name) != (
-            snapshot["source"]["sha256"],
-            snapshot["source"].get("table_name", source.table_name),
+            source_snap["sha256"],
+            source_snap.get("table_name", source.table_name),
         ):
-            raise changed
-        conn_snap = snapshot["connection"]
-        connection = self.services.connections.get(conn_snap["name"])
+            return _changed(source.name, run_id)
+        try:
+            connection = self.services.connections.get(conn_snap["name"])
+        except NotFoundError:
+            return (
+                f"The connection '{conn_snap['name']}' that run {run_id} sent through was "
+                "removed. Add it again under the same name (with its API key) to resume the "
+                "run, or start a new run with another connection."
+            )
         if conn_snap.get("service", connection.service) != connection.service:
-            raise UsageError(
+            return (
                 f"Connection '{connection.name}' now sends to another service than run "
                 f"{run_id} did; start a new run instead."
             )
+        return None
+
+    def plan_resume(self, run_id: int, *, cancel: CancelToken | None = None) -> ExportPlan:
+        """The plan of a run to resume, rebuilt from its snapshot; UsageError when refused."""
+        run = self.runs.get(run_id)
+        refusal = self.resume_refusal(run)
+        if refusal is not None:
+            raise UsageError(refusal)
+        snapshot = run.snapshot
+        source = self.services.profiles.get_source(snapshot["source"]["name"])
+        conn_snap = snapshot["connection"]
+        connection = self.services.connections.get(conn_snap["name"])
         connection = replace(connection, base_url=conn_snap["base_url"])
         export = Export(
             name=snapshot["export"],
@@ -234,5 +253,30 @@ class ExportRunner:
         )
         counts, now = snapshot.get("counts"), plan.snapshot()["counts"]
         if counts is not None and any(now.get(key) != value for key, value in counts.items()):
-            raise changed  # e.g. an email rule that judges differently now: batches would shift
+            # e.g. an email rule that judges differently now: batches would shift
+            raise UsageError(_changed(source.name, run_id))
         return plan
+
+
+# How the clients' failure messages offer a resume, and what they say instead when the run
+# cannot be resumed (its refusal then says what to do).
+_RESUME_OFFERS = (
+    (re.compile(r";\s*an interrupted run can be resumed\."), "."),
+    (re.compile(r"\s*\(a run stopped by this can be resumed\)"), ""),
+    (re.compile(r",? then resume\."), ", then start a new run."),
+    (re.compile(r" and resume\."), " and start a new run."),
+)
+
+
+def without_resume_offer(message: str) -> str:
+    """A failure message for a run that cannot be resumed: without its offer to resume."""
+    for offer, instead in _RESUME_OFFERS:
+        message = offer.sub(instead, message)
+    return message
+
+
+def _changed(source: str, run_id: int) -> str:
+    return (
+        f"The profile source '{source}' changed since run {run_id} started; "
+        "resuming could send different people. Start a new run instead."
+    )

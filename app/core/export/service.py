@@ -9,6 +9,7 @@ from dataclasses import replace
 from app.core.errors import NotFoundError, UsageError
 from app.core.export.models import Export
 from app.core.mapping import Mapping
+from app.core.names import too_long
 from app.core.store import StateStore, save_target, to_iso, utc_now
 
 
@@ -59,6 +60,8 @@ class ExportService:
         name = export.name.strip()
         if not name:
             raise UsageError("Give the export a name.")
+        if (long := too_long("An export name", name)) is not None:
+            raise UsageError(long)
         if not export.segments:
             raise UsageError("Choose at least one segment to export.")
         if len({s.casefold() for s in export.segments}) != len(export.segments):

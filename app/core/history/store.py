@@ -26,10 +26,23 @@ Now = Callable[[], datetime]
 
 @dataclass(frozen=True)
 class Lease:
-    """The right to write one run: only the attempt that created or claimed it holds it."""
+    """The right to write one run: only the attempt that created or claimed it holds it.
+
+    ``earlier_seconds`` is the active time of the run's earlier attempts and ``since`` when this
+    attempt began: every heartbeat records the run's active time so far, so a run that is killed
+    keeps the time it had, and a resumed run's duration is that of all its attempts.
+    """
 
     run_id: int
     owner: str
+    earlier_seconds: float = 0.0
+    since: datetime | None = None
+
+    def active_seconds(self, now: datetime) -> float:
+        """The run's active time up to ``now``, this attempt included."""
+        if self.since is None:
+            return self.earlier_seconds
+        return self.earlier_seconds + max(0.0, (now - self.since).total_seconds())
 
 
 class RunTakenOverError(AppError):
@@ -117,7 +130,7 @@ class RunStore:
                     for row in invalid_rows
                 ),
             )
-        return Lease(run_id, owner)
+        return Lease(run_id, owner, 0.0, moment)
 
     def record_not_started(
         self, export: str, error: str, *, dry_run: bool = False, snapshot: dict[str, Any] | None
@@ -154,7 +167,8 @@ class RunStore:
                 " finished_at = NULL, owner = ? WHERE id = ?",
                 (os.getpid(), to_iso(now), owner, run_id),
             )
-        return Lease(run_id, owner)
+        # A killed attempt's time is what its last heartbeat recorded; an ended one's, all of it.
+        return Lease(run_id, owner, float(row["active_seconds"]), now)
 
     def refuse_if_live(self, export: str) -> None:
         """LiveRunError when ``export`` has a live run (said early; the start checks again)."""
@@ -228,7 +242,7 @@ class RunStore:
                 " VALUES (?, ?, ?, ?, ?)",
                 ((export[0], e.segment, e.email_key, e.hash, run_id) for e in confirmed),
             )
-            db.execute("UPDATE runs SET heartbeat_at = ? WHERE id = ?", (now, run_id))
+            self._beat(db, lease)
 
     def record_removals(
         self,
@@ -244,7 +258,6 @@ class RunStore:
         still held, so a removal recorded twice counts once."""
         done = list(dict.fromkeys(removed))
         run_id = lease.run_id
-        now = to_iso(self._now())
         with self._state.transaction() as db:
             self._check_owner(db, lease)
             export = db.execute("SELECT export_name FROM runs WHERE id = ?", (run_id,)).fetchone()
@@ -272,10 +285,8 @@ class RunStore:
                     ),
                 ],
             )
-            db.execute(
-                "UPDATE runs SET removed = removed + ?, heartbeat_at = ? WHERE id = ?",
-                (counted, now, run_id),
-            )
+            db.execute("UPDATE runs SET removed = removed + ? WHERE id = ?", (counted, run_id))
+            self._beat(db, lease)
         return counted
 
     def set_output_path(self, lease: Lease, path: str) -> None:
@@ -291,10 +302,16 @@ class RunStore:
     def heartbeat(self, lease: Lease) -> None:
         with self._state.transaction() as db:
             self._check_owner(db, lease)
-            db.execute(
-                "UPDATE runs SET heartbeat_at = ? WHERE id = ? AND status = 'running'",
-                (to_iso(self._now()), lease.run_id),
-            )
+            self._beat(db, lease)
+
+    def _beat(self, db: sqlite3.Connection, lease: Lease) -> None:
+        """This attempt is alive: the heartbeat, and the run's active time so far."""
+        now = self._now()
+        db.execute(
+            "UPDATE runs SET heartbeat_at = ?, active_seconds = ? WHERE id = ?"
+            " AND status = 'running'",
+            (to_iso(now), lease.active_seconds(now), lease.run_id),
+        )
 
     def finish(
         self,
@@ -311,12 +328,12 @@ class RunStore:
             row = db.execute("SELECT warnings FROM runs WHERE id = ?", (run_id,)).fetchone()
             merged = list(dict.fromkeys([*json.loads(row["warnings"]), *warnings]))
             db.execute(
-                "UPDATE runs SET status = ?, finished_at = ?, active_seconds = active_seconds + ?,"
+                "UPDATE runs SET status = ?, finished_at = ?, active_seconds = ?,"
                 " warnings = ?, error = ? WHERE id = ?",
                 (
                     status.value,
                     to_iso(self._now()),
-                    active_seconds,
+                    lease.earlier_seconds + active_seconds,
                     json.dumps(merged),
                     error,
                     run_id,
@@ -352,9 +369,10 @@ class RunStore:
         """The run as seen at ``now``."""
         status = status_at(RunStatus(row["status"]), row["pid"], from_iso(row["heartbeat_at"]), now)
         started = from_iso(row["started_at"]) or now
-        duration = float(row["active_seconds"])
-        if status is RunStatus.RUNNING and duration == 0:
-            duration = max(0.0, (now - started).total_seconds())
+        duration = float(row["active_seconds"])  # up to the last heartbeat, or the end
+        beat = from_iso(row["heartbeat_at"])
+        if status is RunStatus.RUNNING and beat is not None:
+            duration += max(0.0, (now - beat).total_seconds())
         return m.Run(
             run_id=row["id"],
             export=row["export_name"],

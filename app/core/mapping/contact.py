@@ -75,9 +75,10 @@ class ContactBuilder:
         email = (values.get(self._email_column) or "").strip()
         if not email:
             return InvalidRow(email, "Email is empty")
-        problem = self._emails.problem(email)
+        problem, sendable = self._emails.check(email)
         if problem is not None:
             return InvalidRow(email, f"Email is not valid: {problem}")
+        email = sendable  # an internationalized domain in its ASCII form (see emails.py)
         fields: dict[str, object] = {}
         for step in self._standard:
             text = (values.get(step.column) or "").strip()

@@ -3,7 +3,10 @@
 email-validator is the judge, without DNS; its default refusal of special-use domains such as
 ``.local`` and ``.test`` stands, because Autopilot cannot mail them either. What is sent is the
 trimmed address as written, not email-validator's normalized form, so the user finds in Autopilot
-exactly what their file said.
+exactly what their file said; only an internationalized domain (``kari@bjørn.no``) is sent in its
+ASCII form (IDNA, ``kari@xn--bjrn-ura.no``): the same mailbox, and the only form every mail server
+on the way understands (Autopilot's API and Ortto's document no support for Unicode domains).
+A local part that is not ASCII has no such form and is sent as written.
 """
 
 from __future__ import annotations
@@ -19,11 +22,19 @@ _EMAIL_SHAPE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 def email_problem(address: str) -> str | None:
     """email-validator's message for a trimmed, non-empty address, or None when it is valid."""
+    return checked_email(address)[0]
+
+
+def checked_email(address: str) -> tuple[str | None, str]:
+    """(the problem or None, the address to send) for a trimmed, non-empty address."""
     try:
-        validate_email(address, check_deliverability=False)
+        valid = validate_email(address, check_deliverability=False)
     except EmailNotValidError as err:
-        return str(err)
-    return None
+        return str(err), address
+    local, _, domain = address.rpartition("@")
+    if domain.isascii():
+        return None, address
+    return None, f"{local}@{valid.ascii_domain}"
 
 
 def email_key(address: str) -> str:
@@ -45,14 +56,18 @@ class EmailChecker:
 
     def __init__(self, max_entries: int = 250_000) -> None:
         self._max_entries = max_entries
-        self._seen: dict[str, str | None] = {}
+        self._seen: dict[str, tuple[str | None, str]] = {}
 
     def problem(self, address: str) -> str | None:
+        return self.check(address)[0]
+
+    def check(self, address: str) -> tuple[str | None, str]:
+        """(the problem or None, the address to send), as :func:`checked_email`."""
         try:
             return self._seen[address]
         except KeyError:
             pass
-        found = email_problem(address)
+        found = checked_email(address)
         if len(self._seen) < self._max_entries:
             self._seen[address] = found
         return found

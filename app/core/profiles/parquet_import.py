@@ -2,6 +2,12 @@
 
 Casts follow the rules for Excel cells: a whole number stored as a float reads ``1``, not
 ``1.0`` (pandas writes integer columns with gaps as floats), and timestamps read as ISO 8601.
+
+Nested columns (struct, list, map) are kept as one column each, as JSON text
+(``{"city":"Oslo"}``, not DuckDB's ``{'city': Oslo}``), with a warning naming them. Flattening
+them into new columns would give the source columns the file does not have, which segments,
+mappings and refreshes would then depend on; JSON is exact, and a person can read it. To map a
+part of one (the city alone), flatten it where the file is made.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from app.core.profiles.models import ROW_NUMBER_COLUMN, physical_name
 from app.core.profiles.target import Target
 
 _FLOATS = ("FLOAT", "DOUBLE", "REAL", "DECIMAL")
+_NESTED = ("STRUCT", "MAP", "UNION")
 
 
 def import_parquet(target: Target, path: Path) -> Loaded:
@@ -44,7 +51,29 @@ def import_parquet(target: Target, path: Path) -> Loaded:
     if rows == 0:
         raise InputFileError(f"{path} has no rows; export the data again with its rows.")
     finished = finish_table(con, target.table, path, names, padded=False)
-    return Loaded(rows=rows, columns=finished.columns, warnings=finished.warnings)
+    nested = [name for name, row in zip(names, described, strict=True) if _is_nested(str(row[1]))]
+    warnings = finished.warnings + ((_nested_warning(nested),) if nested else ())
+    return Loaded(rows=rows, columns=finished.columns, warnings=warnings)
+
+
+def _is_nested(type_name: str) -> bool:
+    upper = type_name.upper()
+    return upper.startswith(_NESTED) or upper.endswith("]")  # INTEGER[], VARCHAR[3]
+
+
+def _nested_warning(columns: list[str]) -> str:
+    named = ", ".join(f"'{c}'" for c in columns)
+    if len(columns) == 1:
+        return (
+            f"The column {named} holds nested values (a struct, list or map); they are kept as "
+            'JSON text such as {"city":"Oslo"}. To send a part of them, flatten the column '
+            "where the file is made."
+        )
+    return (
+        f"The columns {named} hold nested values (structs, lists or maps); they are kept as "
+        'JSON text such as {"city":"Oslo"}. To send a part of them, flatten the columns '
+        "where the file is made."
+    )
 
 
 def _not_parquet(path: Path, exc: duckdb.Error) -> InputFileError:
@@ -60,6 +89,8 @@ def _as_text(column: str, type_name: str) -> str:
             f"AND abs({number}) < 1e18 THEN CAST(CAST({number} AS BIGINT) AS VARCHAR) "
             f"ELSE CAST({column} AS VARCHAR) END"
         )
+    if _is_nested(type_name):
+        return f"CAST(to_json({column}) AS VARCHAR)"
     if type_name.upper() == "TIMESTAMP":
         return f"replace(CAST({column} AS VARCHAR), ' ', 'T')"
     return f"CAST({column} AS VARCHAR)"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from app.core.names import too_long
 from app.core.segments.days import DAY_OPS
 from app.core.segments.models import MATCHES, OPS, VALUELESS_OPS, Match, Rule, Segment
 from app.core.segments.ports import SourceInfo
@@ -75,7 +76,10 @@ def name_problems(name: str) -> list[str]:
         return ["A segment needs a name."]
     if any(ord(char) < 32 or ord(char) == 127 for char in name):
         return ["A segment name cannot contain line breaks, tabs or other control characters."]
-    return []
+    long = too_long(
+        "A segment name", name, "it becomes the list's title in Autopilot and the tag in Ortto"
+    )
+    return [long] if long else []
 
 
 def canonical_match(text: str) -> Match | None:

@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from app.core.export import Progress
+from app.core.export.runner import without_resume_offer
 from app.core.history import Run, RunStatus, can_resume, write_rejected_csv
 from app.ui.context import UiContext
 from app.ui.errors import window_words
@@ -83,7 +84,9 @@ class HistoryTab(QObject):
         return [
             r
             for r in self.ui.app.runs.all()
-            if r.status is RunStatus.INTERRUPTED and can_resume(r) is None
+            if r.status is RunStatus.INTERRUPTED
+            and can_resume(r) is None
+            and self._resume_refusal(r) is None
         ]
 
     # -- wiring -----------------------------------------------------------------------------
@@ -139,10 +142,17 @@ class HistoryTab(QObject):
 
     def _detail_texts(self, run: Run) -> dict[str, str]:
         status = fmt.status(run.status, run.dry_run)
-        if can_resume(run) is None:
+        error = window_words(run.error) if run.error else ""
+        refusal = self._resume_refusal(run) if can_resume(run) is None else ""
+        if refusal is None:
             status += "  " + self.tr(
                 "(can be resumed: nothing {name} confirmed is sent twice)"
             ).format(name=run_details.destination(run).name)
+        elif refusal:  # the error must not offer what would be refused
+            error = window_words(without_resume_offer(run.error or ""))
+            error += ("\n" if error else "") + self.tr("It cannot be resumed: {why}").format(
+                why=window_words(refusal)
+            )
         warnings = "\n".join(f"\u26a0 {w}" for w in run.warnings)
         if run.details_purged:
             warnings = (warnings + "\n" if warnings else "") + self.tr(
@@ -155,7 +165,7 @@ class HistoryTab(QObject):
             "counts": run_details.counts(run),
             "lists": run_details.lists(run),
             "next": run_details.audience_note(run),
-            "error": window_words(run.error) if run.error else "",
+            "error": error,
             "warnings": warnings,
             "config": run_details.configuration(run.snapshot),
         }
@@ -164,13 +174,21 @@ class HistoryTab(QObject):
         run = self._selected()
         v = self.view
         v.resume_button.setEnabled(
-            run is not None and can_resume(run) is None and self.ui.permission.may_start_run()
+            run is not None
+            and can_resume(run) is None
+            and self.ui.permission.may_start_run()
+            and self._resume_refusal(run) is None
         )
         has_rows = run is not None and (run.rejected or run.invalid) and not run.details_purged
         v.save_rejected_button.setEnabled(bool(has_rows))
         v.purge_button.setEnabled(
             run is not None and not run.details_purged and run.status is not RunStatus.RUNNING
         )
+
+    def _resume_refusal(self, run: Run) -> str | None:
+        """Why the run cannot be resumed now (its source imported again, its connection
+        removed...), read from the state store; None when it can."""
+        return self.ui.app.runner.resume_refusal(run)
 
     # -- actions ----------------------------------------------------------------------------
 

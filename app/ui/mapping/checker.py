@@ -17,9 +17,10 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from app.core.destinations import destination_for
 from app.core.errors import AppError
 from app.core.export import Export, ExportPlan, PlanProblems, Problem, check_export
+from app.core.export.sampling import value_warnings
 from app.core.mapping import ContactBuilder, InvalidRow
 from app.ui.context import UiContext
-from app.ui.errors import is_expected, user_message
+from app.ui.errors import is_expected, user_message, window_words
 from app.ui.kit import formatting as fmt
 from app.ui.kit.destination_words import field_label
 from app.ui.kit.layout import fit_preview
@@ -87,6 +88,7 @@ class ExportChecker(QObject):
         self._export = export
         self.plan = None
         self.view.total.setEnabled(False)
+        self.view.mapping_warning.set_problems([])
         self._debounce.start()
 
     def set_source_problem(self, message: str | None) -> None:
@@ -126,17 +128,19 @@ class ExportChecker(QObject):
         self.view.status.show_busy(self.tr("Counting the profiles to send..."))
         runner, ui, send_all = self.ui.app.runner, self.ui, self.send_all
 
-        def work() -> tuple[ExportPlan | PlanProblems, Preview]:
+        def work() -> tuple[ExportPlan | PlanProblems, Preview, list[str]]:
             preview = contact_preview(ui, export)
+            warnings = value_warnings(export, ui.app.services)
             try:
-                return runner.plan(export, send_all=send_all), preview
+                return runner.plan(export, send_all=send_all), preview, warnings
             except PlanProblems as problems:  # over the cap: the preview still helps
-                return problems, preview
+                return problems, preview, warnings
 
         self.ui.profiles.submit(work, self._on_planned, self._on_plan_failed, key=PLAN_KEY)
 
     def _on_planned(self, result: Any) -> None:
-        plan, (headers, rows) = result
+        plan, (headers, rows), warnings = result
+        self.view.mapping_warning.set_problems([window_words(w) for w in warnings])
         self.preview_model.set_rows(headers, rows)
         fit_preview(self.view.preview, headers)
         if isinstance(plan, PlanProblems):

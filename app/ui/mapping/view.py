@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.names import NAME_LIMIT
 from app.ui.kit.layout import add_row, card, form_layout, table
 from app.ui.kit.widgets import (
     EmptyPage,
@@ -96,6 +97,7 @@ class MappingView(QWidget):
         form = form_layout()
         self.name = QLineEdit()
         self.name.setPlaceholderText(self.tr("for example Newsletter, November"))
+        self.name.setMaxLength(NAME_LIMIT)
         self.name_problem = ProblemList()
         self.connection = QComboBox()
         self.connection_problem = ProblemList()
@@ -153,6 +155,10 @@ class MappingView(QWidget):
         column.addWidget(self.fields)
         self.mapping_problem = ProblemList()
         column.addWidget(self.mapping_problem)
+        # Values that do not fit a custom field's type: said, but the export may still run.
+        self.mapping_warning = ProblemList()
+        self.mapping_warning.setObjectName("warn")
+        column.addWidget(self.mapping_warning)
         self.new_fields_note = hint()  # custom fields the destination would have to create
         self.new_fields_note.setVisible(False)
         column.addWidget(self.new_fields_note)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.names import NAME_LIMIT
 from app.ui.kit.layout import add_row, card, form_layout, table
 from app.ui.kit.widgets import (
     MessageBar,
@@ -134,6 +135,7 @@ class SegmentsView(QWidget):
         form = form_layout()
         self.name = QLineEdit()
         self.name.setPlaceholderText(self.tr("for example Newsletter subscribers in Norway"))
+        self.name.setMaxLength(NAME_LIMIT)
         self.source = QComboBox()
         self.match_all = QRadioButton(self.tr("a&ll rules"))
         self.match_any = QRadioButton(self.tr("an&y rule"))
