@@ -54,7 +54,8 @@ class Row:
         return "@" in self.email
 
     def line(self) -> str:
-        return f"{self.number};{self.first};Last{self.number};{self.email};{self.country};{self.points}"
+        cells = (self.number, self.first, f"Last{self.number}", self.email, self.country)
+        return ";".join(map(str, (*cells, self.points)))
 
     def contact(self) -> Contact:
         values = {"PrimaryEmail": self.email, "FirstName": self.first, "Points": str(self.points)}
