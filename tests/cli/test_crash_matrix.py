@@ -52,6 +52,7 @@ from tests.support import crash
 from tests.support.autopilot_sim import AutopilotSimulator
 from tests.support.ortto_sim import OrttoSimulator
 from tests.support.simkit.hooks import AFTER, ANSWERED, BEFORE
+from tests.support.simkit.recorder import RecordedRequest
 
 AP_KEY = "apk-crash-5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b"
 ORTTO_KEY = "ortto-crash-0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d"
@@ -88,11 +89,16 @@ class Point:
     moment: str  # simkit.hooks: before, after, answered
     delay_ms: int | None = None  # after the answer; None: drawn from the seed (0-50 ms)
     method: str | None = None
+    # From the moment on, wait until the program is inside a write transaction on its state
+    # store: the kill lands in the transaction that records the answer (or in another write
+    # that was going on just then, such as the record of another batch).
+    in_transaction: bool = False
 
     @property
     def id(self) -> str:
         delay = "" if self.delay_ms is None else f"+{self.delay_ms}ms"
-        return f"{self.world}:{self.label}{self.nth}:{self.moment}{delay}"
+        transaction = "+transaction" if self.in_transaction else ""
+        return f"{self.world}:{self.label}{self.nth}:{self.moment}{delay}{transaction}"
 
     def delay(self) -> float:
         if self.moment != ANSWERED:
@@ -100,6 +106,19 @@ class Point:
         if self.delay_ms is not None:
             return self.delay_ms / 1000
         return random.Random(f"{SEED}:{self.id}").randint(0, 50) / 1000
+
+    def describe(self, before: list[RecordedRequest], nth: int, after: crash.AfterKill) -> str:
+        """Where the kill landed, as the store tells it."""
+        hooked = [r for r in before if fnmatchcase(r.path, self.path)]
+        hooked = [r for r in hooked if self.method in (None, r.method)]
+        ops = crash.operations(hooked[nth - 1])
+        own = ""
+        if ops:
+            own = "; its own call " + ("recorded" if ops <= after.confirmed else "not recorded")
+        return (
+            f"at the kill: run {after.run_id} {after.status}, {len(after.sends)} sends and "
+            f"{len(after.removals)} removals recorded{own}"
+        )
 
     def resolve(self, reference: list[tuple[str, str]]) -> int | None:
         """The request number, from the requests of a run that was not killed; None when that
@@ -134,6 +153,8 @@ DEFAULT_POINTS = [
     *(_ap("first", "contacts", CONTACTS, 4, ANSWERED, delay_ms=ms) for ms in (0, 15, 40)),
     _ap("first", "contacts", CONTACTS, -1, ANSWERED),
     _ap("first", "verify", VERIFY, 1, BEFORE),
+    _ap("first", "lists", "/lists", 1, AFTER, in_transaction=True),
+    _ap("first", "contacts", CONTACTS, 2, AFTER, in_transaction=True),
     # Autopilot, repeated run: changed and new contacts, then DELETEs of who left.
     _ap("repeat", "lists", "/lists", 1, AFTER),
     _ap("repeat", "contacts", CONTACTS, 1, ANSWERED),
@@ -142,6 +163,7 @@ DEFAULT_POINTS = [
     _ap("repeat", "delete", DELETE, 10, ANSWERED),
     _ap("repeat", "delete", DELETE, 30, AFTER),
     _ap("repeat", "delete", DELETE, -1, ANSWERED, delay_ms=0),
+    _ap("repeat", "delete", DELETE, 5, AFTER, in_transaction=True),
     # Ortto, first run: the custom fields (before the run is recorded), six merges.
     _ortto("first", "fields", 1, BEFORE),
     _ortto("first", "merge", 1, BEFORE),
@@ -149,25 +171,29 @@ DEFAULT_POINTS = [
     _ortto("first", "merge", 3, ANSWERED),
     *(_ortto("first", "merge", 5, ANSWERED, delay_ms=ms) for ms in (5, 30)),
     _ortto("first", "merge", -1, AFTER),
+    _ortto("first", "merge", 4, AFTER, in_transaction=True),
     # Ortto, repeated run: merges of changed and new people, then two unset_tags merges.
     _ortto("repeat", "merge", 1, ANSWERED),
     _ortto("repeat", "merge", 2, AFTER),
     _ortto("repeat", "merge", -2, BEFORE),
     _ortto("repeat", "merge", -2, ANSWERED),
     _ortto("repeat", "merge", -1, AFTER),
+    _ortto("repeat", "merge", -1, AFTER, in_transaction=True),
 ]
 
 
 def long_points() -> list[Point]:
-    """Every request of every world, each moment, the answer at several delays."""
-    moments = [(BEFORE, None), (AFTER, None)] + [(ANSWERED, ms) for ms in (0, 5, 15, 30, 50)]
+    """Every request of every world, each moment, the answer at several delays, and in the
+    first write transaction from the moment it is applied."""
+    moments = [(BEFORE, None, False), (AFTER, None, False), (AFTER, None, True)]
+    moments += [(ANSWERED, ms, False) for ms in (0, 5, 15, 30, 50)]
     most = {"first": 12, "repeat": 140}
     return [
-        Point(f"{service}-{world}", "any", "*", nth, moment, delay)
+        Point(f"{service}-{world}", "any", "*", nth, moment, delay, None, transaction)
         for service in ("autopilot", "ortto")
         for world, last in most.items()
         for nth in range(1, last + 1)
-        for moment, delay in moments
+        for moment, delay, transaction in moments
     ]
 
 
@@ -354,7 +380,7 @@ def test_kill_9_then_resume_reaches_the_state_of_a_run_never_killed(
     cli = world.fresh(tmp_path)
     sim = world.sim
 
-    killer = crash.Killer(delay)
+    killer = crash.Killer(delay, world.store(cli) if point.in_transaction else None)
     hook = sim.on_request(point.path, nth, point.moment, killer, method=point.method)
     process = subprocess.Popen(
         cli.command("export", "run", "Weekly", "--json"),
@@ -373,13 +399,13 @@ def test_kill_9_then_resume_reaches_the_state_of_a_run_never_killed(
             process.communicate()
         killer.close()
     assert hook.fired.is_set(), f"{where}: never reached (exit {process.returncode}) {stderr}"
-    if killer.killed:
-        assert process.returncode == -signal.SIGKILL, where
-    else:  # the delay after the answer outlasted the rest of the run
+    if process.returncode != -signal.SIGKILL:  # the delay outlasted the rest of the run
         assert point.moment == ANSWERED and process.returncode == 0, f"{where}: {stderr}"
     assert sim.settled(), where
     before = sim.requests()
+    torn = crash.torn_commit(world.store(cli))
     after_kill = crash.inspect_store(world.store(cli), world.last_run)
+    print(point.describe(before, nth, after_kill) + ("; inside a commit" if torn else ""))
 
     if after_kill.run_id is None:  # killed before the run was recorded: start it again
         run = run_json(cli, "export", "run", "Weekly")

@@ -9,6 +9,7 @@ call) is one request's operations.
 from __future__ import annotations
 
 import os
+import select
 import signal
 import sqlite3
 import threading
@@ -46,36 +47,88 @@ def batches(requests: Iterable[RecordedRequest]) -> list[frozenset[Op]]:
     return [ops for ops in map(operations, requests) if ops]
 
 
+# The byte of the store's -shm file that SQLite's writer holds a POSIX lock on for the whole of
+# a write transaction in WAL mode (WAL_WRITE_LOCK, at WALINDEX_LOCK_OFFSET 120 in wal.c).
+WAL_WRITE_LOCK = 120
+
+
+def holds_write_lock(pid: int, store: Path) -> bool:
+    """Whether process ``pid`` is inside a write transaction on ``store`` (Linux: /proc/locks)."""
+    try:
+        inode = os.stat(store.with_name(store.name + "-shm")).st_ino
+    except FileNotFoundError:
+        return False
+    # "4: POSIX  ADVISORY  WRITE 6050 fe:00:2148193 120 120"; waiters' lines have "->".
+    with open("/proc/locks", encoding="ascii") as locks:
+        for line in locks:
+            parts = line.split()
+            if (
+                len(parts) == 8
+                and parts[3:5] == ["WRITE", str(pid)]
+                and parts[5].rsplit(":", 1)[1] == str(inode)
+                and parts[6] == str(WAL_WRITE_LOCK)
+            ):
+                return True
+    return False
+
+
 class Killer:
-    """A hook action: SIGKILL the run's process, ``delay`` seconds after its moment.
+    """A hook action: SIGKILL the run's process at the hook's moment, or ``delay`` seconds
+    later, or (with ``store``) at the first moment after that when the process is inside a
+    write transaction on that SQLite store.
 
-    It holds a pidfd, so a process that ended meanwhile (and whose pid may be reused) is never
-    signalled; ``killed`` says whether the signal reached it alive."""
+    A kill that waits does so on a thread of its own, so the server goes on answering (the
+    client may send its next request on the same connection). It holds a pidfd: a process
+    that ended meanwhile (its pid perhaps reused) is never signalled."""
 
-    def __init__(self, delay: float = 0.0) -> None:
-        self.delay = delay
-        self.killed = False
+    def __init__(self, delay: float = 0.0, store: Path | None = None) -> None:
+        self.delay, self.store = delay, store
+        self._pid = 0
         self._pidfd: int | None = None
         self._known = threading.Event()
+        self._thread: threading.Thread | None = None
 
     def watch(self, pid: int) -> None:
-        self._pidfd = os.pidfd_open(pid)
+        self._pid, self._pidfd = pid, os.pidfd_open(pid)
         self._known.set()
 
     def close(self) -> None:
+        """Wait for a kill still on its way (it gives up once the process has ended)."""
+        if self._thread is not None:
+            self._thread.join()
         if self._pidfd is not None:
             os.close(self._pidfd)
 
     def __call__(self) -> None:
-        if not self._known.wait(30) or self._pidfd is None:
+        if not self._known.wait(30):
             return
+        if not self.delay and self.store is None:
+            self._kill()
+            return
+        self._thread = threading.Thread(target=self._later, name="killer", daemon=True)
+        self._thread.start()
+
+    def _later(self) -> None:
         if self.delay:
             time.sleep(self.delay)
-        try:
-            signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
-        except ProcessLookupError:  # it had finished and exited on its own
+        while self.store is not None and not holds_write_lock(self._pid, self.store):
+            if self._ended():
+                return
+            time.sleep(0.0002)
+        self._kill()
+
+    def _ended(self) -> bool:
+        """Whether the process has exited (its pidfd reads as ready then)."""
+        assert self._pidfd is not None
+        waiting = select.poll()
+        waiting.register(self._pidfd, select.POLLIN)
+        return bool(waiting.poll(0))
+
+    def _kill(self) -> None:
+        assert self._pidfd is not None
+        if self._ended():  # it had finished and exited on its own
             return
-        self.killed = True
+        signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
 
 
 @dataclass(frozen=True)
@@ -129,6 +182,24 @@ def inspect_store(path: Path, newer_than: int) -> AfterKill:
     assert details.get("rejected", 0) == rejected, f"run {run_id}: rejected rows and counts"
     assert details.get("removed", 0) == removed, f"run {run_id}: removed rows and count"
     return AfterKill(run_id, status, frozenset(sends), frozenset(gone))
+
+
+def torn_commit(store: Path) -> bool:
+    """Whether the store's write-ahead log ends in frames of a transaction whose commit never
+    finished: the kill landed inside a commit. Read before anything opens the store again."""
+    wal = store.with_name(store.name + "-wal")
+    data = wal.read_bytes() if wal.exists() else b""
+    if len(data) < 32:
+        return False
+    page_size = int.from_bytes(data[8:12], "big") or 65536
+    salts = data[16:24]
+    torn = False
+    for start in range(32, len(data) - 24 + 1, 24 + page_size):
+        header = data[start : start + 24]
+        if header[8:16] != salts or len(data) < start + 24 + page_size:
+            break  # a frame of an earlier log, or one cut short
+        torn = int.from_bytes(header[4:8], "big") == 0  # 0: not the commit frame
+    return torn
 
 
 def ledger(path: Path) -> set[tuple[str, str, str, str]]:
