@@ -20,6 +20,7 @@ class AutopilotSimulator(control.Steering, SimServer):
 
     version = "AutopilotSimulator/1"
     thread_name = "autopilot-sim"
+    data_fields = ("contacts", "lists", "custom_fields")
 
     def __init__(
         self,

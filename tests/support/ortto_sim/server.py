@@ -30,6 +30,7 @@ class OrttoSimulator(control.Steering, SimServer):
 
     version = "OrttoSimulator/1"
     thread_name = "ortto-sim"
+    data_fields = ("people", "tags", "custom_fields", "suppressed")
 
     def __init__(
         self,

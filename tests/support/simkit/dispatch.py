@@ -2,7 +2,8 @@
 
 Admission (the server's auth and whatever else it checks first), then the body's JSON, the
 per-key rate limit, injected faults, latency, and the API itself. The answer is recorded before
-it is written, so a test that got an answer finds its record. Each server subclasses
+it is written, so a test that got an answer finds its record. Hooks (``simkit.hooks``) let a test
+step in before, after or once a chosen request is answered. Each server subclasses
 ``Dispatcher`` with its contract's error shape, auth and routes.
 """
 
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from tests.support.simkit import faults as f
+from tests.support.simkit import hooks as h
 from tests.support.simkit.faults import Fault, FaultPlan
 from tests.support.simkit.http import Answer
 from tests.support.simkit.limiter import KeyLimiter
@@ -91,6 +93,7 @@ class Dispatcher:
         self.config, self.limiter, self.faults, self.control = config, limiter, faults, control
         self.counters, self.lock = counters, lock
         self.recorder = Recorder()
+        self.hooks = h.Hooks()
         self.stopping = threading.Event()
 
     # -- what each server supplies --------------------------------------------------------
@@ -128,6 +131,8 @@ class Dispatcher:
             return
         api_path = path[len(self.prefix) :] or "/"
         self.count("requests")
+        due = self.hooks.due(method, api_path)
+        h.fire(due, h.BEFORE)
         outcome = self._answer(ex, method, api_path, raw, body, bad_json)
         self.answered(ex, outcome)
         kept = body if self.config.record_bodies else None
@@ -138,6 +143,11 @@ class Dispatcher:
         self.recorder.add(record)
         if outcome.stall:
             self.stall(outcome.stall)
+        h.fire(due, h.AFTER)
+        self._deliver(ex, outcome)
+        h.fire(due, h.ANSWERED)
+
+    def _deliver(self, ex: Exchange, outcome: Outcome) -> None:
         if outcome.status == NO_ANSWER:
             ex.reset()
         elif outcome.trickle:

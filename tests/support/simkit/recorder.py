@@ -43,6 +43,14 @@ class Recorder:
             self._items.append(item)
             self._cond.notify_all()
 
+    def clear(self) -> None:
+        with self._cond:
+            self._items.clear()
+
+    def __len__(self) -> int:
+        with self._cond:
+            return len(self._items)
+
     def all(self) -> list[RecordedRequest]:
         with self._cond:
             return list(self._items)
