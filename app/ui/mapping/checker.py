@@ -210,7 +210,11 @@ class ExportChecker(QObject):
         )
         skipped = []
         if plan.invalid:
-            skipped.append(self.tr("{n} without a valid email").format(n=fmt.number(plan.invalid)))
+            skipped.append(
+                self.tr("{n} invalid (no valid email, or a value its field cannot take)").format(
+                    n=fmt.number(plan.invalid)
+                )
+            )
         if plan.duplicates:
             skipped.append(self.tr("{n} duplicates").format(n=fmt.number(plan.duplicates)))
         if plan.unchanged:
