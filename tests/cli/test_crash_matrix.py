@@ -36,6 +36,7 @@ import random
 import shutil
 import signal
 import subprocess
+import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -399,8 +400,14 @@ def test_kill_9_then_resume_reaches_the_state_of_a_run_never_killed(
             process.communicate()
         killer.close()
     assert hook.fired.is_set(), f"{where}: never reached (exit {process.returncode}) {stderr}"
-    if process.returncode != -signal.SIGKILL:  # the delay outlasted the rest of the run
-        assert point.moment == ANSWERED and process.returncode == 0, f"{where}: {stderr}"
+    if process.returncode != -signal.SIGKILL:
+        # The delay outlasted the rest of the run, or the run's last write transactions were
+        # too short for the watcher to see: either way it finished, and is checked as such.
+        finished_first = point.moment == ANSWERED or point.in_transaction
+        assert finished_first and process.returncode == 0, f"{where}: {stderr}"
+    # A request the killed process had written to its socket may reach a busy server a moment
+    # later: it belongs to the killed run, not to the resume.
+    time.sleep(0.5)
     assert sim.settled(), where
     before = sim.requests()
     torn = crash.torn_commit(world.store(cli))
@@ -416,17 +423,6 @@ def test_kill_9_then_resume_reaches_the_state_of_a_run_never_killed(
         run = run_json(cli, "run", "resume", str(after_kill.run_id))
         assert run["run_id"] == after_kill.run_id, where
     resumed = crash.batches(sim.requests()[len(before) :])
-    print(
-        "DEBUG",
-        after_kill.run_id,
-        after_kill.status,
-        len(after_kill.sends),
-        len(after_kill.removals),
-        len(crash.batches(before)),
-        len(resumed),
-        Counter(p for _, p in reference.requests).most_common(4),
-        reference.run,
-    )
 
     twice = [sorted(b & after_kill.confirmed)[:3] for b in resumed if b & after_kill.confirmed]
     assert not twice, f"{where}: sent again after the store recorded them: {twice}"
