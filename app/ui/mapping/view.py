@@ -35,22 +35,23 @@ class MappingView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         page = QWidget()
-        layout = QHBoxLayout(page)
-        layout.setContentsMargins(16, 16, 16, 16)
+        column = QVBoxLayout(page)
+        column.setContentsMargins(16, 16, 16, 16)
+        column.setSpacing(12)
+        # Above the list and the editor; hidden, it takes no room (nor its spacing).
+        self.file_notice = MessageBar("warning")
+        column.addWidget(self.file_notice)
+        layout = QHBoxLayout()
         layout.setSpacing(16)
         layout.addLayout(self._build_list(), 0)
         layout.addWidget(self._build_editor(), 1)
+        column.addLayout(layout, 1)
         self.stack = QStackedWidget()
         self.stack.addWidget(page)
         self.missing = EmptyPage()
         self.stack.addWidget(self.missing)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        self.file_notice = MessageBar("warning")
-        notice_row = QVBoxLayout()  # empty, and so taking no room, while the notice is hidden
-        notice_row.setContentsMargins(16, 16, 16, 0)
-        notice_row.addWidget(self.file_notice)
-        outer.addLayout(notice_row)
         outer.addWidget(self.stack)
 
     def _build_list(self) -> QVBoxLayout:
