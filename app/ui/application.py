@@ -16,6 +16,7 @@ from app.core.i18n import _
 from app.core.paths import APP_AUTHOR, APP_NAME
 from app.core.resources import resource_path
 from app.ui.kit.style import apply_style
+from app.ui.language import start_language
 from app.ui.main_window import MainWindow
 from app.ui.qt_logging import route_qt_messages
 
@@ -222,6 +223,7 @@ def run_gui(context: AppContext, dialogs: Dialogs | None = None) -> int:
     """Open the window and run until it closes; returns the exit code (1: it could not open)."""
     route_qt_messages()
     app = application()
+    start_language(context.paths.config_dir)  # before the first word is written
     window = main_window_frame(context, dialogs)
     window.could_not_open.connect(lambda: app.exit(1))
     window.show()

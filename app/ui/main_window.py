@@ -27,7 +27,14 @@ from app.ui.window_settings import WindowSettings
 if TYPE_CHECKING:
     # Types of annotations only: PySide6 builds each type on first use, which the frame's first
     # paint need not wait for.
-    from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QPaintEvent
+    from PySide6.QtGui import (
+        QAction,
+        QActionGroup,
+        QCloseEvent,
+        QDragEnterEvent,
+        QDropEvent,
+        QPaintEvent,
+    )
     from PySide6.QtWidgets import QMenu
 
     from app.context import AppContext
@@ -76,6 +83,7 @@ class MainWindow(QMainWindow):
         self.context = context
         self._dialogs = dialogs
         self.import_action: QAction | None = None
+        self.language_actions: QActionGroup | None = None
         self._closing = False
         self._painted = False
         self._is_built = False
@@ -95,6 +103,7 @@ class MainWindow(QMainWindow):
     def _build_frame(self) -> None:
         """Title, menus and tab captions over empty pages: what the first paint shows."""
         self.file_menu: QMenu = self.menuBar().addMenu(_("&File"))
+        self.settings_menu: QMenu = self.menuBar().addMenu(_("&Options"))
         self.help_menu: QMenu = self.menuBar().addMenu(_("&Help"))
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)

@@ -1,14 +1,14 @@
-"""What the menu bar's File and Help menus hold (the frame makes the two menus)."""
+"""What the menu bar's File, Settings and Help menus hold (the frame makes the menus)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 
 from app import __version__
 from app.core.connections import PRIVACY_NOTICE
-from app.core.i18n import _
+from app.core.i18n import LANGUAGE_NAMES, LANGUAGES, SYSTEM, _
 
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
@@ -37,6 +37,8 @@ def fill_menus(window: MainWindow) -> None:
     file_menu.addAction(quit_action)
     window.import_action = import_action
 
+    fill_language_menu(window)
+
     help_menu = window.help_menu
     dialogs, paths = window.ui.dialogs, window.ui.app.paths
     entries = (
@@ -63,4 +65,35 @@ def about_text(window: MainWindow) -> str:
         version=__version__,
         data=window.ui.app.paths.data_dir,
         log=window.ui.app.paths.log_file,
+    )
+
+
+def fill_language_menu(window: MainWindow) -> None:
+    """Settings > Language: follow the system, or one language; used from the next start."""
+    menu = window.settings_menu.addMenu(_("&Language"))
+    group = QActionGroup(menu)
+    saved = window.settings.language()
+    choices = [(SYSTEM, _("&Follow the system"))]
+    choices += [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES]
+    for code, caption in choices:
+        action = QAction(caption, menu)
+        action.setCheckable(True)
+        action.setChecked(code == saved)
+        action.setData(code)
+        action.triggered.connect(lambda _checked=False, c=code: choose_language(window, c))
+        group.addAction(action)
+        menu.addAction(action)
+    window.language_actions = group
+
+
+def choose_language(window: MainWindow, choice: str) -> None:
+    if choice == window.settings.language():
+        return
+    window.settings.set_language(choice)
+    window.ui.dialogs.information(
+        _("Language"),
+        _(
+            "The new language is used the next time you start Autopilot Segment Exporter. "
+            "Close the program and open it again to see it."
+        ),
     )

@@ -35,7 +35,7 @@ def test_tabs_follow_the_order_of_the_work(window: MainWindow) -> None:
 
 def test_menus_and_shortcuts(window: MainWindow, dialogs: ScriptedDialogs) -> None:
     menus = {a.text(): a.menu() for a in window.menuBar().actions()}
-    assert list(menus) == ["&File", "&Help"]
+    assert list(menus) == ["&File", "&Options", "&Help"]
     file_items = [a.text() for a in menus["&File"].actions() if not a.isSeparator()]
     help_items = [a.text() for a in menus["&Help"].actions()]
     assert file_items == [
