@@ -46,7 +46,7 @@ class FileNotice(QObject):
         actions: list[tuple[str, Callable[[], None]]] = []
         if first.state is FileState.CHANGED:
             name = first.source.name
-            actions.append((_("Refresh n&ow"), lambda: self.refresh_requested.emit(name)))
+            actions.append((_("Refresh no&w"), lambda: self.refresh_requested.emit(name)))
         self.bar.show_message(text, actions)
 
     def _text(self, check: FileCheck) -> str:
