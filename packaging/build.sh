@@ -36,6 +36,7 @@ build() {
     log "PyInstaller: $PROGRAM"
     local started=$SECONDS
     rm -rf "$PROGRAM"
+    "$BUILD_PYTHON" scripts/catalogs.py compile  # the .mo files the spec ships
     "$BUILD_PYTHON" -m PyInstaller --noconfirm --clean --log-level WARN \
         --distpath "$DIST" --workpath "$ROOT/build/pyinstaller" \
         packaging/autopilot-exporter.spec

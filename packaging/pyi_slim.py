@@ -65,6 +65,9 @@ DROP_QT_LIB_RE = re.compile(
 )
 _PLUGIN_RE = re.compile(r"(?:^|/)plugins/([^/]+)/(?:lib)?([^/]+?)\.(?:so|dll|dylib)$")
 _TRANSLATION_RE = re.compile(r"(?:^|/)PySide6/(?:Qt/)?translations/")
+# Qt's own words for the languages the window speaks (app/ui/language.py: Bokmål falls back to
+# Nynorsk, since PySide6 ships no qtbase_nb).
+_KEPT_TRANSLATION_RE = re.compile(r"/qtbase_(nb|nn)\.qm$")
 
 
 def _dest(entry: tuple[str, ...]) -> str:
@@ -72,10 +75,10 @@ def _dest(entry: tuple[str, ...]) -> str:
 
 
 def is_wanted(entry: tuple[str, ...]) -> bool:
-    """False for Qt translations (the window is English), dropped plugins and unused Qt libs."""
+    """False for Qt translations (but the window's languages), dropped plugins and unused Qt libs."""
     dest = _dest(entry)
     if _TRANSLATION_RE.search(dest):
-        return False
+        return bool(_KEPT_TRANSLATION_RE.search(dest))
     plugin = _PLUGIN_RE.search(dest)
     if plugin:
         folder, name = plugin.groups()

@@ -10,6 +10,33 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """The Norwegian tests read the compiled catalog: compile it when the .po is newer."""
+    import runpy
+
+    runpy.run_path(str(ROOT / "scripts" / "catalogs.py"))["compile_catalogs"]()
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """Tests read the window in English unless they choose Norwegian (``norwegian`` fixture)."""
+    from app.core import i18n
+
+    i18n.activate(i18n.ENGLISH)
+    yield
+    i18n.activate(i18n.ENGLISH)
+
+
+@pytest.fixture
+def norwegian() -> Iterator[str]:
+    """The window in Norwegian Bokmål for one test; English again after it."""
+    from app.core import i18n
+
+    assert i18n.activate(i18n.NORWEGIAN_BOKMAL) == i18n.NORWEGIAN_BOKMAL, "no compiled catalog"
+    yield i18n.NORWEGIAN_BOKMAL
 
 
 @pytest.fixture(autouse=True)

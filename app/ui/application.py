@@ -12,9 +12,11 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import __version__
+from app.core.i18n import _
 from app.core.paths import APP_AUTHOR, APP_NAME
 from app.core.resources import resource_path
 from app.ui.kit.style import apply_style
+from app.ui.language import start_language
 from app.ui.main_window import MainWindow
 from app.ui.qt_logging import route_qt_messages
 
@@ -109,7 +111,7 @@ def main_window_frame(
             from app.core.state_backups import DamagedStoreError
 
             window_dialogs.set_parent_widget(None)  # the half-built window is no place for it
-            title = reporter.tr("Autopilot Segment Exporter could not start")
+            title = _("Autopilot Segment Exporter could not start")
             if isinstance(error, DamagedStoreError) and error.backup is not None:
                 report = partial(offer_restore, error, window_dialogs, reporter)
             else:
@@ -144,9 +146,8 @@ def open_log(context: AppContext, dialogs: Dialogs) -> None:
         configure_logging(context.paths)
     except OSError as exc:
         dialogs.warning(
-            QCoreApplication.translate("application", "The log file cannot be written"),
-            QCoreApplication.translate(
-                "application",
+            _("The log file cannot be written"),
+            _(
                 "Autopilot Segment Exporter cannot write its log file {path} ({reason}). It "
                 "works without it, but problems cannot be looked up there afterwards.",
             ).format(path=context.paths.log_file, reason=exc.strerror or exc),
@@ -159,14 +160,13 @@ def offer_restore(error: DamagedStoreError, dialogs: Dialogs, reporter: ErrorRep
 
     backup = error.backup
     assert backup is not None
-    title = QCoreApplication.translate("application", "The program's data is damaged")
-    question = QCoreApplication.translate(
-        "application",
+    title = _("The program's data is damaged")
+    question = _(
         "The file that holds your connections, exports and history ({path}) is damaged, so "
         "the program cannot open it. A good backup from {when} is kept. Restore it? What "
         "changed after {when} is lost; the damaged file is kept beside it.",
     ).format(path=error.path, when=backup.label)
-    action = QCoreApplication.translate("application", "Restore the backup")
+    action = _("Restore the backup")
     if not dialogs.confirm(title, question, action):
         dialogs.warning(title, str(error))
         return
@@ -176,9 +176,8 @@ def offer_restore(error: DamagedStoreError, dialogs: Dialogs, reporter: ErrorRep
         reporter.report(exc, title)
         return
     dialogs.information(
-        QCoreApplication.translate("application", "Backup restored"),
-        QCoreApplication.translate(
-            "application",
+        _("Backup restored"),
+        _(
             "The backup from {when} is back in place. Open Autopilot Segment Exporter again to "
             "continue.",
         ).format(when=backup.label),
@@ -190,7 +189,7 @@ def show_start_failure(message: str) -> int:
     application()
     QMessageBox.critical(
         None,
-        QCoreApplication.translate("application", "Autopilot Segment Exporter could not start"),
+        _("Autopilot Segment Exporter could not start"),
         message,
     )
     return 1
@@ -202,9 +201,8 @@ def plain_report(exc: BaseException) -> Callable[[], None]:
     def report() -> None:
         QMessageBox.critical(
             None,
-            QCoreApplication.translate("application", "Autopilot Segment Exporter could not start"),
-            QCoreApplication.translate(
-                "application",
+            _("Autopilot Segment Exporter could not start"),
+            _(
                 "The program is damaged: {error}. Install it again; your data is kept.",
             ).format(error=f"{type(exc).__name__}: {exc}"),
         )
@@ -225,6 +223,7 @@ def run_gui(context: AppContext, dialogs: Dialogs | None = None) -> int:
     """Open the window and run until it closes; returns the exit code (1: it could not open)."""
     route_qt_messages()
     app = application()
+    start_language(context.paths.config_dir)  # before the first word is written
     window = main_window_frame(context, dialogs)
     window.could_not_open.connect(lambda: app.exit(1))
     window.show()

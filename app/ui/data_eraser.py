@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal
 
 from app.core.erase import erase_everything
+from app.core.i18n import _
 from app.ui.context import UiContext
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ def _erase(app: AppContext) -> list[str]:
     that fails is logged: the data is gone either way). Returns the connections' names."""
     exports = [export.name for export in app.exports.all()]
     names = erase_everything(app.state, app.profiles, app.paths.reports_dir)
-    _, warnings = app.schedules.forget(exports)
+    _unused, warnings = app.schedules.forget(exports)
     for warning in warnings:
         log.warning("%s", warning)
     return names
@@ -45,18 +46,18 @@ class DataEraser(QObject):
         """Ask, then delete everything; refused while a run, an import or a start goes on."""
         if not self.ui.permission.may_erase():
             self.ui.dialogs.warning(
-                self.tr("Delete all data"),
-                self.tr("Wait until the export or import in progress has finished."),
+                _("Delete all data"),
+                _("Wait until the export or import in progress has finished."),
             )
             return
         if not self.ui.dialogs.confirm(
-            self.tr("Delete all data"),
-            self.tr(
+            _("Delete all data"),
+            _(
                 "This deletes every imported profile, segment, export, connection, run and the "
                 "API keys this program stored. Nothing is deleted in Autopilot. This cannot be "
                 "undone."
             ),
-            self.tr("Delete everything"),
+            _("Delete everything"),
         ):
             return
         app = self.ui.app
@@ -66,14 +67,14 @@ class DataEraser(QObject):
     def _on_erased(self, names: Any) -> None:
         self.ui.vault.forget_keys(list(names), self._on_keys_forgotten, self._on_failed)
 
-    def _on_keys_forgotten(self, _: object) -> None:
+    def _on_keys_forgotten(self, _unused: object) -> None:
         self._set_busy(False)
         self.finished.emit(True)
 
     def _on_failed(self, exc: BaseException) -> None:
         self._set_busy(False)
         self.finished.emit(False)
-        self.ui.errors.report(exc, self.tr("Could not delete all data"))
+        self.ui.errors.report(exc, _("Could not delete all data"))
 
     def _set_busy(self, busy: bool) -> None:
         if busy:

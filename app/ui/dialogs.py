@@ -29,6 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.i18n import _, ngettext
+
 if TYPE_CHECKING:
     from app.core.destinations import CustomField
     from app.core.schedule import ScheduleInfo
@@ -71,18 +73,18 @@ class Dialogs(QObject):
     # -- files ------------------------------------------------------------------------------
 
     def open_profile_files(self) -> list[Path]:
-        files, _ = QFileDialog.getOpenFileNames(
+        files, _unused = QFileDialog.getOpenFileNames(
             self._parent,
-            self.tr("Import profiles"),
+            _("Import profiles"),
             "",
-            self.tr("Profile files ({patterns});;All files (*)").format(patterns=PROFILE_FILTER),
+            _("Profile files ({patterns});;All files (*)").format(patterns=PROFILE_FILTER),
         )
         return [Path(f) for f in files]
 
     def open_cdm_folder(self) -> Path | None:
         """A Customer Insights export folder (the one that holds its model.json)."""
         folder = QFileDialog.getExistingDirectory(
-            self._parent, self.tr("Import a Customer Insights folder")
+            self._parent, _("Import a Customer Insights folder")
         )
         return Path(folder) if folder else None
 
@@ -94,8 +96,8 @@ class Dialogs(QObject):
         return dialog.answer()
 
     def save_csv(self, title: str, suggested: Path) -> Path | None:
-        name, _ = QFileDialog.getSaveFileName(
-            self._parent, title, str(suggested), self.tr("CSV files (*.csv)")
+        name, _unused = QFileDialog.getSaveFileName(
+            self._parent, title, str(suggested), _("CSV files (*.csv)")
         )
         return Path(name) if name else None
 
@@ -106,10 +108,10 @@ class Dialogs(QObject):
 
     def ask_api_key(self, connection: str) -> str | None:
         dialog = QDialog(self._parent)
-        dialog.setWindowTitle(self.tr("API key needed"))
+        dialog.setWindowTitle(_("API key needed"))
         layout = QVBoxLayout(dialog)
         text = QLabel(
-            self.tr(
+            _(
                 "Enter the Autopilot API key for the connection '{name}'. It was not kept "
                 "when the program last closed."
             ).format(name=connection)
@@ -117,7 +119,7 @@ class Dialogs(QObject):
         text.setWordWrap(True)
         key = QLineEdit()
         key.setEchoMode(QLineEdit.EchoMode.Password)
-        key.setPlaceholderText(self.tr("Autopilot API key"))
+        key.setPlaceholderText(_("Autopilot API key"))
         layout.addWidget(text)
         layout.addWidget(key)
         layout.addWidget(_ok_cancel(dialog))
@@ -137,16 +139,16 @@ class Dialogs(QObject):
     def ask_source_name(self, file_name: str, suggested: str) -> str | None:
         """The name the profiles imported from ``file_name`` go by; None when cancelled."""
         dialog = QDialog(self._parent)
-        dialog.setWindowTitle(self.tr("Import profiles"))
+        dialog.setWindowTitle(_("Import profiles"))
         layout = QVBoxLayout(dialog)
         text = QLabel(
-            self.tr(
+            _(
                 "Segments refer to the profiles from {file} by this name. Importing under a "
                 "name that exists replaces those profiles."
             ).format(file=file_name)
         )
         text.setWordWrap(True)
-        caption = QLabel(self.tr("&Name of the profiles:"))
+        caption = QLabel(_("&Name of the profiles:"))
         name = QLineEdit(suggested)
         name.selectAll()
         caption.setBuddy(name)
@@ -174,11 +176,11 @@ class EntityDialog(QDialog):
         self, folder: str, entities: Sequence[tuple[str, int]], parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle(self.tr("Choose the profiles to import"))
+        self.setWindowTitle(_("Choose the profiles to import"))
         self.setMinimumWidth(420)
         layout = QVBoxLayout(self)
         text = QLabel(
-            self.tr(
+            _(
                 "The Customer Insights folder '{folder}' holds several tables (entities). "
                 "Choose the one with the profiles to import."
             ).format(folder=folder)
@@ -187,9 +189,7 @@ class EntityDialog(QDialog):
         self.entities = QListWidget()
         for name, columns in entities:
             label = (
-                self.tr("{name} (1 column)")
-                if columns == 1
-                else self.tr("{name} ({count} columns)")
+                ngettext("{name} ({count} column)", "{name} ({count} columns)", columns)
             ).format(name=name, count=columns)
             item = QListWidgetItem(label)
             item.setData(Qt.ItemDataRole.UserRole, name)
@@ -213,7 +213,7 @@ class CustomFieldDialog(QDialog):
         from app.core.mapping import CUSTOM_TYPES  # the core, imported when first needed
 
         super().__init__(parent)
-        self.setWindowTitle(self.tr("Add a custom field"))
+        self.setWindowTitle(_("Add a custom field"))
         self.setMinimumWidth(420)
         # Only fields of a type the mapping can fill are offered; the others (Ortto's phone or
         # select fields, say) could not be sent from a profile column as they are.
@@ -227,9 +227,9 @@ class CustomFieldDialog(QDialog):
         editor, completer = self.name.lineEdit(), self.name.completer()
         assert editor is not None and completer is not None  # an editable combo has both
         editor.setPlaceholderText(
-            self.tr("choose a field or type a new name")
+            _("choose a field or type a new name")
             if self.known
-            else self.tr("for example Loyalty Points")
+            else _("for example Loyalty Points")
         )
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.kind = QComboBox()
@@ -237,8 +237,8 @@ class CustomFieldDialog(QDialog):
         self.note = QLabel()
         self.note.setObjectName("hint")
         self.note.setWordWrap(True)
-        form.addRow(self.tr("Field &name:"), self.name)
-        form.addRow(self.tr("&Type:"), self.kind)
+        form.addRow(_("Field &name:"), self.name)
+        form.addRow(_("&Type:"), self.kind)
         form.addRow(self.note)
         form.addRow(_ok_cancel(self))
         self.name.editTextChanged.connect(self._on_name_edited)
@@ -248,13 +248,11 @@ class CustomFieldDialog(QDialog):
         field = self.known.get(text.strip().casefold())
         if field is not None:
             self.kind.setCurrentText(field.type)
-            self.note.setText(self.tr("A field of the account: its type is set there."))
+            self.note.setText(_("A field of the account: its type is set there."))
         elif text.strip() and self.known:
-            self.note.setText(self.tr("A new field: a run asks before it creates it."))
+            self.note.setText(_("A new field: a run asks before it creates it."))
         elif self.known:
-            self.note.setText(
-                self.tr("The account's fields are listed; or type the name of a new one.")
-            )
+            self.note.setText(_("The account's fields are listed; or type the name of a new one."))
         else:
             self.note.setText("")
         self.note.setVisible(bool(self.note.text()))
@@ -296,8 +294,8 @@ class ErrorDialog(QDialog):
         text.setVisible(False)
         layout.addWidget(text)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        copy = buttons.addButton(self.tr("&Copy details"), QDialogButtonBox.ButtonRole.ActionRole)
-        show = buttons.addButton(self.tr("&Show details"), QDialogButtonBox.ButtonRole.ActionRole)
+        copy = buttons.addButton(_("&Copy details"), QDialogButtonBox.ButtonRole.ActionRole)
+        show = buttons.addButton(_("&Show details"), QDialogButtonBox.ButtonRole.ActionRole)
         copy.clicked.connect(self.copy_details)
         show.clicked.connect(lambda: text.setVisible(not text.isVisible()))
         buttons.rejected.connect(self.reject)

@@ -14,13 +14,14 @@ import threading
 import traceback
 from types import TracebackType
 
-from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 
 from app.core.cancel import Cancelled
 from app.core.connections.models import DEFAULT_SERVICE
 from app.core.destinations import Destination, destination_for
 from app.core.destinations.errors import AuthError, DestinationError, NetworkError
 from app.core.errors import AppError
+from app.core.i18n import _
 from app.core.logging_setup import redact
 from app.ui.dialogs import Dialogs
 
@@ -74,10 +75,6 @@ _CONNECT_WORDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 )
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("errors", text)
-
-
 def is_expected(exc: BaseException) -> bool:
     """Errors the user can act on, as opposed to bugs."""
     return isinstance(exc, AppError | Cancelled) or _environment(exc) is not None
@@ -101,7 +98,7 @@ def window_words(text: str) -> str:
 
 def _substitute(table: tuple[tuple[re.Pattern[str], str], ...], text: str) -> str:
     for pattern, words in table:
-        replacement = _tr(words) if words else ""
+        replacement = words
         text = pattern.sub(replacement.replace("\\", "\\\\"), text)
     return text
 
@@ -111,18 +108,18 @@ def user_message(exc: BaseException) -> str:
     if isinstance(exc, AppError):
         return window_words(str(exc))
     if isinstance(exc, Cancelled):
-        return _tr("Cancelled.")
+        return _("Cancelled.")
     if (environment := _environment(exc)) is not None:
         return environment
     if isinstance(exc, PermissionError):
-        return _tr(
+        return _(
             "Permission denied for {name}; choose another place or close the program using it."
-        ).format(name=exc.filename or _tr("a file"))
+        ).format(name=exc.filename or _("a file"))
     if isinstance(exc, OSError) and exc.filename:
-        return _tr("Could not read or write {name}: {reason}.").format(
-            name=exc.filename, reason=exc.strerror or _tr("the system refused")
+        return _("Could not read or write {name}: {reason}.").format(
+            name=exc.filename, reason=exc.strerror or _("the system refused")
         )
-    return _tr(
+    return _(
         "Something unexpected went wrong. The details are in the log file; "
         "please report them with Copy details."
     )
@@ -133,10 +130,10 @@ def connect_message(exc: BaseException, destination: Destination | None = None) 
     destination = destination or destination_for(DEFAULT_SERVICE)
     name = destination.name
     if isinstance(exc, AuthError):
-        text = _tr("{name} rejected this API key. Copy the whole key again and connect again.")
+        text = _("{name} rejected this API key. Copy the whole key again and connect again.")
         text = text.format(name=name) + " " + destination.key_help()
         if any(destination.regions):
-            text += " " + _tr("A key works only in the data region of its account.")
+            text += " " + _("A key works only in the data region of its account.")
         return text
     text = user_message(exc)
     if not isinstance(exc, DestinationError):
@@ -145,11 +142,11 @@ def connect_message(exc: BaseException, destination: Destination | None = None) 
     if "resum" not in text:
         return text
     if isinstance(exc, NetworkError):
-        return _tr(
+        return _(
             "Could not get an answer from {name}. Check the internet connection and the "
             "connection's base URL, then connect again."
         ).format(name=name)
-    return _tr("{name} could not answer just now. Wait a moment, then connect again.").format(
+    return _("{name} could not answer just now. Wait a moment, then connect again.").format(
         name=name
     )
 
@@ -170,7 +167,7 @@ class ErrorReporter(QObject):
         self._dialogs = dialogs
 
     def report(self, exc: BaseException, title: str | None = None) -> None:
-        title = title or self.tr("Something went wrong")
+        title = title or _("Something went wrong")
         message = user_message(exc)
         if is_expected(exc):
             self._dialogs.warning(title, message)

@@ -21,12 +21,20 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QEvent, QTimer, Signal
 from PySide6.QtWidgets import QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
+from app.core.i18n import _
 from app.ui.window_settings import WindowSettings
 
 if TYPE_CHECKING:
     # Types of annotations only: PySide6 builds each type on first use, which the frame's first
     # paint need not wait for.
-    from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QPaintEvent
+    from PySide6.QtGui import (
+        QAction,
+        QActionGroup,
+        QCloseEvent,
+        QDragEnterEvent,
+        QDropEvent,
+        QPaintEvent,
+    )
     from PySide6.QtWidgets import QMenu
 
     from app.context import AppContext
@@ -69,12 +77,13 @@ class MainWindow(QMainWindow):
         self, context: AppContext, dialogs: Dialogs | None = None, *, build: bool = True
     ) -> None:
         super().__init__()
-        self.setWindowTitle(self.tr("Autopilot Segment Exporter"))
+        self.setWindowTitle(_("Autopilot Segment Exporter"))
         self.setMinimumSize(960, 640)
         self.setAcceptDrops(True)
         self.context = context
         self._dialogs = dialogs
         self.import_action: QAction | None = None
+        self.language_actions: QActionGroup | None = None
         self._closing = False
         self._painted = False
         self._is_built = False
@@ -85,7 +94,7 @@ class MainWindow(QMainWindow):
         self.settings = WindowSettings(context.paths.config_dir)
         if not self.settings.restore(self, self.tabs):
             self.resize(1280, 800)
-        self.statusBar().showMessage(self.tr("Opening..."))
+        self.statusBar().showMessage(_("Opening..."))
         if build:
             self.build()
 
@@ -93,16 +102,17 @@ class MainWindow(QMainWindow):
 
     def _build_frame(self) -> None:
         """Title, menus and tab captions over empty pages: what the first paint shows."""
-        self.file_menu: QMenu = self.menuBar().addMenu(self.tr("&File"))
-        self.help_menu: QMenu = self.menuBar().addMenu(self.tr("&Help"))
+        self.file_menu: QMenu = self.menuBar().addMenu(_("&File"))
+        self.settings_menu: QMenu = self.menuBar().addMenu(_("&Options"))
+        self.help_menu: QMenu = self.menuBar().addMenu(_("&Help"))
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self._pages: list[QVBoxLayout] = []
         for caption in (
-            self.tr("&1  Connections"),
-            self.tr("&2  Segments"),
-            self.tr("&3  Mapping"),
-            self.tr("&4  History"),
+            _("&1  Connections"),
+            _("&2  Segments"),
+            _("&3  Mapping"),
+            _("&4  History"),
         ):
             page = QWidget()
             layout = QVBoxLayout(page)
@@ -256,12 +266,12 @@ class MainWindow(QMainWindow):
 
     def _on_erasing(self, busy: bool) -> None:
         if busy:
-            self.statusBar().showMessage(self.tr("Deleting all data\u2026"))
+            self.statusBar().showMessage(_("Deleting all data\u2026"))
 
     def _on_erased(self, done: bool) -> None:
         self._refresh_all()
         if done:
-            self.statusBar().showMessage(self.tr("All data deleted."), 10_000)
+            self.statusBar().showMessage(_("All data deleted."), 10_000)
 
     def _check_files(self, *args: object) -> None:
         """Whether the files of the sources changed on disk: when their tab comes into view or
@@ -315,7 +325,7 @@ class MainWindow(QMainWindow):
         self._refresh_all()
         self.resume_bar.offer(self.history.interrupted_runs())
         self._offer_failed_runs()
-        self.statusBar().showMessage(self.tr("Ready."), 5000)
+        self.statusBar().showMessage(_("Ready."), 5000)
         self._is_ready = True
         self.ready.emit()
 
@@ -357,7 +367,7 @@ class MainWindow(QMainWindow):
         assert isinstance(run, Run)
         self.panel.finish(run)
         self.history.on_run_finished(run)
-        message = self.tr("Run {id}: {status}.").format(
+        message = _("Run {id}: {status}.").format(
             id=run.run_id, status=fmt.status(run.status, run.dry_run)
         )
         if run.status.finished and not run.dry_run:
@@ -372,7 +382,7 @@ class MainWindow(QMainWindow):
         assert isinstance(exc, BaseException)
         self.panel.fail(user_message(exc))
         self.history.refresh()
-        self.ui.errors.report(exc, self.tr("The export stopped"))
+        self.ui.errors.report(exc, _("The export stopped"))
         if self._closing:
             self.close()
 
@@ -389,17 +399,17 @@ class MainWindow(QMainWindow):
             if self._closing:
                 return
             if self.ui.dialogs.confirm(
-                self.tr("An export is running"),
-                self.tr(
+                _("An export is running"),
+                _(
                     "Cancel the run and quit? What Autopilot confirmed so far is kept, and "
                     "you can resume the run later."
                 ),
-                self.tr("Cancel run and quit"),
+                _("Cancel run and quit"),
             ):
                 self._closing = True
                 self.ui.export.cancel()
                 self.statusBar().showMessage(
-                    self.tr("Cancelling: the window closes when the requests in flight end.")
+                    _("Cancelling: the window closes when the requests in flight end.")
                 )
             return
         self.settings.save(self, self.tabs)

@@ -1,5 +1,5 @@
-"""Window geometry, the last tab and when the window was last closed, in an INI file beside
-the program's other settings.
+"""Window geometry, the last tab, the language and when the window was last closed, in an INI
+file beside the program's other settings.
 
 QSettings' default place is the user's home; the program keeps everything under one tree (which
 ``AUTOPILOT_EXPORTER_HOME`` moves), so the file lives in the config directory instead.
@@ -13,7 +13,11 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtWidgets import QMainWindow, QTabWidget
 
+from app.core.i18n import LANGUAGES, SYSTEM
+
 FILE_NAME = "window.ini"
+SYSTEM_LANGUAGE = SYSTEM
+LANGUAGE_CHOICES = (SYSTEM, *LANGUAGES)
 
 
 class WindowSettings:
@@ -60,3 +64,13 @@ class WindowSettings:
         if moment is not None and moment.tzinfo is None:
             return None
         return moment
+
+    def language(self) -> str:
+        """The saved language choice: ``system`` (the default), or a language code."""
+        value = self._open().value("ui/language", SYSTEM_LANGUAGE)
+        return str(value) if value in LANGUAGE_CHOICES else SYSTEM_LANGUAGE
+
+    def set_language(self, choice: str) -> None:
+        settings = self._open()
+        settings.setValue("ui/language", choice if choice in LANGUAGE_CHOICES else SYSTEM_LANGUAGE)
+        settings.sync()

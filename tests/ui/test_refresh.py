@@ -45,7 +45,7 @@ def test_a_changed_file_is_noticed_and_refreshed(
     assert notice.text.text().startswith("people.csv changed on ")
     assert window.mapping.view.file_notice.text.text() == notice.text.text()
     with qtbot.waitSignal(window.segments.sources.changed, timeout=60_000):
-        click(qtbot, notice.action("Refresh n&ow"))
+        click(qtbot, notice.action("Refresh no&w"))
     settle(qtbot, window)
 
     assert not notice.isVisible()

@@ -5,13 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from app.core.i18n import N_
 from app.core.store import to_iso
 
 DEFAULT_SERVICE = "autopilot"  # DESIGN.md section 4: --service defaults to Autopilot Journeys
 DEFAULT_PROFILE_CAP = 100_000
 
 PRIVACY_NOTICE_VERSION = "2026-11-29"
-PRIVACY_NOTICE = (
+# Marked for the catalog: the window shows it in the user's language (the CLI in English).
+PRIVACY_NOTICE = N_(
     "Exporting sends data from this computer to Autopilot, a service outside your organisation. "
     "The data includes personal data about your customers (such as names and email addresses). "
     "You are responsible for making sure that sending it is lawful and that Autopilot meets "

@@ -16,6 +16,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Literal
 
+from app.core.i18n import N_
+
 if TYPE_CHECKING:
     from app.core.history.models import Run
 
@@ -39,13 +41,14 @@ class RunStatus(StrEnum):
         return self in (RunStatus.SUCCEEDED, RunStatus.SUCCEEDED_WITH_REJECTIONS)
 
 
+# Marked for the catalog: the window shows them translated; the CLI and JSON in English.
 STATUS_WORDS = {
-    RunStatus.RUNNING: "Running",
-    RunStatus.SUCCEEDED: "Succeeded",
-    RunStatus.SUCCEEDED_WITH_REJECTIONS: "Succeeded with rejections",
-    RunStatus.FAILED: "Failed",
-    RunStatus.CANCELLED: "Cancelled",
-    RunStatus.INTERRUPTED: "Interrupted",
+    RunStatus.RUNNING: N_("Running"),
+    RunStatus.SUCCEEDED: N_("Succeeded"),
+    RunStatus.SUCCEEDED_WITH_REJECTIONS: N_("Succeeded with rejections"),
+    RunStatus.FAILED: N_("Failed"),
+    RunStatus.CANCELLED: N_("Cancelled"),
+    RunStatus.INTERRUPTED: N_("Interrupted"),
 }
 
 

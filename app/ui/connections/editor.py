@@ -24,6 +24,7 @@ from app.core.connections import (
 from app.core.destinations import Destination, destination_for
 from app.core.destinations.http.urls import validate_base_url
 from app.core.errors import AlreadyExistsError, AppError, UsageError
+from app.core.i18n import _, ngettext
 from app.core.store import utc_now
 from app.ui.connections.check import ConnectionCheck
 from app.ui.connections.view import ConnectionsView
@@ -50,12 +51,12 @@ class ConnectionEditor(QObject):
     def clear(self) -> None:
         v = self.view
         self.editing = None
-        v.form_title.setText(self.tr("New connection"))
+        v.form_title.setText(_("New connection"))
         self._fill(Connection(""), agreed=False)
 
     def load(self, connection: Connection) -> None:
         self.editing = connection
-        self.view.form_title.setText(self.tr("Connection '{name}'").format(name=connection.name))
+        self.view.form_title.setText(_("Connection '{name}'").format(name=connection.name))
         agreed = connection.consent_at is not None
         self._fill(connection, agreed and connection.consent_version == PRIVACY_NOTICE_VERSION)
 
@@ -160,18 +161,16 @@ class ConnectionEditor(QObject):
         v, name = self.view, destination.name
         v.key_hint.setText(destination.key_help())
         if self.editing is not None and self._has_key(self.editing):
-            placeholder = self.tr("saved; paste a new key only to replace it")
+            placeholder = _("saved; paste a new key only to replace it")
         elif self.editing is not None:
-            placeholder = self.tr("key needed: paste the key from {name}").format(name=name)
+            placeholder = _("key needed: paste the key from {name}").format(name=name)
         else:
-            placeholder = self.tr("paste the key from {name}").format(name=name)
+            placeholder = _("paste the key from {name}").format(name=name)
         v.key.setPlaceholderText(placeholder)
-        v.agree.setText(
-            self.tr("&I agree: send this data to {name} on my behalf").format(name=name)
-        )
-        v.connect_button.setToolTip(self.tr("Check the API key with {name}").format(name=name))
+        v.agree.setText(_("&I agree: send this data to {name} on my behalf").format(name=name))
+        v.connect_button.setToolTip(_("Check the API key with {name}").format(name=name))
         v.limits_hint.setText(
-            self.tr(
+            _(
                 "{name} takes {rate:g} requests per second by default, and Customer Insights "
                 "100,000 profiles per export, unless your contract says otherwise."
             ).format(name=name, rate=destination.default_rate_limit)
@@ -204,7 +203,7 @@ class ConnectionEditor(QObject):
     def _checked_settings(self) -> Connection | None:
         """The form as a Connection, or None with the problems shown next to their fields."""
         v = self.view
-        name_problems = [] if v.name.text().strip() else [self.tr("Give the connection a name.")]
+        name_problems = [] if v.name.text().strip() else [_("Give the connection a name.")]
         v.name_problem.set_problems(name_problems)
         try:
             validate_base_url(v.base_url.text())
@@ -227,7 +226,7 @@ class ConnectionEditor(QObject):
     def _on_show_key_toggled(self, shown: bool) -> None:
         mode = QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
         self.view.key.setEchoMode(mode)
-        self.view.show_key.setText(self.tr("Hi&de") if shown else self.tr("Sho&w"))
+        self.view.show_key.setText(_("Hi&de") if shown else _("Sho&w"))
 
     def _on_advanced_toggled(self, shown: bool) -> None:
         self.view.advanced.setVisible(shown)
@@ -250,7 +249,7 @@ class ConnectionEditor(QObject):
         if connection is None:
             return
         name = self._shown[0].name
-        self.view.status.show_busy(self.tr("Checking the key with {name}...").format(name=name))
+        self.view.status.show_busy(_("Checking the key with {name}...").format(name=name))
         key = self._typed_key()
         if key:
             self.check.check_typed(connection, self.view.base_url.text().strip(), key)
@@ -261,11 +260,11 @@ class ConnectionEditor(QObject):
     def _on_check_succeeded(self, typed: bool) -> None:
         name = self._shown[0].name
         if typed:
-            text = self.tr(
-                "Connected: {name} accepted the key. Save the connection to keep it."
-            ).format(name=name)
+            text = _("Connected: {name} accepted the key. Save the connection to keep it.").format(
+                name=name
+            )
         else:
-            text = self.tr("Connected: {name} accepted the saved key.").format(name=name)
+            text = _("Connected: {name} accepted the saved key.").format(name=name)
         self.view.status.show_text(OK + text + self._fields_text(), "ok")
         self.update_buttons()
 
@@ -275,13 +274,13 @@ class ConnectionEditor(QObject):
         if accepted is None or not accepted.fields:
             return ""
         count = len(accepted.fields)
-        if count == 1:
-            return " " + self.tr("The account has 1 custom field.")
-        return " " + self.tr("The account has {n} custom fields.").format(n=count)
+        return " " + ngettext(
+            "The account has {n} custom field.", "The account has {n} custom fields.", count
+        ).format(n=count)
 
     def _on_check_failed(self, exc: Any) -> None:
         if not is_expected(exc):
-            self.ui.errors.report(exc, self.tr("Checking the key failed"))
+            self.ui.errors.report(exc, _("Checking the key failed"))
         self.view.status.show_text(FAILED + connect_message(exc, self._shown[0]), "problem")
         self.update_buttons()
 
@@ -289,7 +288,7 @@ class ConnectionEditor(QObject):
         connection = self._checked_settings()
         if connection is None or self.view.name_problem.problems:
             return
-        self.view.status.show_busy(self.tr("Saving..."))
+        self.view.status.show_busy(_("Saving..."))
         self.view.save_button.setEnabled(False)
         self.ui.vault.save(
             connection,
@@ -304,7 +303,7 @@ class ConnectionEditor(QObject):
         assert isinstance(saved, Connection)
         self.load(saved)
         place = self.ui.vault.status.label if self.ui.vault.status else ""
-        text = self.tr("Saved. The API key is kept in {place}.").format(place=place)
+        text = _("Saved. The API key is kept in {place}.").format(place=place)
         self.view.status.show_text(OK + text, "ok")
         self.saved.emit(saved)
 
@@ -316,5 +315,5 @@ class ConnectionEditor(QObject):
             self.view.status.show_text(FAILED + user_message(exc), "problem")
         else:
             self.view.status.clear()
-            self.ui.errors.report(exc, self.tr("Saving the connection failed"))
+            self.ui.errors.report(exc, _("Saving the connection failed"))
         self.update_buttons()

@@ -13,6 +13,7 @@ from PySide6.QtCore import QObject, Signal
 
 from app.core.connections import Connection
 from app.core.destinations import destination_for
+from app.core.i18n import _
 from app.core.secrets import KeyringStatus
 from app.ui.connections.editor import ConnectionEditor
 from app.ui.connections.view import ConnectionsView
@@ -48,24 +49,24 @@ class ConnectionsTab(QObject):
 
     def key_state(self, connection: Connection) -> str:
         if connection.key_stored:
-            return self.tr("Saved")
+            return _("Saved")
         if self.ui.vault.has_session_key(connection.name):
-            return self.tr("Kept until you quit")
-        return self.tr("Key needed")
+            return _("Kept until you quit")
+        return _("Key needed")
 
     # -- wiring -----------------------------------------------------------------------------
 
     def _columns(self) -> list[Column[Connection]]:
         def colour(connection: Connection) -> str | None:
-            return None if self.key_state(connection) != self.tr("Key needed") else WARN
+            return None if self.key_state(connection) != _("Key needed") else WARN
 
         def service(connection: Connection) -> str:
             return words.service_text(destination_for(connection.service), connection.region)
 
         return [
-            Column(self.tr("Name"), lambda c: c.name),
-            Column(self.tr("Service"), service),
-            Column(self.tr("API key"), self.key_state, colour=colour),
+            Column(_("Name"), lambda c: c.name),
+            Column(_("Service"), service),
+            Column(_("API key"), self.key_state, colour=colour),
         ]
 
     def _wire(self) -> None:
@@ -86,17 +87,17 @@ class ConnectionsTab(QObject):
         if not status.usable:
             bar.setProperty("kind", "warning")
             bar.show_message(
-                self.tr(
+                _(
                     "No system keyring was found on this computer, so API keys cannot be saved. "
                     "You can still connect: the key is then kept only until you quit, and you "
                     "will be asked for it again next time."
                 ),
-                [(self.tr("&Keep keys for this session only"), self._on_keep_for_session)],
+                [(_("&Keep keys for this session only"), self._on_keep_for_session)],
             )
         elif not status.persistent:
             bar.setProperty("kind", "info")
             bar.show_message(
-                self.tr(
+                _(
                     "No system keyring: keys are kept only until you quit. Connections are "
                     "saved without their key and ask for it again next time."
                 )
@@ -111,10 +112,10 @@ class ConnectionsTab(QObject):
 
     def _place_text(self, status: KeyringStatus) -> str:
         if not status.usable:
-            return self.tr("No system keyring found: choose to keep the key for this session.")
+            return _("No system keyring found: choose to keep the key for this session.")
         if not status.persistent:
-            return self.tr("No system keyring found: the key is kept only until you quit.")
-        return self.tr("Saved in {place}.").format(place=status.label)
+            return _("No system keyring found: the key is kept only until you quit.")
+        return _("Saved in {place}.").format(place=status.label)
 
     def _on_keep_for_session(self) -> None:
         self.ui.vault.keep_keys_for_session()
@@ -141,22 +142,22 @@ class ConnectionsTab(QObject):
             return
         name = self.editor.editing.name
         place = self.ui.vault.status.label if self.ui.vault.status else ""
-        question = self.tr(
+        question = _(
             "Remove the connection '{name}'? Its API key is deleted from {place}; the history "
             "of its runs stays."
         ).format(name=name, place=place)
-        if not self.ui.dialogs.confirm(self.tr("Remove connection"), question, self.tr("Remove")):
+        if not self.ui.dialogs.confirm(_("Remove connection"), question, _("Remove")):
             return
         self.ui.vault.remove(name, self._on_removed, self._on_remove_failed)
 
-    def _on_removed(self, _: object) -> None:
+    def _on_removed(self, _unused: object) -> None:
         self.editor.clear()
         self.refresh()
-        self.view.status.show_text(self.tr("The connection was removed."), "hint")
+        self.view.status.show_text(_("The connection was removed."), "hint")
         self.changed.emit()
 
     def _on_remove_failed(self, exc: BaseException) -> None:
-        self.ui.errors.report(exc, self.tr("The connection was not removed"))
+        self.ui.errors.report(exc, _("The connection was not removed"))
 
     def _select(self, name: str) -> None:
         row = self.model.find(lambda c: c.name.casefold() == name.casefold())

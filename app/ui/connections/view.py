@@ -29,6 +29,7 @@ from app.core.connections import (
     PRIVACY_NOTICE,
 )
 from app.core.destinations import destination_for, services
+from app.core.i18n import _
 from app.ui.kit import destination_words as words
 from app.ui.kit.layout import add_row, form_layout
 from app.ui.kit.widgets import (
@@ -57,7 +58,7 @@ class ConnectionsView(QWidget):
     def _build_list(self) -> QVBoxLayout:
         column = QVBoxLayout()
         column.setSpacing(8)
-        column.addWidget(section_title(self.tr("Your Autopilot connections")))
+        column.addWidget(section_title(_("Your Autopilot connections")))
         self.table = QTableView()
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -66,7 +67,7 @@ class ConnectionsView(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.empty = empty_state(
-            self.tr(
+            _(
                 "No connections yet.\n\nFill in the form on the right to connect to your "
                 "Autopilot account."
             )
@@ -77,8 +78,8 @@ class ConnectionsView(QWidget):
         self.stack.setFixedWidth(420)  # name, service, key: none cut off
         column.addWidget(self.stack, 1)
         buttons = QHBoxLayout()
-        self.new_button = QPushButton(self.tr("&New connection"))
-        self.remove_button = QPushButton(self.tr("&Remove..."))
+        self.new_button = QPushButton(_("&New connection"))
+        self.remove_button = QPushButton(_("&Remove..."))
         buttons.addWidget(self.new_button)
         buttons.addWidget(self.remove_button)
         buttons.addStretch(1)
@@ -96,7 +97,7 @@ class ConnectionsView(QWidget):
         self.keyring_bar = MessageBar("warning")
         self.keyring_bar.set_closable(False)
         column.addWidget(self.keyring_bar)
-        self.form_title = section_title(self.tr("New connection"))
+        self.form_title = section_title(_("New connection"))
         column.addWidget(self.form_title)
         column.addLayout(self._build_form())
         column.addWidget(self._build_advanced())
@@ -112,7 +113,7 @@ class ConnectionsView(QWidget):
     def _build_form(self) -> QFormLayout:
         self.form = form = form_layout()
         self.name = QLineEdit()
-        self.name.setPlaceholderText(self.tr("for example Autopilot (marketing)"))
+        self.name.setPlaceholderText(_("for example Autopilot (marketing)"))
         self.name_problem = ProblemList()
         self.service = QComboBox()
         for service in services():
@@ -121,21 +122,21 @@ class ConnectionsView(QWidget):
         self.region = QComboBox()
         self.key = QLineEdit()
         self.key.setEchoMode(QLineEdit.EchoMode.Password)
-        self.key.setPlaceholderText(self.tr("paste the key from Autopilot"))
+        self.key.setPlaceholderText(_("paste the key from Autopilot"))
         self.show_key = QToolButton()
-        self.show_key.setText(self.tr("Sho&w"))
+        self.show_key.setText(_("Sho&w"))
         self.show_key.setCheckable(True)
         key_row = QHBoxLayout()
         key_row.setSpacing(6)
         key_row.addWidget(self.key, 1)
         key_row.addWidget(self.show_key)
         self.key_hint = hint(destination_for(DEFAULT_SERVICE).key_help())
-        self.key_place = label(self.tr("Looking for the system keyring..."))
-        add_row(form, self.tr("Display na&me:"), self.name, self.name_problem)
-        add_row(form, self.tr("Which Au&topilot:"), self.service)
-        self.region_caption = add_row(form, self.tr("Data re&gion:"), self.region)
-        add_row(form, self.tr("API ke&y:"), key_row, self.key_hint, buddy=self.key)
-        add_row(form, self.tr("Key storage:"), self.key_place)
+        self.key_place = label(_("Looking for the system keyring..."))
+        add_row(form, _("Display na&me:"), self.name, self.name_problem)
+        add_row(form, _("Which Au&topilot:"), self.service)
+        self.region_caption = add_row(form, _("Data re&gion:"), self.region)
+        add_row(form, _("API ke&y:"), key_row, self.key_hint, buddy=self.key)
+        add_row(form, _("Key storage:"), self.key_place)
         return form
 
     def _build_advanced(self) -> QWidget:
@@ -143,7 +144,7 @@ class ConnectionsView(QWidget):
         column = QVBoxLayout(box)
         column.setContentsMargins(0, 0, 0, 0)
         self.advanced_toggle = QToolButton()
-        self.advanced_toggle.setText(self.tr("&Advanced settings"))
+        self.advanced_toggle.setText(_("&Advanced settings"))
         self.advanced_toggle.setCheckable(True)
         self.advanced_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.advanced_toggle.setArrowType(Qt.ArrowType.RightArrow)
@@ -157,17 +158,17 @@ class ConnectionsView(QWidget):
         self.rate_limit.setRange(0.1, 100)
         self.rate_limit.setDecimals(1)
         self.rate_limit.setValue(destination_for(DEFAULT_SERVICE).default_rate_limit)
-        self.rate_limit.setSuffix(self.tr(" requests per second"))
+        self.rate_limit.setSuffix(_(" requests per second"))
         self.profile_cap = QSpinBox()
         self.profile_cap.setRange(1, 10_000_000)
         self.profile_cap.setGroupSeparatorShown(True)
         self.profile_cap.setValue(DEFAULT_PROFILE_CAP)
-        self.profile_cap.setSuffix(self.tr(" profiles per export"))
+        self.profile_cap.setSuffix(_(" profiles per export"))
         self.settings_problem = ProblemList()
-        add_row(form, self.tr("Base &URL:"), self.base_url)
-        add_row(form, self.tr("Rate &limit:"), self.rate_limit)
+        add_row(form, _("Base &URL:"), self.base_url)
+        add_row(form, _("Rate &limit:"), self.rate_limit)
         self.limits_hint = hint()
-        add_row(form, self.tr("Profile ca&p:"), self.profile_cap, self.limits_hint)
+        add_row(form, _("Profile ca&p:"), self.profile_cap, self.limits_hint)
         self.advanced.setLayout(form)
         self.advanced.setVisible(False)
         column.addWidget(self.advanced)
@@ -175,11 +176,11 @@ class ConnectionsView(QWidget):
         return box
 
     def _build_privacy(self) -> QGroupBox:
-        group = QGroupBox(self.tr("Data privacy and compliance"))
+        group = QGroupBox(_("Data privacy and compliance"))
         column = QVBoxLayout(group)
         column.setContentsMargins(12, 10, 12, 10)
-        self.notice = label(self.tr(PRIVACY_NOTICE))
-        self.agree = QCheckBox(self.tr("&I agree: send this data to Autopilot on my behalf"))
+        self.notice = label(_(PRIVACY_NOTICE))
+        self.agree = QCheckBox(_("&I agree: send this data to Autopilot on my behalf"))
         column.addWidget(self.notice)
         column.addWidget(self.agree)
         return group
@@ -187,9 +188,9 @@ class ConnectionsView(QWidget):
     def _build_actions(self) -> QVBoxLayout:
         column = QVBoxLayout()
         row = QHBoxLayout()
-        self.connect_button = QPushButton(self.tr("&Connect"))
-        self.connect_button.setToolTip(self.tr("Check the API key with Autopilot"))
-        self.save_button = primary(QPushButton(self.tr("&Save connection")))
+        self.connect_button = QPushButton(_("&Connect"))
+        self.connect_button.setToolTip(_("Check the API key with Autopilot"))
+        self.save_button = primary(QPushButton(_("&Save connection")))
         row.addWidget(self.connect_button)
         row.addWidget(self.save_button)
         row.addStretch(1)

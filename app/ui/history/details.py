@@ -8,18 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication
-
 from app.core.destinations import Destination
 from app.core.history import Run
+from app.core.i18n import _, ngettext
 from app.core.mapping import FieldMapping
 from app.ui.kit import destination_words as words
 from app.ui.kit import formatting as fmt
 from app.ui.segments.rules import DAY_OPS, days_text, op_labels
-
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("history", text)
 
 
 def destination(run: Run) -> Destination:
@@ -29,52 +24,56 @@ def destination(run: Run) -> Destination:
 
 def counts(run: Run) -> str:
     parts = [
-        _tr("{n} planned").format(n=fmt.number(run.planned)),
-        _tr("{n} sent").format(n=fmt.number(run.sent)),
-        _tr("{n} rejected by {name}").format(
-            n=fmt.number(run.rejected), name=destination(run).name
+        _("{n} planned").format(n=fmt.number(run.planned)),
+        _("{n} sent").format(n=fmt.number(run.sent)),
+        _("{n} rejected by {name}").format(n=fmt.number(run.rejected), name=destination(run).name),
+        _("{n} invalid").format(n=fmt.number(run.invalid)),
+        ngettext("{n} duplicate", "{n} duplicates", run.duplicates).format(
+            n=fmt.number(run.duplicates)
         ),
-        _tr("{n} invalid").format(n=fmt.number(run.invalid)),
-        _tr("{n} duplicates").format(n=fmt.number(run.duplicates)),
     ]
     if run.unchanged:
-        parts.append(_tr("{n} unchanged (not sent again)").format(n=fmt.number(run.unchanged)))
+        parts.append(_("{n} unchanged (not sent again)").format(n=fmt.number(run.unchanged)))
     if run.removed:
         parts.append(
-            _tr("{n} removed from the {audiences}").format(
+            _("{n} removed from the {audiences}").format(
                 n=fmt.number(run.removed), audiences=destination(run).audience_noun + "s"
             )
         )
     if run.not_sent:
-        parts.append(_tr("{n} not sent yet").format(n=fmt.number(run.not_sent)))
+        parts.append(_("{n} not sent yet").format(n=fmt.number(run.not_sent)))
     text = ", ".join(parts)
-    return text + "\n" + _tr("{n} unique profiles").format(n=fmt.number(run.unique_profiles))
+    return (
+        text
+        + "\n"
+        + ngettext("{n} unique profile", "{n} unique profiles", run.unique_profiles).format(
+            n=fmt.number(run.unique_profiles)
+        )
+    )
 
 
 def when(run: Run) -> str:
     start = fmt.when(run.started_at)
     if run.finished_at is None:
-        return _tr("started {start}, {d} so far").format(
-            start=start, d=fmt.duration(run.duration_s)
-        )
-    return _tr("{start} to {end} ({d} of work)").format(
+        return _("started {start}, {d} so far").format(start=start, d=fmt.duration(run.duration_s))
+    return _("{start} to {end} ({d} of work)").format(
         start=start, end=fmt.when(run.finished_at), d=fmt.duration(run.duration_s)
     )
 
 
 def lists_caption(run: Run) -> str:
     """``Lists in Autopilot:`` | ``Tags in Ortto:``."""
-    return _tr("{where}:").format(where=words.audiences_in(destination(run)))
+    return _("{where}:").format(where=words.audiences_in(destination(run)))
 
 
 def lists(run: Run) -> str:
     """The lists or tags by name, as the marketer finds them; list ids are in list_ids."""
     if run.dry_run:
-        return _tr("None: a dry run sends nothing. The contacts are in {path}").format(
+        return _("None: a dry run sends nothing. The contacts are in {path}").format(
             path=run.output_path or "?"
         )
     return "\n".join(
-        name if list_id else _tr("{name} (not reached by this run)").format(name=name)
+        name if list_id else _("{name} (not reached by this run)").format(name=name)
         for name, list_id in run.lists.items()
     )
 
@@ -90,7 +89,7 @@ def list_ids(run: Run) -> str:
     if not lines:
         return ""
     target = destination(run)
-    caption = _tr("{noun} ids in {name}:").format(
+    caption = _("{noun} ids in {name}:").format(
         noun=target.audience_noun.capitalize(), name=target.name
     )
     return caption + "\n" + "\n".join(lines)
@@ -110,7 +109,7 @@ def configuration(snapshot: dict[str, Any]) -> str:
     conn = snapshot.get("connection", {})
     target = words.for_service(conn.get("service"))
     lines.append(
-        _tr(
+        _(
             "Connection: {name} to {service} ({url}), {rate:g} requests per second, "
             "at most {cap} profiles"
         ).format(
@@ -122,26 +121,27 @@ def configuration(snapshot: dict[str, Any]) -> str:
         )
     )
     source = snapshot.get("source", {})
+    source_rows = int(source.get("rows", 0))
     lines.append(
-        _tr("Profiles: {name} ({rows} rows)").format(
-            name=source.get("name", "?"), rows=fmt.number(int(source.get("rows", 0)))
-        )
+        ngettext(
+            "Profiles: {name} ({rows} row)", "Profiles: {name} ({rows} rows)", source_rows
+        ).format(name=source.get("name", "?"), rows=fmt.number(source_rows))
     )
     for segment in snapshot.get("segments", []):
         lines.append(
-            _tr("Segment: {name}: {rules}").format(
+            _("Segment: {name}: {rules}").format(
                 name=segment.get("name", "?"), rules=rules_text(segment)
             )
         )
     if snapshot.get("day") and _counts_days(snapshot):
         lines.append(
-            _tr("Days are counted back from {day}, the day the run started.").format(
+            _("Days are counted back from {day}, the day the run started.").format(
                 day=snapshot["day"]
             )
         )
     mapping = [FieldMapping(m["target"], m["column"]) for m in snapshot.get("mapping", [])]
     lines.append(
-        _tr("Mapping: {fields}").format(
+        _("Mapping: {fields}").format(
             fields=", ".join(
                 f"{words.field_label(f.target, target.fields)} \u2190 {f.column}" for f in mapping
             )
@@ -158,9 +158,9 @@ def _counts_days(snapshot: dict[str, Any]) -> bool:
 def rules_text(segment: dict[str, Any]) -> str:
     rules = segment.get("rules", [])
     if not rules:
-        return _tr("every profile")
+        return _("every profile")
     words = op_labels()
-    joiner = _tr(" and ") if segment.get("match", "all") == "all" else _tr(" or ")
+    joiner = _(" and ") if segment.get("match", "all") == "all" else _(" or ")
     parts = []
     for rule in rules:
         if rule["op"] in DAY_OPS and str(rule.get("value", "")).strip().isdigit():

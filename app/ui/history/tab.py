@@ -11,6 +11,7 @@ from PySide6.QtCore import QObject, Signal
 from app.core.export import Progress
 from app.core.export.runner import without_resume_offer
 from app.core.history import Run, RunStatus, can_resume, write_rejected_csv
+from app.core.i18n import _, ngettext
 from app.ui.context import UiContext
 from app.ui.errors import window_words
 from app.ui.history import details as run_details
@@ -45,11 +46,11 @@ class HistoryTab(QObject):
         fit_columns(self.view.runs, stretch=1)
         self._selected_id: int | None = None
         self.view.empty.show_hint(
-            self.tr(
+            _(
                 "No runs yet.\n\nCreate an export on the Mapping tab, then choose Run now, "
                 "or Dry run to try it without sending anything."
             ),
-            self.tr("Go to &Mapping"),
+            _("Go to &Mapping"),
             lambda: self.go_to_tab.emit(2),
         )
         self._wire()
@@ -96,17 +97,17 @@ class HistoryTab(QObject):
             return "\u25cf " + fmt.status(run.status, run.dry_run)
 
         return [
-            Column(self.tr("Status"), status, colour=lambda r: STATUS_COLOURS.get(r.status)),
-            Column(self.tr("Export"), lambda r: r.export),
-            Column(self.tr("Started"), lambda r: fmt.when(r.started_at)),
-            Column(self.tr("Took"), lambda r: fmt.duration(r.duration_s), numeric=True),
-            Column(self.tr("Sent"), lambda r: _sent(r, r.sent), numeric=True),
-            Column(self.tr("Rejected"), lambda r: _sent(r, r.rejected), numeric=True),
-            Column(self.tr("Invalid"), lambda r: fmt.number(r.invalid), numeric=True),
-            Column(self.tr("Duplicates"), lambda r: fmt.number(r.duplicates), numeric=True),
-            Column(self.tr("Unchanged"), lambda r: fmt.number(r.unchanged), numeric=True),
-            Column(self.tr("Removed"), lambda r: fmt.number(r.removed), numeric=True),
-            Column(self.tr("Not sent"), lambda r: _sent(r, r.not_sent), numeric=True),
+            Column(_("Status"), status, colour=lambda r: STATUS_COLOURS.get(r.status)),
+            Column(_("Export"), lambda r: r.export),
+            Column(_("Started"), lambda r: fmt.when(r.started_at)),
+            Column(_("Took"), lambda r: fmt.duration(r.duration_s), numeric=True),
+            Column(_("Sent"), lambda r: _sent(r, r.sent), numeric=True),
+            Column(_("Rejected"), lambda r: _sent(r, r.rejected), numeric=True),
+            Column(_("Invalid"), lambda r: fmt.number(r.invalid), numeric=True),
+            Column(_("Duplicates"), lambda r: fmt.number(r.duplicates), numeric=True),
+            Column(_("Unchanged"), lambda r: fmt.number(r.unchanged), numeric=True),
+            Column(_("Removed"), lambda r: fmt.number(r.removed), numeric=True),
+            Column(_("Not sent"), lambda r: _sent(r, r.not_sent), numeric=True),
         ]
 
     def _wire(self) -> None:
@@ -129,9 +130,7 @@ class HistoryTab(QObject):
     def _show_selected(self) -> None:
         run = self._selected()
         v = self.view
-        v.details_title.setText(
-            self.tr("Run {id}").format(id=run.run_id) if run else self.tr("Details")
-        )
+        v.details_title.setText(_("Run {id}").format(id=run.run_id) if run else _("Details"))
         texts = self._detail_texts(run) if run else {}
         for key in v.fields:
             v.set_field(key, texts.get(key, ""))
@@ -145,17 +144,17 @@ class HistoryTab(QObject):
         error = window_words(run.error) if run.error else ""
         refusal = self._resume_refusal(run) if can_resume(run) is None else ""
         if refusal is None:
-            status += "  " + self.tr(
-                "(can be resumed: nothing {name} confirmed is sent twice)"
-            ).format(name=run_details.destination(run).name)
+            status += "  " + _("(can be resumed: nothing {name} confirmed is sent twice)").format(
+                name=run_details.destination(run).name
+            )
         elif refusal:  # the error must not offer what would be refused
             error = window_words(without_resume_offer(run.error or ""))
-            error += ("\n" if error else "") + self.tr("It cannot be resumed: {why}").format(
+            error += ("\n" if error else "") + _("It cannot be resumed: {why}").format(
                 why=window_words(refusal)
             )
         warnings = "\n".join(f"\u26a0 {w}" for w in run.warnings)
         if run.details_purged:
-            warnings = (warnings + "\n" if warnings else "") + self.tr(
+            warnings = (warnings + "\n" if warnings else "") + _(
                 "The row details of this run were deleted; only the counts remain."
             )
         return {
@@ -202,7 +201,7 @@ class HistoryTab(QObject):
         if run is None:
             return
         target = self.ui.dialogs.save_csv(
-            self.tr("Save rejected and invalid rows"),
+            _("Save rejected and invalid rows"),
             Path.home() / f"run-{run.run_id}-rejected.csv",
         )
         if target is None:
@@ -211,15 +210,17 @@ class HistoryTab(QObject):
         self.ui.background.submit(
             lambda: write_rejected_csv(runs.row_details(run.run_id), target),
             lambda count: self._on_rejected_saved(int(count), target),
-            lambda exc: self.ui.errors.report(exc, self.tr("The rows were not saved")),
+            lambda exc: self.ui.errors.report(exc, _("The rows were not saved")),
         )
 
     def _on_rejected_saved(self, count: int, target: Path) -> None:
         self.ui.dialogs.information(
-            self.tr("Rows saved"),
-            self.tr("{n} rejected and invalid rows were saved to {path}.").format(
-                n=fmt.number(count), path=str(target)
-            ),
+            _("Rows saved"),
+            ngettext(
+                "{n} rejected or invalid row was saved to {path}.",
+                "{n} rejected and invalid rows were saved to {path}.",
+                count,
+            ).format(n=fmt.number(count), path=str(target)),
         )
 
     def _on_purge_clicked(self) -> None:
@@ -227,20 +228,20 @@ class HistoryTab(QObject):
         if run is None:
             return
         if not self.ui.dialogs.confirm(
-            self.tr("Delete row details"),
-            self.tr(
+            _("Delete row details"),
+            _(
                 "Delete the emails and reasons kept for run {id}? The counts stay, but "
                 "the rejected rows can no longer be saved and the run cannot be "
                 "resumed."
             ).format(id=run.run_id),
-            self.tr("Delete"),
+            _("Delete"),
         ):
             return
         runs, run_id = self.ui.app.runs, run.run_id
         self.ui.profiles.submit(
             lambda: runs.purge_details(run_id),
             lambda _: self._on_purged(run_id),
-            lambda exc: self.ui.errors.report(exc, self.tr("The details were not deleted")),
+            lambda exc: self.ui.errors.report(exc, _("The details were not deleted")),
         )
 
     def _on_purged(self, run_id: int) -> None:

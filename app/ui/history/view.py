@@ -15,19 +15,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.i18n import N_, _
 from app.ui.kit.layout import card, form_layout, table
 from app.ui.kit.widgets import EmptyPage, hint, label, section_title
 
 DETAIL_ROWS = (
-    ("status", "Status:"),
-    ("export", "Export:"),
-    ("when", "When:"),
-    ("counts", "Counts:"),
-    ("lists", "Lists in Autopilot:"),  # the run's destination's words (see details.py)
-    ("next", "Next step:"),
-    ("error", "What went wrong:"),
-    ("warnings", "Warnings:"),
-    ("config", "Configuration used:"),
+    ("status", N_("Status:")),
+    ("export", N_("Export:")),
+    ("when", N_("When:")),
+    ("counts", N_("Counts:")),
+    ("lists", N_("Lists in Autopilot:")),  # the run's destination's words (see details.py)
+    ("next", N_("Next step:")),
+    ("error", N_("What went wrong:")),
+    ("warnings", N_("Warnings:")),
+    ("config", N_("Configuration used:")),
 )
 
 
@@ -38,14 +39,14 @@ class HistoryView(QWidget):
         layout.setContentsMargins(16, 16, 16, 16)
         layout.setSpacing(10)
         top = QHBoxLayout()
-        top.addWidget(section_title(self.tr("Runs")))
-        top.addWidget(hint(self.tr("newest first")))
+        top.addWidget(section_title(_("Runs")))
+        top.addWidget(hint(_("newest first")))
         top.addStretch(1)
-        self.resume_button = QPushButton(self.tr("&Resume run"))
-        self.save_rejected_button = QPushButton(self.tr("Save re&jected rows..."))
-        self.purge_button = QPushButton(self.tr("De&lete row details..."))
+        self.resume_button = QPushButton(_("&Resume run"))
+        self.save_rejected_button = QPushButton(_("Save re&jected rows..."))
+        self.purge_button = QPushButton(_("De&lete row details..."))
         self.purge_button.setToolTip(
-            self.tr("Delete the emails and reasons kept for this run; the counts stay")
+            _("Delete the emails and reasons kept for this run; the counts stay")
         )
         for button in (self.resume_button, self.save_rejected_button, self.purge_button):
             top.addWidget(button)
@@ -67,7 +68,7 @@ class HistoryView(QWidget):
 
     def _build_details(self) -> QScrollArea:
         frame, column = card()
-        self.details_title = section_title(self.tr("Details"))
+        self.details_title = section_title(_("Details"))
         column.addWidget(self.details_title)
         form = form_layout()
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
@@ -76,7 +77,7 @@ class HistoryView(QWidget):
         for key, caption in DETAIL_ROWS:
             value = label()
             value.setTextFormat(Qt.TextFormat.PlainText)
-            caption_label = QLabel(self.tr(caption))
+            caption_label = QLabel(_(caption))
             # As tall as one line of the value, so it stays beside the first line of many.
             caption_label.setFixedHeight(value.fontMetrics().lineSpacing())
             caption_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)

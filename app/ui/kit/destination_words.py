@@ -7,24 +7,24 @@ A destination without an entry here is shown by its label.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication
-
 from app.core.connections.models import DEFAULT_SERVICE
 from app.core.destinations import Destination, FieldVocabulary, destination_for
 from app.core.errors import UsageError
+from app.core.i18n import N_, _
 from app.core.mapping import CONSENT_TARGET, FieldMapping
 
 # What the connection form's choice says of each service (keys of app.core.destinations).
 _CHOICES = {
-    "autopilot": "Autopilot Journeys (classic)",
-    "ortto": "Ortto (the new Autopilot)",
+    "autopilot": N_("Autopilot Journeys (classic)"),
+    "ortto": N_("Ortto (the new Autopilot)"),
 }
 # Data regions by their code in Destination.regions.
-_REGIONS = {"global": "Global", "au": "Australia", "eu": "Europe", "us": "United States"}
-
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("destinations", text)
+_REGIONS = {
+    "global": N_("Global"),
+    "au": N_("Australia"),
+    "eu": N_("Europe"),
+    "us": N_("United States"),
+}
 
 
 def for_service(service: object) -> Destination:
@@ -39,12 +39,12 @@ def for_service(service: object) -> Destination:
 def choice(destination: Destination) -> str:
     """The destination as the connection form offers it."""
     words = _CHOICES.get(destination.service)
-    return _tr(words) if words else destination.label
+    return _(words) if words else destination.label
 
 
 def region(code: str) -> str:
     words = _REGIONS.get(code)
-    return _tr(words) if words else code.upper()
+    return _(words) if words else code.upper()
 
 
 def has_regions(destination: Destination) -> bool:
@@ -54,19 +54,19 @@ def has_regions(destination: Destination) -> bool:
 def service_text(destination: Destination, region_code: str | None) -> str:
     """A connection's destination in a few words: ``Autopilot Journeys``, ``Ortto (Europe)``."""
     if region_code and has_regions(destination):
-        return _tr("{label} ({region})").format(label=destination.label, region=region(region_code))
+        return _("{label} ({region})").format(label=destination.label, region=region(region_code))
     return destination.label
 
 
 def audiences(destination: Destination) -> str:
     """``lists`` | ``tags``."""
-    return _tr("{noun}s").format(noun=destination.audience_noun)
+    return _("{noun}s").format(noun=destination.audience_noun)
 
 
 def audiences_in(destination: Destination) -> str:
     """``Lists in Autopilot`` | ``Tags in Ortto``."""
     plural = audiences(destination)
-    return _tr("{audiences} in {name}").format(
+    return _("{audiences} in {name}").format(
         audiences=plural[:1].upper() + plural[1:], name=destination.name
     )
 

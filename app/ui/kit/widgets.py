@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.i18n import _
+
 
 def label(text: str = "", name: str = "", *, wrap: bool = True) -> QLabel:
     widget = QLabel(text)
@@ -119,7 +121,7 @@ class MessageBar(QFrame):
         close = QToolButton()
         close.setText("\u2715")
         close.setAutoRaise(True)
-        close.setToolTip(self.tr("Hide this message"))
+        close.setToolTip(_("Hide this message"))
         close.clicked.connect(self.dismiss)
         self._close = close
         self._layout.addWidget(close)

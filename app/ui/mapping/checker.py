@@ -18,6 +18,7 @@ from app.core.destinations import destination_for
 from app.core.errors import AppError
 from app.core.export import Export, ExportPlan, PlanProblems, Problem, check_export
 from app.core.export.sampling import value_warnings
+from app.core.i18n import _, ngettext
 from app.core.mapping import ContactBuilder, InvalidRow
 from app.ui.context import UiContext
 from app.ui.errors import is_expected, user_message, window_words
@@ -38,7 +39,7 @@ Preview = tuple[list[str], list[list[str]]]
 def contact_preview(ui: UiContext, export: Export) -> Preview:
     """The first rows of the first segment as contacts (runs on a worker)."""
     segment = ui.app.segments.get(export.segments[0])
-    _, members = ui.app.segments.preview(segment, limit=PREVIEW_ROWS)
+    _unused, members = ui.app.segments.preview(segment, limit=PREVIEW_ROWS)
     builder = ContactBuilder(export.mapping)
     fields = export.mapping.fields
     vocabulary = destination_for(ui.app.connections.get(export.connection).service).fields
@@ -125,7 +126,7 @@ class ExportChecker(QObject):
             self.checked.emit()
             return
         self._show_problems([])
-        self.view.status.show_busy(self.tr("Counting the profiles to send..."))
+        self.view.status.show_busy(_("Counting the profiles to send..."))
         runner, ui, send_all = self.ui.app.runner, self.ui, self.send_all
 
         def work() -> tuple[ExportPlan | PlanProblems, Preview, list[str]]:
@@ -150,7 +151,7 @@ class ExportChecker(QObject):
         self._show_problems([])
         self._show_totals(plan)
         self.view.status.show_text(
-            self.tr("Sending takes {estimate} at {rate} requests per second.").format(
+            _("Sending takes {estimate} at {rate} requests per second.").format(
                 estimate=fmt.estimate(plan.estimated_seconds),
                 rate=f"{plan.connection.rate_limit:g}",
             )
@@ -163,11 +164,11 @@ class ExportChecker(QObject):
         if isinstance(exc, PlanProblems):
             self._show_problems(exc.problems)
             if any(p.field == "cap" for p in exc.problems):
-                self._show_total(self.tr("Too many profiles for one export"), "")
+                self._show_total(_("Too many profiles for one export"), "")
         elif is_expected(exc):
             self._show_problems([Problem("segments", user_message(exc))])
         else:
-            self.ui.errors.report(exc, self.tr("Checking the export failed"))
+            self.ui.errors.report(exc, _("Checking the export failed"))
         self.checked.emit()
 
     # -- showing ----------------------------------------------------------------------------
@@ -204,30 +205,38 @@ class ExportChecker(QObject):
         v.total_detail.setVisible(bool(detail))
 
     def _show_totals(self, plan: ExportPlan) -> None:
-        total = self.tr("{n} unique profiles").format(n=fmt.number(plan.unique_profiles))
-        details = self.tr("of at most {cap} per export to '{connection}'.").format(
+        total = ngettext("{n} unique profile", "{n} unique profiles", plan.unique_profiles).format(
+            n=fmt.number(plan.unique_profiles)
+        )
+        details = _("of at most {cap} per export to '{connection}'.").format(
             cap=fmt.number(plan.connection.profile_cap), connection=plan.connection.name
         )
         skipped = []
         if plan.invalid:
             skipped.append(
-                self.tr("{n} invalid (no valid email, or a value its field cannot take)").format(
+                _("{n} invalid (no valid email, or a value its field cannot take)").format(
                     n=fmt.number(plan.invalid)
                 )
             )
         if plan.duplicates:
-            skipped.append(self.tr("{n} duplicates").format(n=fmt.number(plan.duplicates)))
+            skipped.append(
+                ngettext("{n} duplicate", "{n} duplicates", plan.duplicates).format(
+                    n=fmt.number(plan.duplicates)
+                )
+            )
         if plan.unchanged:
             skipped.append(
-                self.tr("{n} unchanged since {name} confirmed them").format(
+                _("{n} unchanged since {name} confirmed them").format(
                     n=fmt.number(plan.unchanged), name=plan.destination.name
                 )
             )
         if skipped:
-            details += " " + self.tr("Not sent: {list}.").format(list=", ".join(skipped))
+            details += " " + _("Not sent: {list}.").format(list=", ".join(skipped))
         if plan.export.remove_departed and plan.departed:
-            details += " " + self.tr(
-                "{n} who left a segment will be taken off its {noun} in {name}."
+            details += " " + ngettext(
+                "{n} person who left a segment will be taken off its {noun} in {name}.",
+                "{n} people who left a segment will be taken off its {noun} in {name}.",
+                plan.departed,
             ).format(
                 n=fmt.number(plan.departed),
                 noun=plan.destination.audience_noun,

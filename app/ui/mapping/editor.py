@@ -26,6 +26,7 @@ from app.core.destinations import CustomField, Destination, destination_for
 from app.core.errors import AppError
 from app.core.export import Export, ExportPlan
 from app.core.export.removals import LargeRemoval
+from app.core.i18n import _
 from app.core.mapping import Mapping, auto_match
 from app.core.segments import Segment
 from app.ui.connections.check import read_fields
@@ -97,7 +98,7 @@ class ExportEditor(QObject):
         v = self.view
         self._loading = True
         self.editing = export
-        v.title.setText(self.tr("Export '{name}'").format(name=export.name))
+        v.title.setText(_("Export '{name}'").format(name=export.name))
         v.name.setText(export.name)
         v.connection.setCurrentText(export.connection)
         self._check_segments({s.casefold() for s in export.segments})
@@ -115,7 +116,7 @@ class ExportEditor(QObject):
         v = self.view
         self._loading = True
         self.editing = None
-        v.title.setText(self.tr("New export"))
+        v.title.setText(_("New export"))
         v.name.setText("")
         only = [name.casefold() for name in self.segments] if len(self.segments) == 1 else []
         self._check_segments(set(only))
@@ -136,7 +137,7 @@ class ExportEditor(QObject):
         can_run = ready and idle and self.checker.is_current(export)
         v.run_button.setEnabled(can_run)
         v.dry_run_button.setEnabled(can_run)
-        note = self.tr("Profiles are being imported; run when the import has finished.")
+        note = _("Profiles are being imported; run when the import has finished.")
         v.run_button.setToolTip(note if self.ui.permission.importing else "")
 
     def known_fields(self) -> list[CustomField] | None:
@@ -174,7 +175,7 @@ class ExportEditor(QObject):
             return
         name = destination_for(connection.service).name
         self.view.status.show_busy(
-            self.tr("Reading the custom fields of the {name} account\u2026").format(name=name)
+            _("Reading the custom fields of the {name} account\u2026").format(name=name)
         )
         self._set_saving(True)
         connections = self.ui.app.connections
@@ -207,12 +208,12 @@ class ExportEditor(QObject):
             return True
         connection = self.connections[export.connection]
         destination = destination_for(connection.service)
-        title = self.tr("Create custom fields in {name}?").format(name=destination.name)
+        title = _("Create custom fields in {name}?").format(name=destination.name)
         if not self.ui.dialogs.confirm(
             title, self._new_fields_question(destination, connection, missing), action
         ):
             self.view.status.show_text(
-                self.tr(
+                _(
                     "Nothing was saved or sent: the export maps custom fields that {name} "
                     "would have to create."
                 ).format(name=destination.name),
@@ -229,25 +230,25 @@ class ExportEditor(QObject):
     ) -> str:
         names = ", ".join(f"'{name}'" for name in missing)
         if self.known_fields() is None:
-            found = self.tr(
+            found = _(
                 "This export maps the custom fields {names}; the fields of the {name} account "
                 "'{connection}' were never read (Connect on the Connections tab reads them), so "
                 "they may not exist yet."
             )
         else:
-            found = self.tr(
+            found = _(
                 "This export maps the custom fields {names}, which the {name} account "
                 "'{connection}' does not have."
             )
         return "\n\n".join(
             [
                 found.format(names=names, name=destination.name, connection=connection.name),
-                self.tr(
+                _(
                     "A run creates the missing ones before it sends anything. {name} allows "
                     "about 100 custom fields in an account, and they cannot be deleted "
                     "through its API."
                 ).format(name=destination.name),
-                self.tr("Create these fields in {name}?").format(name=destination.name),
+                _("Create these fields in {name}?").format(name=destination.name),
             ]
         )
 
@@ -262,7 +263,7 @@ class ExportEditor(QObject):
             assert isinstance(saved, Export)
             self._set_saving(False)
             self.editing = saved
-            self.view.title.setText(self.tr("Export '{name}'").format(name=saved.name))
+            self.view.title.setText(_("Export '{name}'").format(name=saved.name))
             self.saved.emit(saved)
             if original is not None and original != saved.name:
                 self.renamed.emit(original, saved.name)
@@ -284,7 +285,7 @@ class ExportEditor(QObject):
         if is_expected(exc):
             self.view.name_problem.set_problems([user_message(exc)])
         else:
-            self.ui.errors.report(exc, self.tr("The export was not saved"))
+            self.ui.errors.report(exc, _("The export was not saved"))
 
     # -- filling the form ---------------------------------------------------------------------
 
@@ -323,7 +324,7 @@ class ExportEditor(QObject):
             text = name if count is None else f"{name}   \u2014   {fmt.members(count)}"
             item = QListWidgetItem(text)
             item.setData(NAME_ROLE, name)
-            item.setToolTip(self.tr("Profiles from '{source}'").format(source=segment.source))
+            item.setToolTip(_("Profiles from '{source}'").format(source=segment.source))
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(CHECKED if name in checked else UNCHECKED)
             widget.addItem(item)
@@ -346,7 +347,7 @@ class ExportEditor(QObject):
         except AppError as exc:
             # Shown beside the mapping (Run stays off); the next change of the form tries again.
             self.checker.set_source_problem(
-                self.tr("The columns of '{source}' could not be read: {reason}").format(
+                _("The columns of '{source}' could not be read: {reason}").format(
                     source=segment.source, reason=user_message(exc)
                 )
             )
@@ -362,7 +363,7 @@ class ExportEditor(QObject):
         vocabulary = self.view.fields.vocabulary
 
         def work() -> Mapping:
-            _, members = service.preview(segment, limit=SAMPLE_ROWS)
+            _unused, members = service.preview(segment, limit=SAMPLE_ROWS)
             return auto_match(columns, [m.values for m in members], vocabulary=vocabulary)
 
         def done(mapping: Any) -> None:
@@ -374,7 +375,7 @@ class ExportEditor(QObject):
     def _show_destination(self, destination: Destination) -> None:
         self.view.fields.set_destination(destination)
         self.view.segments_label.setText(
-            self.tr("Se&gments to export (each becomes a {noun} in {name}):").format(
+            _("Se&gments to export (each becomes a {noun} in {name}):").format(
                 noun=destination.audience_noun, name=destination.name
             )
         )
@@ -386,7 +387,7 @@ class ExportEditor(QObject):
         missing = connection is not None and not (
             connection.key_stored or self.ui.vault.has_session_key(connection.name)
         )
-        note = self.tr(
+        note = _(
             "\u26a0 This connection has no API key stored: you will be asked for it when the "
             "run starts."
         )
@@ -404,9 +405,9 @@ class ExportEditor(QObject):
         name = destination_for(self.connections[export.connection].service).name
         names = ", ".join(f"'{field}'" for field in missing)
         if all(field.casefold() in self._allowed for field in missing):
-            text = self.tr("Not in the {name} account yet: {names}. A run creates them.")
+            text = _("Not in the {name} account yet: {names}. A run creates them.")
         else:
-            text = self.tr(
+            text = _(
                 "Not in the {name} account yet: {names}. Save and Run now ask before a run "
                 "creates them."
             )
@@ -433,17 +434,17 @@ class ExportEditor(QObject):
         self.with_known_fields(self._save_if_allowed)
 
     def _save_if_allowed(self) -> None:
-        if not self.confirm_new_fields(self.tr("Allow creating them")):
+        if not self.confirm_new_fields(_("Allow creating them")):
             return
-        self.view.status.show_busy(self.tr("Saving\u2026"))
-        self.save(lambda _: self.view.status.show_text("\u2714 " + self.tr("Saved."), "ok"))
+        self.view.status.show_busy(_("Saving\u2026"))
+        self.save(lambda _saved: self.view.status.show_text("\u2714 " + _("Saved."), "ok"))
 
     def _on_run_clicked(self) -> None:
         if self.checker.plan is not None:
             self.with_known_fields(self._run_if_allowed)
 
     def _run_if_allowed(self) -> None:
-        if self.checker.plan is None or not self.confirm_new_fields(self.tr("Create them and run")):
+        if self.checker.plan is None or not self.confirm_new_fields(_("Create them and run")):
             return
         plan = self.checker.plan
         if plan is not None:
@@ -460,7 +461,7 @@ class ExportEditor(QObject):
         """Most of a list or tag would go: the file may be cut short or the wrong one."""
         destination = plan.destination
         lines = "\n".join(
-            self.tr("\u2022 '{segment}': {departed} of the {members} people {name} has").format(
+            _("\u2022 '{segment}': {departed} of the {members} people {name} has").format(
                 segment=item.segment,
                 departed=fmt.number(item.departed),
                 members=fmt.number(item.members),
@@ -468,13 +469,13 @@ class ExportEditor(QObject):
             )
             for item in large
         )
-        message = self.tr(
+        message = _(
             "This run would take more than half of the people off these {noun}s, because they "
             "are no longer in the segment:\n\n{lines}\n\nIf the profile file is cut short or "
             "is the wrong one, cancel and import the right file. Contacts are never deleted."
         ).format(noun=destination.audience_noun, lines=lines)
         return self.ui.dialogs.confirm(
-            self.tr("Remove most of the people?"), message, self.tr("Remove them and run")
+            _("Remove most of the people?"), message, _("Remove them and run")
         )
 
     def _on_run_finished(self, run: object) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from app.core.connections import DEFAULT_SERVICE
 from app.core.destinations import Destination, FieldVocabulary, destination_for
+from app.core.i18n import _
 from app.core.mapping import (
     CONSENT_TARGET,
     EMAIL_TARGET,
@@ -36,16 +37,12 @@ from app.ui.kit.layout import tab_chain
 DEFAULT_TARGETS = (EMAIL_TARGET, "FirstName", "LastName")
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("mapping", text)
-
-
 def target_label(target: str, vocabulary: FieldVocabulary) -> str:
     """A row's caption in the mapping."""
     if target == EMAIL_TARGET:
-        return _tr("Email (required)")
+        return _("Email (required)")
     if target == CONSENT_TARGET:
-        return _tr("Opted out (unsubscribes)")
+        return _("Opted out (unsubscribes)")
     return field_label(target, vocabulary)
 
 
@@ -64,7 +61,7 @@ class _Row:
         self.remove = QToolButton()
         self.remove.setText("\u2715")
         self.remove.setAutoRaise(True)
-        self.remove.setToolTip(_tr("Do not send this field"))
+        self.remove.setToolTip(_("Do not send this field"))
         if target == EMAIL_TARGET:  # required: nothing to remove, but keep the column aligned
             policy = self.remove.sizePolicy()
             policy.setRetainSizeWhenHidden(True)
@@ -77,7 +74,7 @@ class _Row:
         current = self.selected()
         self.column.blockSignals(True)
         self.column.clear()
-        self.column.addItem(_tr("\u2014 not sent \u2014"), "")
+        self.column.addItem(_("\u2014 not sent \u2014"), "")
         for name in columns:
             self.column.addItem(name, name)
         self.select(current)
@@ -111,15 +108,15 @@ class FieldMappingEditor(QWidget):
         self._grid.setHorizontalSpacing(10)
         self._grid.setVerticalSpacing(6)
         self._grid.setColumnStretch(1, 1)
-        header_field = QLabel(_tr("{name} field").format(name=self.destination.name))
+        header_field = QLabel(_("{name} field").format(name=self.destination.name))
         self.header_field = header_field
-        header_column = QLabel(_tr("Profile column"))
+        header_column = QLabel(_("Profile column"))
         for header in (header_field, header_column):
             header.setObjectName("hint")
         self._grid.addWidget(header_field, 0, 0)
         self._grid.addWidget(header_column, 0, 1)
         layout.addLayout(self._grid)
-        self.add_button = QPushButton(self.tr("+ A&dd field"))
+        self.add_button = QPushButton(_("+ A&dd field"))
         self._menu = QMenu(self)
         self.add_button.setMenu(self._menu)
         self._menu.aboutToShow.connect(self._fill_menu)
@@ -140,7 +137,7 @@ class FieldMappingEditor(QWidget):
         if destination is self.destination:
             return
         self.destination = destination
-        self.header_field.setText(_tr("{name} field").format(name=destination.name))
+        self.header_field.setText(_("{name} field").format(name=destination.name))
         for row in self._rows:
             row.label.setText(target_label(row.target, self.vocabulary))
 
@@ -217,17 +214,17 @@ class FieldMappingEditor(QWidget):
     def _fill_menu(self) -> None:
         self._menu.clear()
         taken = set(self.targets())
-        standard = self._menu.addMenu(self.tr("&Standard field"))
+        standard = self._menu.addMenu(_("&Standard field"))
         for target in (EMAIL_TARGET, *self.vocabulary.standard_fields()):
             if target not in taken:
                 action = standard.addAction(field_label(target, self.vocabulary))
-                action.triggered.connect(lambda _=False, t=target: self.add_target(t))
-        custom = self._menu.addAction(self.tr("&Custom field..."))
+                action.triggered.connect(lambda _checked=False, t=target: self.add_target(t))
+        custom = self._menu.addAction(_("&Custom field..."))
         custom.triggered.connect(self.custom_field_requested)
         if CONSENT_TARGET not in taken:
-            consent = self._menu.addAction(self.tr("&Opt-out column (unsubscribes)"))
+            consent = self._menu.addAction(_("&Opt-out column (unsubscribes)"))
             consent.setToolTip(
-                self.tr(
+                _(
                     "Contacts whose column says yes are unsubscribed in {name}; "
                     "nobody is ever subscribed again."
                 ).format(name=self.destination.name)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.i18n import _
 from app.core.schedule import Schedule, ScheduleInfo
 from app.ui.kit import formatting as fmt
 from app.ui.kit.widgets import hint, label
@@ -41,13 +42,13 @@ class ScheduleDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle(self.tr("Schedule '{name}'").format(name=export))
+        self.setWindowTitle(_("Schedule '{name}'").format(name=export))
         self._now = now
         layout = QVBoxLayout(self)
         layout.setSpacing(10)
         layout.addWidget(
             label(
-                self.tr(
+                _(
                     "Run this export by itself at a set time. Each run imports its profile file "
                     "again first, sends only what changed, and is kept in History."
                 )
@@ -57,7 +58,7 @@ class ScheduleDialog(QDialog):
         self.next_run = label()
         self.next_run.setObjectName("nextRun")
         layout.addWidget(self.next_run)
-        scheduler = self.tr("This computer's {scheduler} starts the run.").format(
+        scheduler = _("This computer's {scheduler} starts the run.").format(
             scheduler=info.scheduler
         )
         self.scheduler = hint(scheduler)
@@ -81,7 +82,7 @@ class ScheduleDialog(QDialog):
     def _keyring_note(self, info: ScheduleInfo) -> str:
         if info.scheduler != "crontab":
             return ""
-        return self.tr(
+        return _(
             "cron starts runs outside your desktop session, where the login keyring is usually "
             "locked, so a run that cannot read the API key fails and says so in History."
         )
@@ -89,9 +90,9 @@ class ScheduleDialog(QDialog):
     def _build_choices(self) -> QGridLayout:
         grid = QGridLayout()
         grid.setHorizontalSpacing(8)
-        self.off = QRadioButton(self.tr("&Off: run it only when I click Run now"))
-        self.daily = QRadioButton(self.tr("Every &day at"))
-        self.weekly = QRadioButton(self.tr("Every &week on"))
+        self.off = QRadioButton(_("&Off: run it only when I click Run now"))
+        self.daily = QRadioButton(_("Every &day at"))
+        self.weekly = QRadioButton(_("Every &week on"))
         self.group = QButtonGroup(self)
         for button in (self.off, self.daily, self.weekly):
             self.group.addButton(button)
@@ -99,18 +100,18 @@ class ScheduleDialog(QDialog):
         self.daily_time = self._time_edit()
         self.day = QComboBox()
         for name in (
-            self.tr("Monday"),
-            self.tr("Tuesday"),
-            self.tr("Wednesday"),
-            self.tr("Thursday"),
-            self.tr("Friday"),
-            self.tr("Saturday"),
-            self.tr("Sunday"),
+            _("Monday"),
+            _("Tuesday"),
+            _("Wednesday"),
+            _("Thursday"),
+            _("Friday"),
+            _("Saturday"),
+            _("Sunday"),
         ):
             self.day.addItem(name)
         self.day.currentIndexChanged.connect(self._on_changed)
         self.weekly_time = self._time_edit()
-        at = QLabel(self.tr("&at"))
+        at = QLabel(_("&at"))
         at.setBuddy(self.weekly_time)
         grid.addWidget(self.off, 0, 0, 1, 4)
         grid.addWidget(self.daily, 1, 0)
@@ -155,9 +156,7 @@ class ScheduleDialog(QDialog):
         self.weekly_time.setEnabled(self.weekly.isChecked())
         schedule = self.choice().schedule
         if schedule is None:
-            self.next_run.setText(self.tr("It does not run by itself."))
+            self.next_run.setText(_("It does not run by itself."))
             return
         now = self._now or datetime.now().astimezone()
-        self.next_run.setText(
-            self.tr("Next run: {when}.").format(when=fmt.when(schedule.next_run(now)))
-        )
+        self.next_run.setText(_("Next run: {when}.").format(when=fmt.when(schedule.next_run(now))))

@@ -12,6 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from app.core.i18n import _
 from app.core.schedule import Schedule, ScheduleInfo
 from app.ui.context import UiContext
 from app.ui.kit import formatting as fmt
@@ -40,7 +41,7 @@ class ExportScheduler(QObject):
             return
         schedules = self.ui.app.schedules
         self._set_busy(True)
-        self.status.show_busy(self.tr("Reading the schedule\u2026"))
+        self.status.show_busy(_("Reading the schedule\u2026"))
         self.ui.background.submit(
             lambda: schedules.show(export),
             lambda info: self._on_read(export, info),
@@ -58,7 +59,7 @@ class ExportScheduler(QObject):
 
     def _apply(self, export: str, choice: ScheduleChoice) -> None:
         schedules, schedule = self.ui.app.schedules, choice.schedule
-        self.status.show_busy(self.tr("Changing the schedule\u2026"))
+        self.status.show_busy(_("Changing the schedule\u2026"))
         if schedule is None:
             self.ui.background.submit(
                 lambda: schedules.remove(export),
@@ -77,12 +78,10 @@ class ExportScheduler(QObject):
         self._set_busy(False)
         schedule = info.schedule
         if schedule is None:  # the scheduler took it but does not show it: say so plainly
-            self.status.show_text(
-                self.tr("The schedule was registered but cannot be read back."), "warn"
-            )
+            self.status.show_text(_("The schedule was registered but cannot be read back."), "warn")
             return
         self.status.show_text(
-            self.tr("'{name}' runs {when}; next run {next}.").format(
+            _("'{name}' runs {when}; next run {next}.").format(
                 name=export, when=describe(self, schedule), next=fmt.when(info.next_run)
             ),
             "ok",
@@ -90,14 +89,12 @@ class ExportScheduler(QObject):
 
     def _on_removed(self, export: str) -> None:
         self._set_busy(False)
-        self.status.show_text(
-            self.tr("'{name}' no longer runs by itself.").format(name=export), "ok"
-        )
+        self.status.show_text(_("'{name}' no longer runs by itself.").format(name=export), "ok")
 
     def _on_failed(self, exc: BaseException) -> None:
         self._set_busy(False)
         self.status.clear()
-        self.ui.errors.report(exc, self.tr("The schedule was not changed"))
+        self.ui.errors.report(exc, _("The schedule was not changed"))
 
     # -- following the export ------------------------------------------------------------------
 
@@ -108,7 +105,7 @@ class ExportScheduler(QObject):
             lambda: schedules.rename(old, new),
             lambda _: None,
             lambda exc: self.ui.errors.report(
-                exc, self.tr("The schedule did not follow the export's new name")
+                exc, _("The schedule did not follow the export's new name")
             ),
         )
 
@@ -118,22 +115,22 @@ class ExportScheduler(QObject):
         self.ui.background.submit(lambda: schedules.forget(names), self._on_forgotten)
 
     def _on_forgotten(self, result: Any) -> None:
-        _, warnings = result
+        _unused, warnings = result
         for warning in warnings:
-            self.ui.dialogs.warning(self.tr("Schedule not removed"), warning)
+            self.ui.dialogs.warning(_("Schedule not removed"), warning)
 
 
 def describe(owner: QObject, schedule: Schedule) -> str:
     """``every day at 07:30`` or ``every Monday at 07:30``, in the window's words."""
     if schedule.weekday is None:
-        return owner.tr("every day at {time}").format(time=schedule.time_text)
+        return _("every day at {time}").format(time=schedule.time_text)
     days = (
-        owner.tr("every Monday at {time}"),
-        owner.tr("every Tuesday at {time}"),
-        owner.tr("every Wednesday at {time}"),
-        owner.tr("every Thursday at {time}"),
-        owner.tr("every Friday at {time}"),
-        owner.tr("every Saturday at {time}"),
-        owner.tr("every Sunday at {time}"),
+        _("every Monday at {time}"),
+        _("every Tuesday at {time}"),
+        _("every Wednesday at {time}"),
+        _("every Thursday at {time}"),
+        _("every Friday at {time}"),
+        _("every Saturday at {time}"),
+        _("every Sunday at {time}"),
     )
     return days[schedule.weekday].format(time=schedule.time_text)

@@ -12,6 +12,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from app.core.export import Export
+from app.core.i18n import _
 from app.core.profiles import Source
 from app.ui.context import UiContext
 from app.ui.kit.layout import fit_columns
@@ -70,15 +71,13 @@ class MappingTab(QObject):
 
     def _columns(self) -> list[Column[Export]]:
         def details(e: Export) -> str:
-            return self.tr("Sends {segments} to '{connection}'").format(
+            return _("Sends {segments} to '{connection}'").format(
                 segments=", ".join(e.segments), connection=e.connection
             )
 
         return [
-            Column(self.tr("Export"), lambda e: e.name, tooltip=details),
-            Column(
-                self.tr("Segments"), lambda e: str(len(e.segments)), numeric=True, tooltip=details
-            ),
+            Column(_("Export"), lambda e: e.name, tooltip=details),
+            Column(_("Segments"), lambda e: str(len(e.segments)), numeric=True, tooltip=details),
         ]
 
     def _wire(self) -> None:
@@ -96,20 +95,20 @@ class MappingTab(QObject):
         v = self.view
         if not self.editor.connections:
             v.missing.show_hint(
-                self.tr(
+                _(
                     "Add a connection first.\n\nAn export sends segments to an Autopilot "
                     "account; connect yours on the Connections tab."
                 ),
-                self.tr("Go to &Connections"),
+                _("Go to &Connections"),
                 lambda: self.go_to_tab.emit(CONNECTIONS_TAB),
             )
         elif not self.editor.segments:
             v.missing.show_hint(
-                self.tr(
+                _(
                     "Define a segment first.\n\nImport your customer profiles and choose "
                     "who to export on the Segments tab."
                 ),
-                self.tr("Go to &Segments"),
+                _("Go to &Segments"),
                 lambda: self.go_to_tab.emit(SEGMENTS_TAB),
             )
         ready = bool(self.editor.connections and self.editor.segments)
@@ -146,7 +145,7 @@ class MappingTab(QObject):
         if editing is None:
             return
         names = {e.name.casefold() for e in self.model.records}
-        base = self.tr("Copy of {name}").format(name=editing.name)
+        base = _("Copy of {name}").format(name=editing.name)
         name, number = base, 2
         while name.casefold() in names:
             name, number = f"{base} ({number})", number + 1
@@ -154,7 +153,7 @@ class MappingTab(QObject):
         self.ui.profiles.submit(
             lambda: exports.duplicate(original, name),
             self._on_duplicated,
-            lambda exc: self.ui.errors.report(exc, self.tr("The export was not duplicated")),
+            lambda exc: self.ui.errors.report(exc, _("The export was not duplicated")),
         )
 
     def _on_duplicated(self, copy: Any) -> None:
@@ -169,16 +168,16 @@ class MappingTab(QObject):
             return
         name = self.editor.editing.name
         if not self.ui.dialogs.confirm(
-            self.tr("Remove export"),
-            self.tr("Remove the export '{name}'? Its runs stay in the history.").format(name=name),
-            self.tr("Remove"),
+            _("Remove export"),
+            _("Remove the export '{name}'? Its runs stay in the history.").format(name=name),
+            _("Remove"),
         ):
             return
         exports = self.ui.app.exports
         self.ui.profiles.submit(
             lambda: exports.remove(name),
             lambda _: self._on_removed(name),
-            lambda exc: self.ui.errors.report(exc, self.tr("The export was not removed")),
+            lambda exc: self.ui.errors.report(exc, _("The export was not removed")),
         )
 
     def _on_schedule_clicked(self) -> None:

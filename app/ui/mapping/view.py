@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.i18n import _
 from app.core.names import NAME_LIMIT
 from app.ui.kit.layout import add_row, card, form_layout, table
 from app.ui.kit.widgets import (
@@ -57,14 +58,14 @@ class MappingView(QWidget):
     def _build_list(self) -> QVBoxLayout:
         column = QVBoxLayout()
         column.setSpacing(8)
-        column.addWidget(section_title(self.tr("Saved exports")))
+        column.addWidget(section_title(_("Saved exports")))
         self.exports = table()
         self.exports.setFixedWidth(300)
         column.addWidget(self.exports, 1)
         buttons = QHBoxLayout()
-        self.new_button = QPushButton(self.tr("&New"))
-        self.duplicate_button = QPushButton(self.tr("D&uplicate"))
-        self.remove_button = QPushButton(self.tr("Re&move..."))
+        self.new_button = QPushButton(_("&New"))
+        self.duplicate_button = QPushButton(_("D&uplicate"))
+        self.remove_button = QPushButton(_("Re&move..."))
         for button in (self.new_button, self.duplicate_button, self.remove_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
@@ -73,16 +74,16 @@ class MappingView(QWidget):
 
     def _build_editor(self) -> QFrame:
         frame, layout = card()
-        self.title = section_title(self.tr("New export"))
+        self.title = section_title(_("New export"))
         layout.addWidget(self.title)
         columns = QHBoxLayout()
         columns.setSpacing(24)
         columns.addLayout(self._build_what(), 1)
         columns.addLayout(self._build_fields(), 1)
         layout.addLayout(columns)
-        layout.addWidget(section_title(self.tr("Preview")))
+        layout.addWidget(section_title(_("Preview")))
         self.preview_hint = hint(
-            self.tr("The first profiles of the first segment, as they will be sent.")
+            _("The first profiles of the first segment, as they will be sent.")
         )
         layout.addWidget(self.preview_hint)
         self.preview = table()
@@ -97,7 +98,7 @@ class MappingView(QWidget):
         column.setSpacing(8)
         form = form_layout()
         self.name = QLineEdit()
-        self.name.setPlaceholderText(self.tr("for example Newsletter, November"))
+        self.name.setPlaceholderText(_("for example Newsletter, November"))
         self.name.setMaxLength(NAME_LIMIT)
         self.name_problem = ProblemList()
         self.connection = QComboBox()
@@ -106,10 +107,10 @@ class MappingView(QWidget):
         self.connection_note.setObjectName("warn")
         self.connection_note.setWordWrap(True)
         self.connection_note.setVisible(False)
-        add_row(form, self.tr("E&xport name:"), self.name, self.name_problem)
+        add_row(form, _("E&xport name:"), self.name, self.name_problem)
         add_row(
             form,
-            self.tr("Send &to:"),
+            _("Send &to:"),
             self.connection,
             self.connection_problem,
             self.connection_note,
@@ -117,7 +118,7 @@ class MappingView(QWidget):
         column.addLayout(form)
         # The words follow the destination (a list in Autopilot, a tag in Ortto): the editor
         # sets them.
-        self.segments_label = QLabel(self.tr("Se&gments to export:"))
+        self.segments_label = QLabel(_("Se&gments to export:"))
         self.segments_label.setWordWrap(True)
         self.segments = QListWidget()
         self.segments.setSpacing(1)
@@ -126,9 +127,9 @@ class MappingView(QWidget):
         column.addWidget(self.segments)
         self.segments_problem = ProblemList()
         column.addWidget(self.segments_problem)
-        self.remove_departed = QCheckBox(self.tr("Remove people who &left a segment"))
+        self.remove_departed = QCheckBox(_("Remove people who &left a segment"))
         self.remove_departed.setToolTip(
-            self.tr(
+            _(
                 "After sending, take people who were sent before but are no longer in the "
                 "segment off its list or tag. Contacts are never deleted, and their fields and "
                 "subscription stay as they are."
@@ -148,9 +149,9 @@ class MappingView(QWidget):
     def _build_fields(self) -> QVBoxLayout:
         column = QVBoxLayout()
         column.setSpacing(8)
-        column.addWidget(section_title(self.tr("Field mapping")))
+        column.addWidget(section_title(_("Field mapping")))
         column.addWidget(
-            hint(self.tr("Email is required. Fields are matched by name; change any of them."))
+            hint(_("Email is required. Fields are matched by name; change any of them."))
         )
         self.fields = FieldMappingEditor()
         column.addWidget(self.fields)
@@ -170,23 +171,21 @@ class MappingView(QWidget):
         row = QHBoxLayout()
         self.status = StatusLine()
         row.addWidget(self.status, 1)
-        self.save_button = QPushButton(self.tr("&Save"))
-        self.dry_run_button = QPushButton(self.tr("Dr&y run"))
+        self.save_button = QPushButton(_("&Save"))
+        self.dry_run_button = QPushButton(_("Dr&y run"))
         self.dry_run_button.setToolTip(
-            self.tr("Prepare everything and write it to a file; nothing is sent")
+            _("Prepare everything and write it to a file; nothing is sent")
         )
-        self.send_all = QCheckBox(self.tr("Send e&veryone again"))
+        self.send_all = QCheckBox(_("Send e&veryone again"))
         self.send_all.setToolTip(
-            self.tr(
+            _(
                 "Also send the contacts the destination already has exactly as they are now; "
                 "normally a repeated run sends only what changed"
             )
         )
-        self.run_button = primary(QPushButton(self.tr("&Run now")))
-        self.schedule_button = QPushButton(self.tr("S&chedule..."))
-        self.schedule_button.setToolTip(
-            self.tr("Run the saved export by itself every day or every week")
-        )
+        self.run_button = primary(QPushButton(_("&Run now")))
+        self.schedule_button = QPushButton(_("S&chedule..."))
+        self.schedule_button.setToolTip(_("Run the saved export by itself every day or every week"))
         row.addWidget(self.send_all)
         for button in (
             self.save_button,

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QWidget
 
 from app.core.history import Run
 from app.core.history.lifecycle import RunStatus
+from app.core.i18n import _, ngettext
 from app.ui.kit import formatting as fmt
 from app.ui.kit.widgets import MessageBar
 
@@ -27,23 +28,21 @@ class FailedRunsNotice(MessageBar):
             return
         run = runs[0]
         if run.status is RunStatus.INTERRUPTED:
-            text = self.tr(
+            text = _(
                 "While the window was closed, run {id} of '{export}' (started {when}) was "
                 "interrupted."
             )
         else:
-            text = self.tr(
-                "While the window was closed, run {id} of '{export}' (started {when}) failed."
-            )
+            text = _("While the window was closed, run {id} of '{export}' (started {when}) failed.")
         text = text.format(id=run.run_id, export=run.export, when=fmt.when(run.started_at))
         if run.error:
             text += " " + run.error
         others = len(runs) - 1
-        if others == 1:
-            text += " " + self.tr("One more run failed; see History.")
-        elif others > 1:
-            text += " " + self.tr("{n} more runs failed; see History.").format(n=others)
-        self.show_message(text, [(self.tr("Show in History"), lambda: self._on_show(run.run_id))])
+        if others:
+            text += " " + ngettext(
+                "One more run failed; see History.", "{n} more runs failed; see History.", others
+            ).format(n=others)
+        self.show_message(text, [(_("Show in History"), lambda: self._on_show(run.run_id))])
 
     def _on_show(self, run_id: int) -> None:
         self.dismiss()

@@ -20,6 +20,7 @@ from PySide6.QtCore import QObject, Signal
 from app.core.cancel import CancelToken
 from app.core.export import ExportPlan
 from app.core.history import Run
+from app.core.i18n import _
 from app.core.secrets import KeyNeededError
 from app.ui.context import UiContext
 from app.ui.errors import user_message
@@ -42,7 +43,7 @@ class ExportLauncher(QObject):
         if self._refuse_if_busy():
             return
         runner = self.ui.app.runner
-        title = self.tr("Sending '{export}' to {name}").format(
+        title = _("Sending '{export}' to {name}").format(
             export=plan.export.name, name=plan.destination.name
         )
         self.sending_to.emit(plan.destination)
@@ -53,14 +54,14 @@ class ExportLauncher(QObject):
 
             self._start(title, work)
 
-        self._prepare(title, self.tr("Reading the API key\u2026"))
+        self._prepare(title, _("Reading the API key\u2026"))
         self._with_key(plan.connection.name, with_key)
 
     def dry_run(self, plan: ExportPlan) -> None:
         if self._refuse_if_busy():
             return
         runner = self.ui.app.runner
-        title = self.tr("Dry run of '{export}'").format(export=plan.export.name)
+        title = _("Dry run of '{export}'").format(export=plan.export.name)
         self.sending_to.emit(plan.destination)
 
         def work(on_progress: ProgressCallback, cancel: CancelToken) -> Run:
@@ -73,21 +74,17 @@ class ExportLauncher(QObject):
         if self._refuse_if_busy():
             return
         runner = self.ui.app.runner
-        self._prepare(
-            self.tr("Resuming run {id}").format(id=run_id), self.tr("Preparing the run\u2026")
-        )
+        self._prepare(_("Resuming run {id}").format(id=run_id), _("Preparing the run\u2026"))
         self.ui.profiles.submit(
             lambda: runner.plan_resume(run_id),
             lambda plan: self._resume_with(run_id, plan),
-            lambda exc: self._fail(exc, self.tr("The run cannot be resumed")),
+            lambda exc: self._fail(exc, _("The run cannot be resumed")),
         )
 
     def _resume_with(self, run_id: int, plan: Any) -> None:
         assert isinstance(plan, ExportPlan)
         runner = self.ui.app.runner
-        title = self.tr("Resuming run {id} of '{export}'").format(
-            id=run_id, export=plan.export.name
-        )
+        title = _("Resuming run {id} of '{export}'").format(id=run_id, export=plan.export.name)
         self.sending_to.emit(plan.destination)
 
         def with_key(key: str) -> None:
@@ -96,7 +93,7 @@ class ExportLauncher(QObject):
 
             self._start(title, work)
 
-        self._prepare(title, self.tr("Reading the API key\u2026"))
+        self._prepare(title, _("Reading the API key\u2026"))
         self._with_key(plan.connection.name, with_key)
 
     # -- helpers ----------------------------------------------------------------------------
@@ -106,15 +103,15 @@ class ExportLauncher(QObject):
         if permission.may_start_run():
             return False
         if permission.erasing:
-            message = self.tr("All data is being deleted; nothing can run meanwhile.")
+            message = _("All data is being deleted; nothing can run meanwhile.")
         elif permission.importing:
-            message = self.tr("Profiles are being imported; run when the import has finished.")
+            message = _("Profiles are being imported; run when the import has finished.")
         elif permission.starting:
-            message = self.tr("A run is being started; wait a moment.")
+            message = _("A run is being started; wait a moment.")
         else:
-            message = self.tr("An export is running; wait for it to finish or cancel it first.")
+            message = _("An export is running; wait for it to finish or cancel it first.")
         self.refused.emit(message)
-        self.ui.dialogs.information(self.tr("One run at a time"), message)
+        self.ui.dialogs.information(_("One run at a time"), message)
         return True
 
     def _prepare(self, title: str, doing: str) -> None:
@@ -140,18 +137,18 @@ class ExportLauncher(QObject):
             if isinstance(exc, KeyNeededError):
                 self._ask_key(connection, then)
             else:
-                self._fail(exc, self.tr("The API key could not be read"))
+                self._fail(exc, _("The API key could not be read"))
 
         self.ui.vault.read_key(connection, lambda key: then(str(key)), failed)
 
     def _ask_key(self, connection: str, then: Callable[[str], None]) -> None:
         key = self.ui.dialogs.ask_api_key(connection)
         if not key:
-            self._stop(self.tr("The run did not start: the API key is needed."))
+            self._stop(_("The run did not start: the API key is needed."))
             return
         self.ui.vault.keep_key(
             connection,
             key,
             lambda _: then(key),
-            lambda exc: self._fail(exc, self.tr("The API key could not be kept")),
+            lambda exc: self._fail(exc, _("The API key could not be kept")),
         )

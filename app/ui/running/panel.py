@@ -19,6 +19,7 @@ from app.core.connections.models import DEFAULT_SERVICE
 from app.core.destinations import Destination
 from app.core.export import Progress
 from app.core.history import Run
+from app.core.i18n import _, ngettext
 from app.ui.errors import window_words
 from app.ui.kit import destination_words as words
 from app.ui.kit import formatting as fmt
@@ -42,14 +43,14 @@ class ExportPanel(QFrame):
         self.bar.setTextVisible(True)
         self.bar.setMinimumWidth(240)
         self.counts = label(wrap=False)
-        self.cancel = QPushButton(self.tr("Canc&el run"))
+        self.cancel = QPushButton(_("Canc&el run"))
         self.cancel.clicked.connect(self._on_cancel_clicked)
-        self.history = QPushButton(self.tr("Show in History"))
+        self.history = QPushButton(_("Show in History"))
         self.history.clicked.connect(self.show_history_requested)
         self.close_button = QToolButton()
         self.close_button.setText("\u2715")
         self.close_button.setAutoRaise(True)
-        self.close_button.setToolTip(self.tr("Hide"))
+        self.close_button.setToolTip(_("Hide"))
         self.close_button.clicked.connect(self.hide)
         self.phase.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.phase.setMinimumWidth(200)
@@ -90,11 +91,11 @@ class ExportPanel(QFrame):
 
     def start(self, title: str) -> None:
         self.title.setText(title)
-        self.phase.setText(self.tr("Starting..."))
+        self.phase.setText(_("Starting..."))
         self.bar.setRange(0, 0)
         self.counts.setText("")
         self.cancel.setEnabled(True)
-        self.cancel.setText(self.tr("Canc&el run"))
+        self.cancel.setText(_("Canc&el run"))
         self._set_running(True)
         self.setVisible(True)
 
@@ -104,27 +105,23 @@ class ExportPanel(QFrame):
             self.bar.setRange(0, progress.total)
             self.bar.setValue(min(progress.done, progress.total))
         parts = [
-            self.tr("{done} of {total} contacts").format(
-                done=fmt.number(progress.done), total=fmt.number(progress.total)
-            )
+            ngettext(
+                "{done} of {total} contact", "{done} of {total} contacts", progress.total
+            ).format(done=fmt.number(progress.done), total=fmt.number(progress.total))
         ]
         if progress.contacts_per_s > 0:
-            parts.append(
-                self.tr("{rate} contacts/s").format(rate=fmt.rate(progress.contacts_per_s))
-            )
+            parts.append(_("{rate} contacts/s").format(rate=fmt.rate(progress.contacts_per_s)))
         if progress.waiting_for:
-            parts.append(
-                self.tr("waiting for {service} to answer").format(service=progress.waiting_for)
-            )
+            parts.append(_("waiting for {service} to answer").format(service=progress.waiting_for))
         elif progress.eta_s is not None and progress.done < progress.total:
-            parts.append(self.tr("{eta} left").format(eta=fmt.estimate(progress.eta_s)))
+            parts.append(_("{eta} left").format(eta=fmt.estimate(progress.eta_s)))
         self.counts.setText("  \u00b7  ".join(parts))
 
     def set_state(self, state: str) -> None:
         if state == CANCELLING:
             self.cancel.setEnabled(False)
-            self.cancel.setText(self.tr("Cancelling..."))
-            self.phase.setText(self.tr("Cancelling: waiting for the requests in flight..."))
+            self.cancel.setText(_("Cancelling..."))
+            self.phase.setText(_("Cancelling: waiting for the requests in flight..."))
         elif state == IDLE:
             self.cancel.setEnabled(False)
 
@@ -133,24 +130,24 @@ class ExportPanel(QFrame):
         self.bar.setRange(0, max(1, run.planned))
         self.bar.setValue(run.planned if run.dry_run else run.planned - run.not_sent)
         self.title.setText(
-            self.tr("Run {id} of '{export}': {status}").format(
+            _("Run {id} of '{export}': {status}").format(
                 id=run.run_id, export=run.export, status=fmt.status(run.status, run.dry_run)
             )
         )
         if run.dry_run:
-            self.phase.setText(self.tr("Nothing was sent."))
+            self.phase.setText(_("Nothing was sent."))
         elif run.status.finished:
             self.phase.setText(finished_words(self, run))
         else:
             reason = window_words(run.error) if run.error else ""
-            self.phase.setText(reason or self.tr("You can resume it from History."))
+            self.phase.setText(reason or _("You can resume it from History."))
         self.counts.setText(summary(self, run))
 
     def fail(self, message: str) -> None:
         self._set_running(False)
         self.bar.setRange(0, 1)
         self.bar.setValue(0)
-        self.title.setText(self.tr("The export could not start"))
+        self.title.setText(_("The export could not start"))
         self.phase.setText(message)
         self.counts.setText("")
         self.setVisible(True)
@@ -162,27 +159,25 @@ class ExportPanel(QFrame):
 
     def _on_cancel_clicked(self) -> None:
         self.cancel.setEnabled(False)
-        self.cancel.setText(self.tr("Cancelling..."))
+        self.cancel.setText(_("Cancelling..."))
         self.cancel_requested.emit()
 
 
 def summary(widget: QWidget, run: Run) -> str:
     """The counts of a run in one line."""
     if run.dry_run:
-        text = widget.tr(
-            "{sent} would be sent, {invalid} invalid, {duplicates} duplicates, in {duration}"
-        )
+        text = _("{sent} would be sent, {invalid} invalid, {duplicates} duplicates, in {duration}")
         sent = run.planned - run.invalid - run.duplicates - run.unchanged
     else:
-        text = widget.tr(
+        text = _(
             "{sent} sent, {rejected} rejected, {invalid} invalid, {duplicates} duplicates, "
             "in {duration}"
         )
         sent = run.sent
     if run.unchanged:
-        text += widget.tr("; {unchanged} unchanged, not sent again")
+        text += _("; {unchanged} unchanged, not sent again")
     if run.removed:
-        text += widget.tr("; {removed} removed because they left the segment")
+        text += _("; {removed} removed because they left the segment")
     return text.format(
         unchanged=fmt.number(run.unchanged),
         removed=fmt.number(run.removed),
@@ -197,7 +192,7 @@ def summary(widget: QWidget, run: Run) -> str:
 def finished_words(widget: QWidget, run: Run) -> str:
     """Where a finished run's segments are now, and what to do with them next."""
     destination = words.for_service(run.service)
-    text = widget.tr("The segments are {audiences} in {name} now.").format(
+    text = _("The segments are {audiences} in {name} now.").format(
         audiences=words.audiences(destination), name=destination.name
     )
     note = destination.audience_note(run.lists)
@@ -206,11 +201,11 @@ def finished_words(widget: QWidget, run: Run) -> str:
 
 def _phase(widget: QWidget, progress: Progress, destination: Destination) -> str:
     phases = {
-        "preparing": widget.tr("Getting ready to send to {name}"),
-        "lists": widget.tr("Finding or creating the {noun} '{segment}' in {name}"),
-        "sending": widget.tr("Sending segment '{segment}'"),
-        "verifying": widget.tr("Checking the {audiences} in {name}"),
-        "cancelling": widget.tr("Cancelling: waiting for the requests in flight..."),
+        "preparing": _("Getting ready to send to {name}"),
+        "lists": _("Finding or creating the {noun} '{segment}' in {name}"),
+        "sending": _("Sending segment '{segment}'"),
+        "verifying": _("Checking the {audiences} in {name}"),
+        "cancelling": _("Cancelling: waiting for the requests in flight..."),
     }
     text = phases.get(progress.phase, progress.phase)
     return text.format(

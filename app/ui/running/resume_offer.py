@@ -8,6 +8,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
 from app.core.history import Run
+from app.core.i18n import _, ngettext
 from app.ui.kit import formatting as fmt
 from app.ui.kit.widgets import MessageBar
 
@@ -24,7 +25,7 @@ class ResumeOffer(MessageBar):
         if not runs:
             return
         run = runs[0]
-        text = self.tr(
+        text = _(
             "Run {id} of '{export}' was interrupted after {done} of {planned} contacts. Resume "
             "it to send the rest; nothing Autopilot already confirmed is sent twice."
         ).format(
@@ -34,14 +35,16 @@ class ResumeOffer(MessageBar):
             planned=fmt.number(run.planned - run.invalid - run.duplicates),
         )
         if len(runs) > 1:
-            text += " " + self.tr("{n} more interrupted runs are in History.").format(
-                n=len(runs) - 1
-            )
+            text += " " + ngettext(
+                "One more interrupted run is in History.",
+                "{n} more interrupted runs are in History.",
+                len(runs) - 1,
+            ).format(n=len(runs) - 1)
         self.show_message(
             text,
             [
-                (self.tr("&Resume now"), lambda: self._on_resume(run.run_id)),
-                (self.tr("Show in History"), lambda: self.show_requested.emit(run.run_id)),
+                (_("&Resume now"), lambda: self._on_resume(run.run_id)),
+                (_("Show in History"), lambda: self.show_requested.emit(run.run_id)),
             ],
         )
 

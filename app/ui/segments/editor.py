@@ -11,6 +11,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from app.core.i18n import _, ngettext
 from app.core.profiles import Source
 from app.core.segments import Member, Segment
 from app.ui.context import UiContext
@@ -69,7 +70,7 @@ class SegmentEditor(QObject):
         v = self.view
         self._loading = True
         self.editing = segment
-        v.editor_title.setText(self.tr("Segment '{name}'").format(name=segment.name))
+        v.editor_title.setText(_("Segment '{name}'").format(name=segment.name))
         v.name.setText(segment.name)
         if v.source.findText(segment.source) < 0:
             v.source.addItem(segment.source)
@@ -83,7 +84,7 @@ class SegmentEditor(QObject):
         v = self.view
         self._loading = True
         self.editing = None
-        v.editor_title.setText(self.tr("New segment"))
+        v.editor_title.setText(_("New segment"))
         v.name.setText("")
         if source:
             v.source.setCurrentText(source)
@@ -154,7 +155,7 @@ class SegmentEditor(QObject):
             columns, members = service.preview(segment, limit=PREVIEW_ROWS)
             return [], count, list(columns), list(members)
 
-        self.view.count_status.show_busy(self.tr("Counting..."))
+        self.view.count_status.show_busy(_("Counting..."))
         self.ui.profiles.submit(work, self._on_counted, self._on_count_failed, key=COUNT_KEY)
 
     def _on_counted(self, result: Any) -> None:
@@ -165,12 +166,12 @@ class SegmentEditor(QObject):
         v.count.setEnabled(True)
         self.current_count = count
         if count is None:
-            v.count.setText(self.tr("\u2014 members"))
+            v.count.setText(_("\u2014 members"))
             self.preview_model.clear()
         else:
             v.count.setText(fmt.members(count))
             self._show_share(count)
-            headers = [self.tr("Row"), *columns]
+            headers = [_("Row"), *columns]
             self.preview_model.set_rows(
                 headers,
                 [[str(m.row_number), *(m.values.get(c, "") for c in columns)] for m in members],
@@ -182,9 +183,11 @@ class SegmentEditor(QObject):
         source = self._source(self.view.source.currentText())
         if source is not None:
             self.view.count_status.show_text(
-                self.tr("of {total} profiles in '{source}'").format(
-                    total=fmt.number(source.rows), source=source.name
-                )
+                ngettext(
+                    "of {total} profile in '{source}'",
+                    "of {total} profiles in '{source}'",
+                    source.rows,
+                ).format(total=fmt.number(source.rows), source=source.name)
             )
 
     def _on_count_failed(self, exc: BaseException) -> None:
@@ -193,7 +196,7 @@ class SegmentEditor(QObject):
         if is_expected(exc):
             self.view.problems.set_problems([user_message(exc)])
         else:
-            self.ui.errors.report(exc, self.tr("Counting the segment failed"))
+            self.ui.errors.report(exc, _("Counting the segment failed"))
         self.counted.emit()
 
     # -- saving -----------------------------------------------------------------------------
@@ -201,7 +204,7 @@ class SegmentEditor(QObject):
     def _on_save_clicked(self) -> None:
         segment = self._form_segment()
         if not segment.name:
-            self.view.problems.set_problems([self.tr("Give the segment a name.")])
+            self.view.problems.set_problems([_("Give the segment a name.")])
             return
         original = self.editing.name if self.editing is not None else None
         service = self.ui.app.segments
@@ -218,8 +221,8 @@ class SegmentEditor(QObject):
     def _on_saved(self, segment: Any) -> None:
         assert isinstance(segment, Segment)
         self.editing = segment
-        self.view.editor_title.setText(self.tr("Segment '{name}'").format(name=segment.name))
-        self.view.count_status.show_text("\u2714 " + self.tr("Saved."), "ok")
+        self.view.editor_title.setText(_("Segment '{name}'").format(name=segment.name))
+        self.view.count_status.show_text("\u2714 " + _("Saved."), "ok")
         self.view.remove_segment_button.setEnabled(True)
         self.saved.emit(segment)
 
@@ -229,7 +232,7 @@ class SegmentEditor(QObject):
         elif is_expected(exc):
             self.view.problems.set_problems([user_message(exc)])
         else:
-            self.ui.errors.report(exc, self.tr("The segment was not saved"))
+            self.ui.errors.report(exc, _("The segment was not saved"))
 
 
 class _Invalid(Exception):

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
 
+from app.core.i18n import _, ngettext
 from app.core.profiles import FileCheck, FileState, Source, check_file
 from app.ui.kit import formatting as fmt
 from app.ui.kit.widgets import MessageBar
@@ -37,18 +38,20 @@ class FileNotice(QObject):
         self._shown = _key(first)
         text = self._text(first)
         if len(checks) > 1:
-            text += " " + self.tr("The files of {n} more profile sources changed too.").format(
-                n=len(checks) - 1
-            )
+            text += " " + ngettext(
+                "The file of one more profile source changed too.",
+                "The files of {n} more profile sources changed too.",
+                len(checks) - 1,
+            ).format(n=len(checks) - 1)
         actions: list[tuple[str, Callable[[], None]]] = []
         if first.state is FileState.CHANGED:
             name = first.source.name
-            actions.append((self.tr("Refresh n&ow"), lambda: self.refresh_requested.emit(name)))
+            actions.append((_("Refresh no&w"), lambda: self.refresh_requested.emit(name)))
         self.bar.show_message(text, actions)
 
     def _text(self, check: FileCheck) -> str:
         if check.state is FileState.MISSING:
-            return self.tr(
+            return _(
                 "The file of the profiles '{name}' is no longer at {path}; segments use the "
                 "profiles imported {imported}."
             ).format(
@@ -56,7 +59,7 @@ class FileNotice(QObject):
                 path=check.source.path,
                 imported=fmt.when(check.source.imported_at),
             )
-        return self.tr(
+        return _(
             "{file} changed on {when}, after the profiles '{name}' were imported from it. "
             "Refresh them to use the new version."
         ).format(file=check.file_name, when=fmt.when(check.modified_at), name=check.source.name)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.i18n import _, ngettext
 from app.core.segments import Rule
 from app.core.segments.values import MAX_DAYS, parse_days
 from app.ui.kit.layout import tab_chain
@@ -28,54 +29,48 @@ DAY_OPS = frozenset({"within-days", "older-than-days"})
 DEFAULT_DAYS = 30
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("rules", text)
-
-
 def op_labels() -> dict[str, str]:
     """The operators in words; the value placeholder says what each one expects."""
     return {
-        "eq": _tr("equals"),
-        "ne": _tr("does not equal"),
-        "contains": _tr("contains"),
-        "not-contains": _tr("does not contain"),
-        "starts-with": _tr("starts with"),
-        "gt": _tr("is greater than"),
-        "ge": _tr("is at least"),
-        "lt": _tr("is less than"),
-        "le": _tr("is at most"),
-        "is-empty": _tr("is empty"),
-        "not-empty": _tr("is not empty"),
-        "in": _tr("is one of"),
-        "within-days": _tr("is in the last \u2026 days"),
-        "older-than-days": _tr("is more than \u2026 days ago"),
+        "eq": _("equals"),
+        "ne": _("does not equal"),
+        "contains": _("contains"),
+        "not-contains": _("does not contain"),
+        "starts-with": _("starts with"),
+        "gt": _("is greater than"),
+        "ge": _("is at least"),
+        "lt": _("is less than"),
+        "le": _("is at most"),
+        "is-empty": _("is empty"),
+        "not-empty": _("is not empty"),
+        "in": _("is one of"),
+        "within-days": _("is in the last \u2026 days"),
+        "older-than-days": _("is more than \u2026 days ago"),
     }
 
 
 def days_text(op: str, days: int) -> str:
     """A day rule as a sentence ends: "is in the last 90 days", "is more than 1 day ago"."""
     if op == "within-days":
-        if days == 1:
-            return _tr("is in the last day")
-        return _tr("is in the last {n} days").format(n=days)
-    if days == 1:
-        return _tr("is more than 1 day ago")
-    return _tr("is more than {n} days ago").format(n=days)
+        if days == 1:  # "in the last 1 day" reads oddly in English
+            return _("is in the last day")
+        return ngettext("is in the last {n} day", "is in the last {n} days", days).format(n=days)
+    return ngettext("is more than {n} day ago", "is more than {n} days ago", days).format(n=days)
 
 
 def _days_suffix(op: str, days: int) -> str:
     """What follows the number in the number field."""
     if op == "within-days":
-        return _tr(" day") if days == 1 else _tr(" days")
-    return _tr(" day ago") if days == 1 else _tr(" days ago")
+        return _(" day") if days == 1 else _(" days")
+    return _(" day ago") if days == 1 else _(" days ago")
 
 
 def _placeholder(op: str) -> str:
     if op == "in":
-        return _tr("values separated by commas")
+        return _("values separated by commas")
     if op in ("gt", "ge", "lt", "le"):
-        return _tr("a number or a date (2026-01-31)")
-    return _tr("value")
+        return _("a number or a date (2026-01-31)")
+    return _("value")
 
 
 class RuleRow(QWidget):
@@ -106,7 +101,7 @@ class RuleRow(QWidget):
         self.days.hide()
         self.remove = QToolButton()
         self.remove.setText("\u2715")
-        self.remove.setToolTip(self.tr("Remove this rule"))
+        self.remove.setToolTip(_("Remove this rule"))
         self.remove.setAutoRaise(True)
         layout.addWidget(self.field, 2)
         layout.addWidget(self.op, 1)
@@ -167,7 +162,7 @@ class RuleRow(QWidget):
         op = str(self.op.currentData())
         if op in DAY_OPS:
             self.days.setSuffix(_days_suffix(op, self.days.value()))
-            self.days.setAccessibleName(_tr("Number of days"))
+            self.days.setAccessibleName(_("Number of days"))
 
 
 class RulesEditor(QWidget):
@@ -185,7 +180,7 @@ class RulesEditor(QWidget):
         self._rows_layout = QVBoxLayout()
         self._rows_layout.setSpacing(6)
         layout.addLayout(self._rows_layout)
-        self.add_button = QPushButton(self.tr("+ Add &rule"))
+        self.add_button = QPushButton(_("+ Add &rule"))
         self.add_button.clicked.connect(self.add_rule)
         add_row = QHBoxLayout()
         add_row.addWidget(self.add_button)

@@ -13,6 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from app.core.i18n import _, ngettext
 from app.core.profiles import (
     ImportResult,
     RebuildResult,
@@ -123,9 +124,9 @@ class SourcesController(QObject):
         if permission.may_import():
             return True
         why = (
-            self.tr("All data is being deleted; import the file when that has finished.")
+            _("All data is being deleted; import the file when that has finished.")
             if permission.erasing
-            else self.tr("An export is running; import the file when it has finished.")
+            else _("An export is running; import the file when it has finished.")
         )
         self.view.import_status.show_text(why, "warn")
         return False
@@ -139,7 +140,7 @@ class SourcesController(QObject):
     def _read_folder(self, path: Path) -> None:
         self.view.import_warnings.set_problems([])
         self.view.import_status.show_busy(
-            self.tr("Reading the Customer Insights folder '{folder}'...").format(
+            _("Reading the Customer Insights folder '{folder}'...").format(
                 folder=_folder_name(path)
             )
         )
@@ -155,7 +156,7 @@ class SourcesController(QObject):
         if entity is None or not self._may_import():
             return
         if self._known(entity) and not self._confirm_replace(entity):
-            self.view.import_status.show_text(self.tr("Nothing was imported."), "hint")
+            self.view.import_status.show_text(_("Nothing was imported."), "hint")
             return
         self._waiting.append((path, entity, entity))
         self._next_import()
@@ -165,7 +166,7 @@ class SourcesController(QObject):
         if len(usable) == 1:
             return usable[0].name
         if not usable:
-            text = self.tr(
+            text = _(
                 "Not imported: the Customer Insights folder '{folder}' has no table with data."
             ).format(folder=_folder_name(path))
             self.view.import_status.show_text("\u2716 " + text, "problem")
@@ -174,25 +175,25 @@ class SourcesController(QObject):
             _folder_name(path), [(e.name, len(e.attributes)) for e in usable]
         )
         if chosen is None:
-            self.view.import_status.show_text(self.tr("Nothing was imported."), "hint")
+            self.view.import_status.show_text(_("Nothing was imported."), "hint")
         return chosen
 
     def _on_folder_failed(self, exc: BaseException) -> None:
         if is_expected(exc):
-            text = self.tr("Not imported: {reason}").format(reason=user_message(exc))
+            text = _("Not imported: {reason}").format(reason=user_message(exc))
             self.view.import_status.show_text("\u2716 " + text, "problem")
         else:
             self.view.import_status.clear()
-            self.ui.errors.report(exc, self.tr("The folder could not be read"))
+            self.ui.errors.report(exc, _("The folder could not be read"))
 
     def _confirm_replace(self, name: str) -> bool:
         return self.ui.dialogs.confirm(
-            self.tr("Replace profiles"),
-            self.tr(
+            _("Replace profiles"),
+            _(
                 "Profiles named '{name}' were imported before. Replace them with the new file? "
                 "Segments on them keep their rules and count the new profiles."
             ).format(name=name),
-            self.tr("Replace"),
+            _("Replace"),
         )
 
     def _next_import(self) -> None:
@@ -205,9 +206,9 @@ class SourcesController(QObject):
         self.view.import_warnings.set_problems([])
         self._refreshing = path == _REFRESH
         self.view.import_status.show_busy(
-            self.tr("Refreshing '{name}'...").format(name=name)
+            _("Refreshing '{name}'...").format(name=name)
             if self._refreshing
-            else self.tr("Importing {file}...").format(file=path.name)
+            else _("Importing {file}...").format(file=path.name)
         )
         profiles = self.ui.app.profiles
 
@@ -228,9 +229,9 @@ class SourcesController(QObject):
         permission = self.ui.permission
         if not permission.may_import():
             why = (
-                self.tr("All data is being deleted; refresh the profiles when that has finished.")
+                _("All data is being deleted; refresh the profiles when that has finished.")
                 if permission.erasing
-                else self.tr("An export is running; refresh the profiles when it has finished.")
+                else _("An export is running; refresh the profiles when it has finished.")
             )
             self.view.import_status.show_text(why, "warn")
             return
@@ -246,17 +247,17 @@ class SourcesController(QObject):
         if self._importing is None:
             return
         if isinstance(value, float) and 0 < value < 1 and self._refreshing:
-            text = self.tr("Refreshing '{name}': {percent}% done...").format(
+            text = _("Refreshing '{name}': {percent}% done...").format(
                 name=self._importing, percent=round(value * 100)
             )
         elif isinstance(value, float) and 0 < value < 1:
-            text = self.tr("Importing '{name}': {percent}% done...").format(
+            text = _("Importing '{name}': {percent}% done...").format(
                 name=self._importing, percent=round(value * 100)
             )
         elif self._refreshing:
-            text = self.tr("Refreshing '{name}'...").format(name=self._importing)
+            text = _("Refreshing '{name}'...").format(name=self._importing)
         else:
-            text = self.tr("Importing '{name}'...").format(name=self._importing)
+            text = _("Importing '{name}'...").format(name=self._importing)
         self.view.import_status.show_busy(text)
 
     def _on_imported(self, result: Any) -> None:
@@ -276,13 +277,13 @@ class SourcesController(QObject):
         if isinstance(exc, RefreshRefused):
             # Refused before anything changed: said where the user is looking, in a dialog.
             self.view.import_status.show_text("\u2716 " + user_message(exc), "problem")
-            self.ui.dialogs.warning(self.tr("Profiles not refreshed"), user_message(exc))
+            self.ui.dialogs.warning(_("Profiles not refreshed"), user_message(exc))
         elif is_expected(exc):
-            text = self.tr("Not imported: {reason}").format(reason=user_message(exc))
+            text = _("Not imported: {reason}").format(reason=user_message(exc))
             self.view.import_status.show_text("\u2716 " + text, "problem")
         else:
             self.view.import_status.clear()
-            self.ui.errors.report(exc, self.tr("The import failed"))
+            self.ui.errors.report(exc, _("The import failed"))
         self._next_import()
 
     # -- rebuilding ---------------------------------------------------------------------------
@@ -291,17 +292,17 @@ class SourcesController(QObject):
         """File > Rebuild profile data: damaged profile data made again from the files."""
         if not self._may_import():
             return
-        question = self.tr(
+        question = _(
             "Make the profile data again from the files the profiles were imported from? "
             "Use this when the program says the profile data is damaged. The damaged data is "
             "kept aside; segments, exports and history are not touched."
         )
-        title = self.tr("Rebuild profile data")
-        if not self.ui.dialogs.confirm(title, question, self.tr("Rebuild")):
+        title = _("Rebuild profile data")
+        if not self.ui.dialogs.confirm(title, question, _("Rebuild")):
             return
         self._set_busy(True)
         self.view.import_status.show_busy(
-            self.tr("Rebuilding the profile data from the imported files...")
+            _("Rebuilding the profile data from the imported files...")
         )
         self.ui.profiles.submit(
             self.ui.app.profiles.rebuild, self._on_rebuilt, self._on_rebuild_failed
@@ -312,7 +313,7 @@ class SourcesController(QObject):
         self._set_busy(False)
         summary = result.summary()
         self.view.import_status.show_text(summary, "warn" if result.failed else "ok")
-        title = self.tr("Rebuild profile data")
+        title = _("Rebuild profile data")
         if result.failed:
             self.ui.dialogs.warning(title, summary)
         else:
@@ -323,7 +324,7 @@ class SourcesController(QObject):
     def _on_rebuild_failed(self, exc: BaseException) -> None:
         self._set_busy(False)
         self.view.import_status.clear()
-        self.ui.errors.report(exc, self.tr("The profile data was not rebuilt"))
+        self.ui.errors.report(exc, _("The profile data was not rebuilt"))
 
     # -- removing -----------------------------------------------------------------------------
 
@@ -335,21 +336,24 @@ class SourcesController(QObject):
         source = self.selected()
         if source is None:
             return
-        question = self.tr(
+        question = ngettext(
+            "Remove the profiles '{name}' ({rows} row) from this computer? The file you "
+            "imported them from is not touched.",
             "Remove the profiles '{name}' ({rows} rows) from this computer? The file you "
-            "imported them from is not touched."
+            "imported them from is not touched.",
+            source.rows,
         ).format(name=source.name, rows=fmt.number(source.rows))
-        if not self.ui.dialogs.confirm(self.tr("Remove profiles"), question, self.tr("Remove")):
+        if not self.ui.dialogs.confirm(_("Remove profiles"), question, _("Remove")):
             return
         profiles = self.ui.app.profiles
         self.ui.profiles.submit(
             lambda: profiles.remove_source(source.name),
             self._on_removed,
-            lambda exc: self.ui.errors.report(exc, self.tr("The profiles were not removed")),
+            lambda exc: self.ui.errors.report(exc, _("The profiles were not removed")),
         )
 
-    def _on_removed(self, _: object) -> None:
-        self.view.import_status.show_text(self.tr("The profiles were removed."), "hint")
+    def _on_removed(self, _unused: object) -> None:
+        self.view.import_status.show_text(_("The profiles were removed."), "hint")
         self.view.import_warnings.set_problems([])
         self.refresh()
         self.changed.emit()
@@ -371,21 +375,21 @@ class SourcesController(QObject):
             self.selected() is not None and permission.may_import() and self._importing is None
         )
         exporting = permission.exporting
-        note = self.tr("An export is running; import when it has finished.") if exporting else ""
+        note = _("An export is running; import when it has finished.") if exporting else ""
         for button in (v.import_button, v.folder_button, v.sample_button):
             button.setEnabled(permission.may_import())
             button.setToolTip(note)
 
     def _columns(self) -> list[Column[Source]]:
         return [
-            Column(self.tr("Name"), lambda s: s.name),
-            Column(self.tr("Profiles"), lambda s: fmt.number(s.rows), numeric=True),
+            Column(_("Name"), lambda s: s.name),
+            Column(_("Profiles"), lambda s: fmt.number(s.rows), numeric=True),
             Column(
-                self.tr("Columns"),
+                _("Columns"),
                 lambda s: str(len(s.columns)),
                 numeric=True,
                 tooltip=lambda s: ", ".join(s.columns),
             ),
-            Column(self.tr("Imported"), lambda s: fmt.when(s.imported_at)),
-            Column(self.tr("From file"), lambda s: Path(s.path).name, tooltip=lambda s: s.path),
+            Column(_("Imported"), lambda s: fmt.when(s.imported_at)),
+            Column(_("From file"), lambda s: Path(s.path).name, tooltip=lambda s: s.path),
         ]

@@ -11,6 +11,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from app.core.i18n import _
 from app.core.segments import Segment
 from app.ui.context import UiContext
 from app.ui.errors import is_expected, user_message
@@ -76,11 +77,11 @@ class SegmentsTab(QObject):
             return "?" if self._count_failed else "\u2026"
 
         def source(s: Segment) -> str:
-            return self.tr("Profiles from '{source}'").format(source=s.source)
+            return _("Profiles from '{source}'").format(source=s.source)
 
         return [
-            Column(self.tr("Segment"), lambda s: s.name, tooltip=source),
-            Column(self.tr("Members"), members, numeric=True, tooltip=source),
+            Column(_("Segment"), lambda s: s.name, tooltip=source),
+            Column(_("Members"), members, numeric=True, tooltip=source),
         ]
 
     def _wire(self) -> None:
@@ -120,12 +121,10 @@ class SegmentsTab(QObject):
         self._count_failed = True
         self._counts = {}  # counts from before may be out of date: "?" until counted again
         self.model.set_records(self.model.records)
-        text = self.tr("The members could not be counted: {reason}").format(
-            reason=user_message(exc)
-        )
+        text = _("The members could not be counted: {reason}").format(reason=user_message(exc))
         self.view.list_problem.set_problems([text])
         if not is_expected(exc):
-            self.ui.errors.report(exc, self.tr("Counting the segments failed"))
+            self.ui.errors.report(exc, _("Counting the segments failed"))
 
     def _on_editor_counted(self) -> None:
         """The form was counted again: a good moment to retry the list's counts."""
@@ -162,19 +161,19 @@ class SegmentsTab(QObject):
             return
         name = self.editor.editing.name
         if not self.ui.dialogs.confirm(
-            self.tr("Remove segment"),
-            self.tr("Remove the segment '{name}'? The profiles stay.").format(name=name),
-            self.tr("Remove"),
+            _("Remove segment"),
+            _("Remove the segment '{name}'? The profiles stay.").format(name=name),
+            _("Remove"),
         ):
             return
         service = self.ui.app.segments
         self.ui.profiles.submit(
             lambda: service.remove(name),
             self._on_removed,
-            lambda exc: self.ui.errors.report(exc, self.tr("The segment was not removed")),
+            lambda exc: self.ui.errors.report(exc, _("The segment was not removed")),
         )
 
-    def _on_removed(self, _: object) -> None:
+    def _on_removed(self, _unused: object) -> None:
         self.editor.clear()
         self.refresh()
         self.changed.emit()

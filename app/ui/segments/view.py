@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.i18n import _
 from app.core.names import NAME_LIMIT
 from app.ui.kit.layout import add_row, card, form_layout, table
 from app.ui.kit.widgets import (
@@ -48,7 +49,7 @@ class SegmentsView(QWidget):
         self.pages = QStackedWidget()
         self.pages.addWidget(self._build_segments())
         self.no_sources = empty_state(
-            self.tr(
+            _(
                 "Import profiles to define segments.\n\nUse Import profiles... (Ctrl+O), "
                 "drop a CSV, Excel or Parquet file or a Customer Insights folder on this "
                 "window, or try it with the sample data."
@@ -66,22 +67,22 @@ class SegmentsView(QWidget):
     def _build_sources(self) -> QFrame:
         frame, layout = card()
         top = QHBoxLayout()
-        top.addWidget(section_title(self.tr("Customer profiles")))
+        top.addWidget(section_title(_("Customer profiles")))
         top.addStretch(1)
-        self.import_button = primary(QPushButton(self.tr("&Import profiles...")))
-        self.folder_button = QPushButton(self.tr("Customer Insights fol&der..."))
+        self.import_button = primary(QPushButton(_("&Import profiles...")))
+        self.folder_button = QPushButton(_("Customer Insights fol&der..."))
         self.folder_button.setToolTip(
-            self.tr(
+            _(
                 "Import profiles from a Customer Insights export folder (the folder with its "
                 "model.json and the tables' CSV files)."
             )
         )
-        self.sample_button = QPushButton(self.tr("Try it with s&ample data"))
-        self.refresh_source_button = QPushButton(self.tr("Refresh da&ta"))
+        self.sample_button = QPushButton(_("Try it with s&ample data"))
+        self.refresh_source_button = QPushButton(_("Refresh da&ta"))
         self.refresh_source_button.setToolTip(
-            self.tr("Import the selected profiles again from their file, with the same options")
+            _("Import the selected profiles again from their file, with the same options")
         )
-        self.remove_source_button = QPushButton(self.tr("Remove so&urce..."))
+        self.remove_source_button = QPushButton(_("Remove so&urce..."))
         for button in (
             self.import_button,
             self.folder_button,
@@ -109,14 +110,14 @@ class SegmentsView(QWidget):
         left = QWidget()
         column = QVBoxLayout(left)
         column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(section_title(self.tr("Segments")))
+        column.addWidget(section_title(_("Segments")))
         self.segments = table()
         column.addWidget(self.segments, 1)
         self.list_problem = ProblemList()
         column.addWidget(self.list_problem)
         buttons = QHBoxLayout()
-        self.new_segment_button = QPushButton(self.tr("&New segment"))
-        self.remove_segment_button = QPushButton(self.tr("Remo&ve..."))
+        self.new_segment_button = QPushButton(_("&New segment"))
+        self.remove_segment_button = QPushButton(_("Remo&ve..."))
         buttons.addWidget(self.new_segment_button)
         buttons.addWidget(self.remove_segment_button)
         buttons.addStretch(1)
@@ -130,15 +131,15 @@ class SegmentsView(QWidget):
 
     def _build_editor(self) -> QFrame:
         frame, layout = card()
-        self.editor_title = section_title(self.tr("New segment"))
+        self.editor_title = section_title(_("New segment"))
         layout.addWidget(self.editor_title)
         form = form_layout()
         self.name = QLineEdit()
-        self.name.setPlaceholderText(self.tr("for example Newsletter subscribers in Norway"))
+        self.name.setPlaceholderText(_("for example Newsletter subscribers in Norway"))
         self.name.setMaxLength(NAME_LIMIT)
         self.source = QComboBox()
-        self.match_all = QRadioButton(self.tr("a&ll rules"))
-        self.match_any = QRadioButton(self.tr("an&y rule"))
+        self.match_all = QRadioButton(_("a&ll rules"))
+        self.match_any = QRadioButton(_("an&y rule"))
         self.match_all.setChecked(True)
         self.match_group = QButtonGroup(self)
         self.match_group.addButton(self.match_all)
@@ -147,12 +148,12 @@ class SegmentsView(QWidget):
         match_row.addWidget(self.match_all)
         match_row.addWidget(self.match_any)
         match_row.addStretch(1)
-        add_row(form, self.tr("Segment na&me:"), self.name)
-        add_row(form, self.tr("&Profiles from:"), self.source)
-        add_row(form, self.tr("Members match:"), match_row, buddy=self.match_all)
+        add_row(form, _("Segment na&me:"), self.name)
+        add_row(form, _("&Profiles from:"), self.source)
+        add_row(form, _("Members match:"), match_row, buddy=self.match_all)
         layout.addLayout(form)
         self.rules = RulesEditor()
-        self.rules_hint = hint(self.tr("No rules: every profile of the source is a member."))
+        self.rules_hint = hint(_("No rules: every profile of the source is a member."))
         layout.addWidget(self.rules)
         layout.addWidget(self.rules_hint)
         self.problems = ProblemList()
@@ -161,12 +162,12 @@ class SegmentsView(QWidget):
         self.count = QLabel()
         self.count.setObjectName("bigNumber")
         self.count_status = StatusLine()
-        self.save_button = primary(QPushButton(self.tr("&Save segment")))
+        self.save_button = primary(QPushButton(_("&Save segment")))
         bottom.addWidget(self.count)
         bottom.addWidget(self.count_status, 1)
         bottom.addWidget(self.save_button)
         layout.addLayout(bottom)
-        self.preview_title = hint(self.tr("Preview of the first 100 members"))
+        self.preview_title = hint(_("Preview of the first 100 members"))
         layout.addWidget(self.preview_title)
         self.preview = table()
         self.preview.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
