@@ -107,25 +107,15 @@ class Dialogs(QObject):
     # -- small forms ------------------------------------------------------------------------
 
     def ask_api_key(self, connection: str) -> str | None:
-        dialog = QDialog(self._parent)
-        dialog.setWindowTitle(_("API key needed"))
-        layout = QVBoxLayout(dialog)
-        text = QLabel(
+        return self._ask_text(
+            _("API key needed"),
             _(
                 "Enter the Autopilot API key for the connection '{name}'. It was not kept "
                 "when the program last closed."
-            ).format(name=connection)
+            ).format(name=connection),
+            placeholder=_("Autopilot API key"),
+            password=True,
         )
-        text.setWordWrap(True)
-        key = QLineEdit()
-        key.setEchoMode(QLineEdit.EchoMode.Password)
-        key.setPlaceholderText(_("Autopilot API key"))
-        layout.addWidget(text)
-        layout.addWidget(key)
-        layout.addWidget(_ok_cancel(dialog))
-        if dialog.exec() != QDialog.DialogCode.Accepted or not key.text().strip():
-            return None
-        return key.text().strip()
 
     def ask_schedule(self, export: str, info: ScheduleInfo) -> ScheduleChoice | None:
         """When ``export`` runs by itself; None when the user cancels."""
@@ -138,27 +128,47 @@ class Dialogs(QObject):
 
     def ask_source_name(self, file_name: str, suggested: str) -> str | None:
         """The name the profiles imported from ``file_name`` go by; None when cancelled."""
-        dialog = QDialog(self._parent)
-        dialog.setWindowTitle(_("Import profiles"))
-        layout = QVBoxLayout(dialog)
-        text = QLabel(
+        return self._ask_text(
+            _("Import profiles"),
             _(
                 "Segments refer to the profiles from {file} by this name. Importing under a "
                 "name that exists replaces those profiles."
-            ).format(file=file_name)
+            ).format(file=file_name),
+            caption=_("&Name of the profiles:"),
+            initial=suggested,
         )
+
+    def _ask_text(
+        self,
+        title: str,
+        explanation: str,
+        *,
+        caption: str | None = None,
+        initial: str = "",
+        placeholder: str = "",
+        password: bool = False,
+    ) -> str | None:
+        """One line of text, explained; None when cancelled or left empty."""
+        dialog = QDialog(self._parent)
+        dialog.setWindowTitle(title)
+        layout = QVBoxLayout(dialog)
+        text = QLabel(explanation)
         text.setWordWrap(True)
-        caption = QLabel(_("&Name of the profiles:"))
-        name = QLineEdit(suggested)
-        name.selectAll()
-        caption.setBuddy(name)
         layout.addWidget(text)
-        layout.addWidget(caption)
-        layout.addWidget(name)
+        field = QLineEdit(initial)
+        field.setPlaceholderText(placeholder)
+        if password:
+            field.setEchoMode(QLineEdit.EchoMode.Password)
+        field.selectAll()
+        if caption is not None:
+            label = QLabel(caption)
+            label.setBuddy(field)
+            layout.addWidget(label)
+        layout.addWidget(field)
         layout.addWidget(_ok_cancel(dialog))
-        if dialog.exec() != QDialog.DialogCode.Accepted or not name.text().strip():
+        if dialog.exec() != QDialog.DialogCode.Accepted or not field.text().strip():
             return None
-        return name.text().strip()
+        return field.text().strip()
 
     def ask_custom_field(self, known: Sequence[CustomField] = ()) -> tuple[str, str] | None:
         """A custom field to map: one of the account's ``known`` fields, or a new name with
