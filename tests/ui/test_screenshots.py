@@ -39,4 +39,5 @@ def test_screenshots_of_every_tab_at_normal_and_double_scale(tmp_path: Path) -> 
         image = QImage(str(tmp_path / name))
         assert 300 <= image.width() <= 1280 and 200 <= image.height() <= 800, name
     assert {"2-segments@2x.png", "3-mapping@2x.png"} <= names
+    assert {f"{tab}.nb.png" for tab in ("1-connections", "2-segments", "3-mapping")} <= names
     assert "Traceback" not in result.stderr

@@ -22,12 +22,14 @@ from PySide6.QtWidgets import QApplication
 
 from app.context import AppContext
 from app.core.export import Progress
+from app.core.i18n import NORWEGIAN_BOKMAL, activate
 from app.core.schedule import cron
 from app.core.schedule.models import Schedule
 from app.core.schedule.service import ScheduleInfo
 from app.core.secrets import SecretStore
 from app.core.segments import Rule, Segment
 from app.ui.application import application, build_main_window
+from app.ui.language import install_qt_catalog
 from app.ui.main_window import CONNECTIONS, HISTORY, MAPPING, SEGMENTS, MainWindow
 from app.ui.mapping.schedule_dialog import ScheduleDialog
 from app.ui.qt_logging import route_qt_messages
@@ -44,6 +46,7 @@ from tests.support.screens.problem_shots import problem_shots
 
 SIZE = (1280, 800)
 SCALED_SHOTS = ("2-segments", "3-mapping")
+NORWEGIAN_SHOTS = ("1-connections", "2-segments", "3-mapping", "4-history")
 
 
 def settle(window: MainWindow, timeout: float = 30.0) -> None:
@@ -200,11 +203,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.support.screens.screenshots")
     parser.add_argument("outdir", type=Path)
     parser.add_argument("--scaled", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--norwegian", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     args.outdir.mkdir(parents=True, exist_ok=True)
     route_qt_messages()
+    if args.norwegian:
+        activate(NORWEGIAN_BOKMAL)
     application()
+    if args.norwegian:
+        install_qt_catalog(NORWEGIAN_BOKMAL)
+        _filled(args.outdir, ".nb", NORWEGIAN_SHOTS)
+        return 0
     if args.scaled:
         _filled(args.outdir, "@2x", SCALED_SHOTS)
         return 0
@@ -212,16 +222,16 @@ def main(argv: list[str] | None = None) -> int:
     _filled(args.outdir, "")
     _fresh_data(args.outdir)
     problem_shots(_context, _window, lambda window, name: _save(window, args.outdir, name, ""))
-    env = dict(os.environ, QT_SCALE_FACTOR="2")
+    env = dict(os.environ)
     env.pop("AUTOPILOT_EXPORTER_HOME", None)
-    command = [
-        sys.executable,
-        "-m",
-        "tests.support.screens.screenshots",
-        str(args.outdir),
-        "--scaled",
-    ]
-    return subprocess.run(command, env=env, check=False).returncode
+    command = [sys.executable, "-m", "tests.support.screens.screenshots", str(args.outdir)]
+    # The same tabs at 200% scaling, and in Norwegian, each from a fresh process (the scale
+    # and the language are set once, before the first window).
+    scaled = subprocess.run(
+        [*command, "--scaled"], env={**env, "QT_SCALE_FACTOR": "2"}, check=False
+    )
+    norwegian = subprocess.run([*command, "--norwegian"], env=env, check=False)
+    return scaled.returncode or norwegian.returncode
 
 
 if __name__ == "__main__":
