@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QTranslator
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 from app.core import i18n
 from app.ui.window_settings import WindowSettings
@@ -19,6 +19,7 @@ from app.ui.window_settings import WindowSettings
 QT_CATALOGS = {i18n.NORWEGIAN_BOKMAL: ("qtbase_nb", "qtbase_nn")}
 
 _installed: list[QTranslator] = []  # kept alive: Qt does not own an installed translator
+_english_locale: QLocale | None = None  # the default before a language was chosen
 
 
 def start_language(config_dir: Path) -> str:
@@ -30,10 +31,12 @@ def start_language(config_dir: Path) -> str:
 
 
 def install_qt_catalog(language: str) -> bool:
-    """Load Qt's own translations for ``language``; False when there are none (English)."""
+    """Load Qt's own translations for ``language``, and its number format for the widgets
+    that format numbers themselves (spin boxes); False when there are none (English)."""
     app = QCoreApplication.instance()
     if app is None:
         return False
+    _use_number_format(language)
     for translator in _installed:
         app.removeTranslator(translator)
     _installed.clear()
@@ -45,6 +48,17 @@ def install_qt_catalog(language: str) -> bool:
                 _installed.append(translator)
                 return True
     return False
+
+
+def _use_number_format(language: str) -> None:
+    """Spin boxes show "5,0" and "100 000" in Norwegian; English keeps the locale it had."""
+    global _english_locale
+    if _english_locale is None:
+        _english_locale = QLocale()
+    if language == i18n.NORWEGIAN_BOKMAL:
+        QLocale.setDefault(QLocale(QLocale.Language.NorwegianBokmal, QLocale.Country.Norway))
+    else:
+        QLocale.setDefault(_english_locale)
 
 
 def _qt_translation_dirs() -> list[Path]:
