@@ -623,13 +623,14 @@ def run_export(
 
 def _outcome(state: _Run) -> tuple[RunStatus, str | None]:
     """The run's final status and the error it reports."""
-    if state.error is not None:
-        return RunStatus.FAILED, state.error
     unfinished = state.sent + state.rejected < state.plan.valid or state.removals_unfinished
     if state.unhealthy is not None and unfinished:
         # Written as interrupted, not failed: nothing is wrong with the export, the destination
-        # is down for now, and the run resumes like one cut off by a crash.
+        # is down for now, and the run resumes like one cut off by a crash. A batch that failed
+        # meanwhile failed because of it.
         return RunStatus.INTERRUPTED, state.unhealthy.message(state.plan.destination.name)
+    if state.error is not None:
+        return RunStatus.FAILED, state.error
     # The run cancels its own token only after recording an error or a verdict on the
     # destination: without either, the caller cancelled.
     if state.cancel.is_cancelled() and unfinished and state.unhealthy is None:
