@@ -120,14 +120,7 @@ def test_a_run_stopped_by_a_full_disk_resumes_exactly_once_there_is_room(
     rows = 2000
     with AutopilotSimulator(keys={KEY}, rate=100.0, burst=20, seed=5) as sim:
         setup_export(cli, sim, tmp_path, rows=rows, rate="10")
-        process = subprocess.Popen(
-            cli.command("export", "run", "Weekly", "--json"),
-            cwd=ROOT,
-            env=cli.env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        process = cli.start("export", "run", "Weekly", "--json")
         assert sim.wait_for_requests(4, timeout=60), "the run never got going"
         filler = fill(disk)
         _out, err = process.communicate(timeout=120)

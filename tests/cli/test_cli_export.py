@@ -42,6 +42,17 @@ class Cli:
     def command(self, *args: str) -> list[str]:
         return [sys.executable, "-m", "app", *args]
 
+    def start(self, *args: str) -> subprocess.Popen[str]:
+        """The command running in the background, its output piped, as the tests read it."""
+        return subprocess.Popen(
+            self.command(*args),
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
     def __call__(
         self, *args: str, stdin: str | None = None, **env: str
     ) -> subprocess.CompletedProcess[str]:
@@ -340,14 +351,7 @@ def test_kill_9_then_resume_sends_no_confirmed_batch_twice(
     rows = 3000
     setup_export(cli, sim, tmp_path, rows=rows, rate="20")
     kill_after = random.Random(seed).randint(2, 20)
-    process = subprocess.Popen(
-        cli.command("export", "run", "Weekly", "--json"),
-        cwd=ROOT,
-        env=cli.env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = cli.start("export", "run", "Weekly", "--json")
     try:
         assert sim.wait_for_requests(kill_after + 2, timeout=60), "the run never got going"
     finally:
@@ -382,14 +386,7 @@ def test_sigterm_cancels_and_the_run_is_resumable(
     cli: Cli, sim: AutopilotSimulator, tmp_path: Path
 ) -> None:
     setup_export(cli, sim, tmp_path, rows=2000, rate="10")
-    process = subprocess.Popen(
-        cli.command("export", "run", "Weekly", "--json"),
-        cwd=ROOT,
-        env=cli.env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = cli.start("export", "run", "Weekly", "--json")
     assert sim.wait_for_requests(4, timeout=60)
     process.send_signal(signal.SIGTERM)
     stdout, stderr = process.communicate(timeout=60)
@@ -421,14 +418,7 @@ def test_sigterm_ends_the_run_within_two_seconds_while_autopilot_hangs(
     with AutopilotSimulator(keys={KEY}, rate=100.0, burst=20, seed=5, slow_seconds=120) as sim:
         setup_export(cli, sim, tmp_path, rows=300, rate="20")
         sim.fail_next("slow", 1000, path=path)  # no answer for two minutes, every time
-        process = subprocess.Popen(
-            cli.command("export", "run", "Weekly", "--json"),
-            cwd=ROOT,
-            env=cli.env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        process = cli.start("export", "run", "Weekly", "--json")
         assert hanging(sim), "a request to Autopilot is on the wire, its answer never coming"
         lines: list[str] = []
         reader = threading.Thread(target=lambda: lines.extend(process.stderr), daemon=True)

@@ -7,11 +7,10 @@ dry run, which sends nothing, is not held back; after the live run ends, a run s
 
 from __future__ import annotations
 
-import subprocess
 from collections import Counter
 from pathlib import Path
 
-from tests.cli.test_cli_export import ROOT, Cli, cli, setup_export, sim, upserts
+from tests.cli.test_cli_export import Cli, cli, setup_export, sim, upserts
 from tests.integration.exporting import expected_emails
 from tests.support.autopilot_sim import AutopilotSimulator
 
@@ -23,14 +22,7 @@ def test_a_second_run_of_a_running_export_is_refused_naming_the_live_run(
 ) -> None:
     rows = 2000
     setup_export(cli, sim, tmp_path, rows=rows, rate="10")
-    first = subprocess.Popen(
-        cli.command("export", "run", "Weekly", "--json"),
-        cwd=ROOT,
-        env=cli.env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    first = cli.start("export", "run", "Weekly", "--json")
     try:
         assert sim.wait_for_requests(3, timeout=60), "the first run never got going"
         second = cli("export", "run", "Weekly", "--json")

@@ -11,14 +11,13 @@ import os
 import random
 import signal
 import sqlite3
-import subprocess
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.cli.test_cli_export import ROOT, Cli, valid_batches
+from tests.cli.test_cli_export import Cli, valid_batches
 from tests.integration.exporting import HEADER, customer_rows, expected_emails
 from tests.support.ortto_sim import OrttoSimulator
 
@@ -182,14 +181,7 @@ def test_kill_9_then_resume_merges_no_confirmed_batch_twice(
     rows = 3000
     setup_ortto_export(cli, ortto, tmp_path, rows=rows, rate="20")
     kill_after = random.Random(seed).randint(2, 20)
-    process = subprocess.Popen(
-        cli.command("export", "run", "Weekly", "--json"),
-        cwd=ROOT,
-        env=cli.env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = cli.start("export", "run", "Weekly", "--json")
     try:
         assert ortto.wait_for_requests(kill_after + 2, timeout=60), "the run never got going"
     finally:

@@ -9,14 +9,13 @@ import os
 import random
 import signal
 import sqlite3
-import subprocess
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.cli.test_cli_export import KEY, ROOT, Cli, setup_export
+from tests.cli.test_cli_export import KEY, Cli, setup_export
 from tests.integration.exporting import HEADER, customer_rows
 from tests.support.autopilot_sim import AutopilotSimulator
 
@@ -132,14 +131,7 @@ def test_kill_9_while_removing_then_resume_repeats_no_recorded_removal(
     contacts = sim.contacts()
     before = len(sim.requests())
     kill_after = random.Random(seed).randint(5, 120)
-    process = subprocess.Popen(
-        cli.command("export", "run", "Weekly", "--json"),
-        cwd=ROOT,
-        env=cli.env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = cli.start("export", "run", "Weekly", "--json")
     try:  # the list lookup, then DELETEs
         assert sim.wait_for_requests(before + 1 + kill_after, timeout=60), "never got going"
     finally:

@@ -35,7 +35,6 @@ import os
 import random
 import shutil
 import signal
-import subprocess
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -47,7 +46,7 @@ from typing import Any
 import pytest
 
 from app.core.export.engine import default_in_flight
-from tests.cli.test_cli_export import ROOT, Cli
+from tests.cli.test_cli_export import Cli
 from tests.integration.exporting import HEADER, customer_rows
 from tests.support import crash
 from tests.support.autopilot_sim import AutopilotSimulator
@@ -383,14 +382,7 @@ def test_kill_9_then_resume_reaches_the_state_of_a_run_never_killed(
 
     killer = crash.Killer(delay, world.store(cli) if point.in_transaction else None)
     hook = sim.on_request(point.path, nth, point.moment, killer, method=point.method)
-    process = subprocess.Popen(
-        cli.command("export", "run", "Weekly", "--json"),
-        cwd=ROOT,
-        env=cli.env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = cli.start("export", "run", "Weekly", "--json")
     try:
         killer.watch(process.pid)
         _, stderr = process.communicate(timeout=120)
