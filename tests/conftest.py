@@ -23,11 +23,13 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 @pytest.fixture(autouse=True)
 def english() -> Iterator[None]:
     """Tests read the window in English unless they choose Norwegian (``norwegian`` fixture)."""
-    from app.core import i18n
+    from app.core import advice, i18n
 
     i18n.activate(i18n.ENGLISH)
+    advice.speak_to(advice.CLI)  # a window built by the test speaks to the window
     yield
     i18n.activate(i18n.ENGLISH)
+    advice.speak_to(advice.CLI)
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from types import TracebackType
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from app.core import advice
 from app.core.cancel import Cancelled
 from app.core.connections.models import DEFAULT_SERVICE
 from app.core.destinations import Destination, destination_for
@@ -93,7 +94,7 @@ def _environment(exc: BaseException) -> str | None:
 
 def window_words(text: str) -> str:
     """The core's message with command-line advice put the way the window does it."""
-    return _substitute(_WINDOW_WORDS, text)
+    return _substitute(_WINDOW_WORDS, advice.for_window(text))
 
 
 def _substitute(table: tuple[tuple[re.Pattern[str], str], ...], text: str) -> str:

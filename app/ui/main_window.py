@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QEvent, QTimer, Signal
 from PySide6.QtWidgets import QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
+from app.core import advice
 from app.core.i18n import _
 from app.ui.window_settings import WindowSettings
 
@@ -77,6 +78,8 @@ class MainWindow(QMainWindow):
         self, context: AppContext, dialogs: Dialogs | None = None, *, build: bool = True
     ) -> None:
         super().__init__()
+        # From here on the core's advice names the window's buttons, not command-line options.
+        advice.speak_to(advice.WINDOW)
         self.setWindowTitle(_("Autopilot Segment Exporter"))
         self.setMinimumSize(960, 640)
         self.setAcceptDrops(True)
