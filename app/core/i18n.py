@@ -19,6 +19,7 @@ import gettext
 import locale
 import os
 from collections.abc import Mapping
+from datetime import datetime
 
 from app.core.resources import resource_path
 
@@ -109,3 +110,28 @@ def pgettext(context: str, message: str) -> str:
 def N_(message: str) -> str:
     """Marks a text for the catalog where it is written; ``_`` translates it where it is shown."""
     return message
+
+
+# Numbers and moments in the core's messages, the way the language writes them. The window's own
+# views use QLocale; the core may not import Qt, and these two are all its messages need.
+# Norwegian groups digits with a no-break space (CLDR), so "1 234 567" never breaks in a label.
+_GROUPING = {ENGLISH: ",", NORWEGIAN_BOKMAL: "\u00a0"}
+# Written out rather than strftime's %b, which follows the C library's locale (Qt sets it).
+_EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+# CLDR's abbreviated month names for Norwegian Bokmål (format context): "5. des. 2026 14:02".
+_NB_MONTHS = (
+    "jan.", "feb.", "mars", "apr.", "mai", "juni", "juli", "aug.", "sep.", "okt.", "nov.", "des.",
+)  # fmt: skip
+
+
+def number(value: int) -> str:
+    """A whole number with its digits grouped: 1,234,567 in English, 1 234 567 in Norwegian."""
+    return f"{value:,}".replace(",", _GROUPING[_language])
+
+
+def moment(when: datetime) -> str:
+    """A moment in local time: "5 Dec 2026 14:02" in English, "5. des. 2026 14:02" in Norwegian."""
+    local = when.astimezone() if when.tzinfo is not None else when
+    if _language == NORWEGIAN_BOKMAL:
+        return f"{local.day}. {_NB_MONTHS[local.month - 1]} {local.year} {local:%H:%M}"
+    return f"{local.day} {_EN_MONTHS[local.month - 1]} {local.year} {local:%H:%M}"

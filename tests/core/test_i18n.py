@@ -55,3 +55,16 @@ def test_the_command_line_stays_english_on_a_norwegian_system() -> None:
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
     assert result.stdout.split() == ["Failed", "en"]
+
+
+def test_numbers_and_moments_are_written_the_way_the_language_writes_them() -> None:
+    from datetime import datetime
+
+    from app.core import i18n
+
+    noon = datetime(2026, 12, 5, 14, 2)
+    assert (i18n.number(1234567), i18n.moment(noon)) == ("1,234,567", "5 Dec 2026 14:02")
+    i18n.activate(i18n.NORWEGIAN_BOKMAL)
+    assert i18n.number(1234567) == "1\u00a0234\u00a0567"
+    assert i18n.moment(noon) == "5. des. 2026 14:02"
+    assert i18n.moment(datetime(2026, 3, 1, 9, 5)) == "1. mars 2026 09:05"
