@@ -87,6 +87,20 @@ NEW_KEY = Advice(
     N_("Enter the key again (connection add --replace)."),
     N_("Enter the key again on the Connections tab, then Connect and Save."),
 )
+MASS_REMOVAL = Advice(
+    N_(
+        "If the segment really shrank that much, run the export again with "
+        "--allow-mass-removal; otherwise check the source and the segment's rules."
+    ),
+    N_(
+        "If the segment really shrank that much, choose Run now and allow the removal when "
+        "asked; otherwise check the profiles and the segment's rules."
+    ),
+)
+RUN_IDS = Advice(
+    N_("`history` lists the runs."),
+    N_("The History tab lists the runs."),
+)
 
 ALL: tuple[Advice, ...] = (
     ENCODING,
@@ -97,6 +111,8 @@ ALL: tuple[Advice, ...] = (
     OTHER_NAME,
     CREATE_FIELDS,
     NEW_KEY,
+    MASS_REMOVAL,
+    RUN_IDS,
 )
 
 

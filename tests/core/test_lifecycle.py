@@ -122,12 +122,12 @@ def test_failed_cancelled_and_interrupted_runs_may_be_resumed(status: RunStatus)
         (
             make_run(RunStatus.SUCCEEDED),
             "finished",
-            "Run 7 already finished (succeeded); there is nothing to resume.",
+            "Run 7 already finished: it succeeded; there is nothing to resume.",
         ),
         (
             make_run(RunStatus.SUCCEEDED_WITH_REJECTIONS),
             "finished",
-            "Run 7 already finished (succeeded_with_rejections); there is nothing to resume.",
+            "Run 7 already finished: it succeeded with rejections; there is nothing to resume.",
         ),
         (
             make_run(RunStatus.CANCELLED, details_purged=True),

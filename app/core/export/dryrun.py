@@ -18,6 +18,7 @@ from app.core.export.plan import ExportPlan, Services
 from app.core.export.removals import MassRemoval, departed_message
 from app.core.export.rows import batches
 from app.core.history import Run, RunStatus, RunStore
+from app.core.i18n import _, ngettext
 from app.core.paths import PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, make_private
 
 
@@ -45,7 +46,9 @@ def dry_run_export(
                 make_private(output)
             cancelled = _write_payloads(plan, services, output, cancel)
         except OSError as exc:
-            message = f"Cannot write the dry-run file {output}: {exc.strerror or exc}."
+            message = _("Cannot write the dry-run file {path}: {reason}.").format(
+                path=output, reason=exc.strerror or exc
+            )
             runs.finish(
                 lease, RunStatus.FAILED, active_seconds=time.monotonic() - started, error=message
             )
@@ -63,15 +66,23 @@ def _fields_warning(plan: ExportPlan, services: Services) -> list[str]:
     if not missing:
         return []
     names = ", ".join(f"'{name}'" for name in missing)
-    consent = (
-        "the export allows creating them"
-        if plan.export.create_fields
-        else "a real run will refuse to start until you allow creating them"
-    )
-    return [
-        f"A real run would create the {destination.name} custom fields {names} (nothing was "
-        f"created by this dry run); {consent}."
-    ]
+    if plan.export.create_fields:
+        text = ngettext(
+            "A real run would create the {name} custom field {fields} (nothing was created by "
+            "this dry run); the export allows creating it.",
+            "A real run would create the {name} custom fields {fields} (nothing was created by "
+            "this dry run); the export allows creating them.",
+            len(missing),
+        )
+    else:
+        text = ngettext(
+            "A real run would create the {name} custom field {fields} (nothing was created by "
+            "this dry run); a real run will refuse to start until you allow creating it.",
+            "A real run would create the {name} custom fields {fields} (nothing was created by "
+            "this dry run); a real run will refuse to start until you allow creating them.",
+            len(missing),
+        )
+    return [text.format(name=destination.name, fields=names)]
 
 
 def _removals_warning(plan: ExportPlan) -> list[str]:
@@ -86,7 +97,7 @@ def _removals_warning(plan: ExportPlan) -> list[str]:
         try:
             plan.check_removals()
         except MassRemoval as exc:
-            warnings.append(f"A real run would stop before sending: {exc}")
+            warnings.append(_("A real run would stop before sending: {reason}").format(reason=exc))
     return warnings
 
 

@@ -42,6 +42,7 @@ from app.core.history import (
 )
 from app.core.history.lifecycle import HEARTBEAT_INTERVAL_S
 from app.core.history.store import RunTakenOverError
+from app.core.i18n import N_, _, ngettext, number
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +83,11 @@ _Work = tuple[Callable[[], BulkResult], _Record]
 # A resume can take a run over only once its heartbeat is 30 s old, so a lapse this short
 # always shows at the first request after the pause (SIGSTOP, a computer asleep).
 LEASE_CHECK_S = 1.0
+# Checking an audience failed: one whole sentence per kind of audience.
+_CANNOT_CHECK = {
+    "list": N_("Could not check the list '{name}': {reason}"),
+    "tag": N_("Could not check the tag '{name}': {reason}"),
+}
 
 
 def default_in_flight(rate_limit: float) -> int:
@@ -369,7 +375,9 @@ class _Run:
                     RejectedContact(
                         row.row_number,
                         row.contact.email,
-                        f"{self.plan.destination.name} did not confirm this contact",
+                        _("{name} did not confirm this contact").format(
+                            name=self.plan.destination.name
+                        ),
                     )
                 )
         sent = len(batch.rows) - len(rejected)
@@ -400,7 +408,7 @@ class _Run:
                 self.error = str(failure)
             else:
                 log.error("Unexpected error in run %s", self.run_id, exc_info=exc)
-                self.error = (
+                self.error = _(
                     "An unexpected error stopped the run; the details are in the log file. "
                     "Resume the run to continue."
                 )
@@ -515,7 +523,7 @@ class _Run:
         name = self.plan.destination.name
         for key in chunk:
             if key not in refused and key not in result.confirmed:
-                refused[key] = f"{name} did not confirm the removal"
+                refused[key] = _("{name} did not confirm the removal").format(name=name)
         segment = self.plan.segments[segment_index].segment.name
         self.runs.record_removals(self.lease, segment_index, segment, removed, refused)
         self.health.batch_confirmed()
@@ -527,11 +535,26 @@ class _Run:
         self.report("removing")
 
     def _warn_not_removed(self) -> None:
-        noun = self.plan.destination.audience_noun
+        tag = self.plan.destination.audience_noun == "tag"
         for segment, reasons in self.not_removed.items():
+            if tag:
+                text = ngettext(
+                    "{count} person who left '{segment}' could not be taken off its tag (for "
+                    "example: {reason}); the next run tries again.",
+                    "{count} people who left '{segment}' could not be taken off its tag (for "
+                    "example: {reason}); the next run tries again.",
+                    len(reasons),
+                )
+            else:
+                text = ngettext(
+                    "{count} person who left '{segment}' could not be taken off its list (for "
+                    "example: {reason}); the next run tries again.",
+                    "{count} people who left '{segment}' could not be taken off its list (for "
+                    "example: {reason}); the next run tries again.",
+                    len(reasons),
+                )
             self.warnings.append(
-                f"{len(reasons):,} people who left '{segment}' could not be taken off its "
-                f"{noun} (for example: {reasons[0]}); the next run tries again."
+                text.format(count=number(len(reasons)), segment=segment, reason=reasons[0])
             )
 
     @property
@@ -543,7 +566,7 @@ class _Run:
     def verify_lists(self) -> None:
         """Warn when an audience holds fewer people than the destination confirmed for it."""
         self.report("verifying")
-        noun = self.plan.destination.audience_noun
+        cannot_check = _CANNOT_CHECK[self.plan.destination.audience_noun]
         for index, seg in enumerate(self.plan.segments):
             name = seg.segment.name
             audience = self.lists.get(name)
@@ -555,7 +578,7 @@ class _Run:
             except Cancelled:
                 return
             except DestinationError as exc:
-                self.warnings.append(f"Could not check the {noun} '{name}': {exc}")
+                self.warnings.append(_(cannot_check).format(name=name, reason=exc))
                 continue
             if warning:
                 self.warnings.append(warning)

@@ -28,6 +28,7 @@ import duckdb
 
 from app.core.errors import NotFoundError
 from app.core.history.lifecycle import process_alive
+from app.core.i18n import _
 from app.core.paths import PRIVATE_DIR_MODE, make_private
 from app.core.profiles import Source
 from app.core.profiles.duckload import quote_identifier
@@ -46,7 +47,7 @@ class FrozenProfiles:
 
     def get_source(self, name: str) -> Source:
         if name.casefold() != self._source.name.casefold():
-            raise NotFoundError(f"No source named '{name}' in this run.")
+            raise NotFoundError(_("No source named '{name}' in this run.").format(name=name))
         return self._source
 
     @contextmanager

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from app.core.clock import Clock
 from app.core.destinations.errors import NetworkError, ServerError
 from app.core.destinations.models import ClientStats
+from app.core.i18n import _, ngettext, number
 
 WINDOW_S = 60.0
 MIN_ATTEMPTS = 20
@@ -69,7 +70,9 @@ class Unhealthy:
     detail: str
 
     def message(self, destination: str) -> str:
-        return f"{destination} is not answering; resume the run later. {self.detail}"
+        return _("{name} is not answering; resume the run later. {detail}").format(
+            name=destination, detail=self.detail
+        )
 
 
 @dataclass(frozen=True)
@@ -131,14 +134,24 @@ class DestinationHealth:
         while self._window and now - self._window[0].at > WINDOW_S:
             self._window.popleft()
         if self._exhausted_in_a_row >= EXHAUSTED_IN_A_ROW:
+            count = self._exhausted_in_a_row
             return Unhealthy(
-                f"{self._exhausted_in_a_row} batches in a row failed after every retry."
+                ngettext(
+                    "{count} batch in a row failed after every retry.",
+                    "{count} batches in a row failed after every retry.",
+                    count,
+                ).format(count=number(count))
             )
         silent = now - self._last_success
         if silent >= SILENT_S and self._failed_since_success >= MIN_SILENT_FAILURES:
+            # Always at least SILENT_S seconds and MIN_SILENT_FAILURES requests: plurals both.
+            failures = self._failed_since_success
             return Unhealthy(
-                f"No request has succeeded for {silent:.0f} seconds; "
-                f"{self._failed_since_success} failed in that time."
+                ngettext(
+                    "No request has succeeded for {seconds} seconds; {count} failed in that time.",
+                    "No request has succeeded for {seconds} seconds; {count} failed in that time.",
+                    failures,
+                ).format(seconds=number(round(silent)), count=number(failures))
             )
         failed = sum(t.failed for t in self._window)
         total = failed + sum(t.ok for t in self._window)
@@ -147,7 +160,13 @@ class DestinationHealth:
         first_failure = next(t.at for t in self._window if t.failed)
         if now - first_failure < FAILING_FOR_S:
             return None
-        return Unhealthy(f"{failed} of the {total} requests of the last minute failed.")
+        return Unhealthy(
+            ngettext(
+                "{failed} of the {count} request of the last minute failed.",
+                "{failed} of the {count} requests of the last minute failed.",
+                total,
+            ).format(failed=number(failed), count=number(total))
+        )
 
 
 def _counts(stats: ClientStats) -> tuple[int, int]:

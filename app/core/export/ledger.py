@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping
 
 from app.core.connections import Connection
 from app.core.history import LedgerEntry
+from app.core.i18n import _, ngettext
 from app.core.mapping.contact import Contact
 from app.core.store import StateStore
 
@@ -94,8 +95,10 @@ class Ledger:
             if row is not None and row["connection"] != identity:
                 db.execute("DELETE FROM ledger WHERE export = ?", (export,))
                 warnings.append(
-                    "The export's connection changed since its last run, so its record of what "
-                    "was sent starts afresh: everyone is sent again."
+                    _(
+                        "The export's connection changed since its last run, so its record of "
+                        "what was sent starts afresh: everyone is sent again."
+                    )
                 )
             db.execute(
                 "INSERT INTO ledger_connections (export, connection) VALUES (?, ?)"
@@ -119,8 +122,15 @@ class Ledger:
                 )
                 names = ", ".join(f"'{name}'" for name in gone)
                 warnings.append(
-                    f"The record of what was sent for {names} was cleared: the export no longer "
-                    "has that segment (renamed or removed); a renamed segment is sent again."
+                    ngettext(
+                        "The record of what was sent for {segments} was cleared: the export no "
+                        "longer has that segment (renamed or removed); a renamed segment is sent "
+                        "again.",
+                        "The record of what was sent for {segments} was cleared: the export no "
+                        "longer has those segments (renamed or removed); a renamed segment is "
+                        "sent again.",
+                        len(gone),
+                    ).format(segments=names)
                 )
         return warnings
 

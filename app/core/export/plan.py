@@ -21,6 +21,7 @@ from app.core.export.models import Export
 from app.core.export.removals import LargeRemoval, MassRemoval, is_mass_removal
 from app.core.export.rows import Duplicate, Invalid, Unchanged, Valid, classify
 from app.core.history import InvalidMember
+from app.core.i18n import _, ngettext, number
 from app.core.mapping import Mapping
 from app.core.mapping.emails import EmailChecker
 from app.core.profiles import ProfileStore, Source
@@ -104,12 +105,21 @@ class ExportPlan:
             return None
         reasons = Counter(row.reason for row in self.invalid_rows)
         reason, rows = reasons.most_common(1)[0]
-        return (
-            f"Every row to send is invalid ({self.invalid:,} rows), so nothing was sent. The "
-            f"commonest reason, in {rows:,} of them: {reason}. Check the export's mapping "
-            "(which column goes to which field, and the field types) and the file, then run "
-            "the export again."
-        )
+        if self.invalid == 1:
+            return _(
+                "The one row to send is invalid, so nothing was sent: {reason}. Check the "
+                "export's mapping (which column goes to which field, and the field types) and the "
+                "file, then run the export again."
+            ).format(reason=reason)
+        return ngettext(
+            "Every row to send is invalid ({count} row), so nothing was sent. The commonest "
+            "reason, in {rows} of them: {reason}. Check the export's mapping (which column goes "
+            "to which field, and the field types) and the file, then run the export again.",
+            "Every row to send is invalid ({count} rows), so nothing was sent. The commonest "
+            "reason, in {rows} of them: {reason}. Check the export's mapping (which column goes "
+            "to which field, and the field types) and the file, then run the export again.",
+            self.invalid,
+        ).format(count=number(self.invalid), rows=number(rows), reason=reason)
 
     @property
     def departed(self) -> int:
@@ -212,12 +222,14 @@ def _resolve_segments(export: Export, services: Services) -> tuple[list[Segment]
         problems.append(
             Problem(
                 "segments",
-                "All segments of one export must come from the same profile source "
-                f"(these use {', '.join(sorted({s.source for s in found}))}).",
+                _(
+                    "All segments of one export must come from the same profile source "
+                    "(these use {sources})."
+                ).format(sources=", ".join(sorted({s.source for s in found}))),
             )
         )
     if not export.segments:
-        problems.append(Problem("segments", "Choose at least one segment to export."))
+        problems.append(Problem("segments", _("Choose at least one segment to export.")))
     return found, problems
 
 
@@ -225,7 +237,7 @@ def check_export(export: Export, services: Services) -> list[Problem]:
     """The cheap checks: names, references, mapping against the source's columns."""
     problems: list[Problem] = []
     if not export.name.strip():
-        problems.append(Problem("name", "Give the export a name."))
+        problems.append(Problem("name", _("Give the export a name.")))
     connection: Connection | None = None
     try:
         connection = services.connections.get(export.connection)
@@ -235,7 +247,7 @@ def check_export(export: Export, services: Services) -> list[Problem]:
                 "connection",
                 str(exc)
                 if export.connection
-                else "Choose a connection (add one on the Connections tab).",
+                else _("Choose a connection (add one on the Connections tab)."),
             )
         )
     found, segment_problems = _resolve_segments(export, services)
@@ -362,10 +374,20 @@ def plan_export(
             [
                 Problem(
                     "cap",
-                    f"This export has {len(keys):,} unique profiles, over the limit of "
-                    f"{connection.profile_cap:,} per export for connection '{connection.name}'. "
-                    "Narrow the segments, or raise the limit in the connection's settings if "
-                    f"your {destination_for(connection.service).name} contract allows it.",
+                    ngettext(
+                        "This export has {count} unique profile, over the limit of {cap} per "
+                        "export for connection '{connection}'. Narrow the segments, or raise the "
+                        "limit in the connection's settings if your {name} contract allows it.",
+                        "This export has {count} unique profiles, over the limit of {cap} per "
+                        "export for connection '{connection}'. Narrow the segments, or raise the "
+                        "limit in the connection's settings if your {name} contract allows it.",
+                        len(keys),
+                    ).format(
+                        count=number(len(keys)),
+                        cap=number(connection.profile_cap),
+                        connection=connection.name,
+                        name=destination_for(connection.service).name,
+                    ),
                 )
             ]
         )

@@ -17,7 +17,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from app.core import advice
 from app.core.errors import UsageError
+from app.core.i18n import N_, _, ngettext, number
 
 MASS_MINIMUM = 100  # confirmed people of a segment below which any share may go
 
@@ -36,27 +38,91 @@ class LargeRemoval:
     members: int  # confirmed by the destination for the segment before this run
 
 
+# One whole sentence per kind of audience (never a translated noun put into a sentence).
+_ONE_LARGE = {
+    "list": N_(
+        "Removing the people who left would take {departed} of the {members} people {name} has "
+        "on the list '{segment}' (more than half). Nothing was sent or removed. {advice}"
+    ),
+    "tag": N_(
+        "Removing the people who left would take {departed} of the {members} people {name} has "
+        "with the tag '{segment}' (more than half). Nothing was sent or removed. {advice}"
+    ),
+}
+_SEVERAL_LARGE = {
+    "list": N_(
+        "Removing the people who left would take more than half of the people {name} has on "
+        "these lists: {removals}. Nothing was sent or removed. {advice}"
+    ),
+    "tag": N_(
+        "Removing the people who left would take more than half of the people {name} has with "
+        "these tags: {removals}. Nothing was sent or removed. {advice}"
+    ),
+}
+
+
 class MassRemoval(UsageError):
     """A run would take most people off a list or tag; nothing was sent or removed. The window
     asks with ``removals``; the CLI names ``--allow-mass-removal``."""
 
     def __init__(self, removals: Sequence[LargeRemoval], noun: str, destination: str) -> None:
         self.removals = tuple(removals)
-        parts = [
-            f"{r.departed:,} of the {r.members:,} people {destination} has on the {noun} "
-            f"'{r.segment}'"
-            for r in self.removals
-        ]
-        super().__init__(
-            f"Removing the people who left would take {'; '.join(parts)} (more than half). "
-            "Nothing was sent or removed. If the segment really shrank that much, run the export "
-            "again with --allow-mass-removal; otherwise check the source and the segment's rules."
-        )
+        if len(self.removals) == 1:
+            (only,) = self.removals
+            message = _(_ONE_LARGE[noun]).format(
+                departed=number(only.departed),
+                members=number(only.members),
+                name=destination,
+                segment=only.segment,
+                advice=advice.MASS_REMOVAL,
+            )
+        else:
+            each = [
+                _("'{segment}': {departed} of {members}").format(
+                    segment=r.segment, departed=number(r.departed), members=number(r.members)
+                )
+                for r in self.removals
+            ]
+            message = _(_SEVERAL_LARGE[noun]).format(
+                name=destination, removals="; ".join(each), advice=advice.MASS_REMOVAL
+            )
+        super().__init__(message)
 
 
 def departed_message(count: int, noun: str, segments: Sequence[str]) -> str:
+    """What a dry run says about the people a real run would take off the lists or tags."""
     names = ", ".join(f"'{name}'" for name in segments)
-    return (
-        f"A real run would remove {count:,} people who left {names} from the {noun}"
-        f"{'s' if len(segments) > 1 else ''} (nobody was removed by this dry run)."
-    )
+    if noun == "tag":
+        if len(segments) == 1:
+            text = ngettext(
+                "A real run would take the tag off {count} person who left {segments} "
+                "(nobody was removed by this dry run).",
+                "A real run would take the tag off {count} people who left {segments} "
+                "(nobody was removed by this dry run).",
+                count,
+            )
+        else:
+            text = ngettext(
+                "A real run would take the tags off {count} person who left {segments} "
+                "(nobody was removed by this dry run).",
+                "A real run would take the tags off {count} people who left {segments} "
+                "(nobody was removed by this dry run).",
+                count,
+            )
+    elif len(segments) == 1:
+        text = ngettext(
+            "A real run would remove {count} person who left {segments} from the list "
+            "(nobody was removed by this dry run).",
+            "A real run would remove {count} people who left {segments} from the list "
+            "(nobody was removed by this dry run).",
+            count,
+        )
+    else:
+        text = ngettext(
+            "A real run would remove {count} person who left {segments} from the lists "
+            "(nobody was removed by this dry run).",
+            "A real run would remove {count} people who left {segments} from the lists "
+            "(nobody was removed by this dry run).",
+            count,
+        )
+    return text.format(count=number(count), segments=names)

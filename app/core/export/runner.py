@@ -31,6 +31,7 @@ from app.core.export.plan import (
 )
 from app.core.export.service import ExportService
 from app.core.history import Run, RunStore, can_resume
+from app.core.i18n import _
 from app.core.mapping import Mapping
 from app.core.profiles import RefreshResult
 
@@ -195,10 +196,9 @@ class ExportRunner:
         try:
             source = self.services.profiles.get_source(source_snap["name"])
         except NotFoundError:
-            return (
-                f"The profile source '{source_snap['name']}' of run {run_id} was removed; "
-                "start a new run instead."
-            )
+            return _(
+                "The profile source '{source}' of run {id} was removed; start a new run instead."
+            ).format(source=source_snap["name"], id=run_id)
         # The same file imported again (perhaps another sheet or delimiter) is a new table.
         if (source.sha256, source.table_name) != (
             source_snap["sha256"],
@@ -208,16 +208,16 @@ class ExportRunner:
         try:
             connection = self.services.connections.get(conn_snap["name"])
         except NotFoundError:
-            return (
-                f"The connection '{conn_snap['name']}' that run {run_id} sent through was "
-                "removed. Add it again under the same name (with its API key) to resume the "
-                "run, or start a new run with another connection."
-            )
+            return _(
+                "The connection '{connection}' that run {id} sent through was removed. Add it "
+                "again under the same name (with its API key) to resume the run, or start a new "
+                "run with another connection."
+            ).format(connection=conn_snap["name"], id=run_id)
         if conn_snap.get("service", connection.service) != connection.service:
-            return (
-                f"Connection '{connection.name}' now sends to another service than run "
-                f"{run_id} did; start a new run instead."
-            )
+            return _(
+                "Connection '{connection}' now sends to another service than run {id} did; "
+                "start a new run instead."
+            ).format(connection=connection.name, id=run_id)
         return None
 
     def plan_resume(self, run_id: int, *, cancel: CancelToken | None = None) -> ExportPlan:
@@ -276,7 +276,7 @@ def without_resume_offer(message: str) -> str:
 
 
 def _changed(source: str, run_id: int) -> str:
-    return (
-        f"The profile source '{source}' changed since run {run_id} started; "
-        "resuming could send different people. Start a new run instead."
-    )
+    return _(
+        "The profile source '{source}' changed since run {id} started; resuming could send "
+        "different people. Start a new run instead."
+    ).format(source=source, id=run_id)

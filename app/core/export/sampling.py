@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from app.core.export.models import Export
 from app.core.export.plan import Services
+from app.core.i18n import _, ngettext, number
 from app.core.mapping.fields import FieldMapping
 from app.core.mapping.values import CONVERTERS
 
@@ -64,14 +65,30 @@ def _warning(tally: _Tally) -> str:
     field = tally.field
     shown = tally.example if len(tally.example) <= 40 else tally.example[:37] + "..."
     if tally.looked_at == 1:
-        counted = "its first value does not convert"
-    elif tally.failed == 1:
-        counted = f"1 of its first {tally.looked_at} values does not convert"
+        text = _(
+            "The field '{name}' (type {type}) is mapped to the column '{column}', but its first "
+            "value does not convert ('{value}' {reason}); rows with such values are invalid and "
+            "not sent. Map a column that holds that type, or choose the type that the column "
+            "holds."
+        )
     else:
-        counted = f"{tally.failed} of its first {tally.looked_at} values do not convert"
-    return (
-        f"The {field.custom_type} field '{field.custom_name}' is mapped to the column "
-        f"'{field.column}', but {counted} (for example '{shown}' {tally.reason}); rows with "
-        "such values are invalid and not sent. Map a column that holds that type, or choose "
-        "the type that the column holds."
+        text = ngettext(
+            "The field '{name}' (type {type}) is mapped to the column '{column}', but {failed} of "
+            "its first {looked} values does not convert (for example '{value}' {reason}); rows "
+            "with such values are invalid and not sent. Map a column that holds that type, or "
+            "choose the type that the column holds.",
+            "The field '{name}' (type {type}) is mapped to the column '{column}', but {failed} of "
+            "its first {looked} values do not convert (for example '{value}' {reason}); rows "
+            "with such values are invalid and not sent. Map a column that holds that type, or "
+            "choose the type that the column holds.",
+            tally.failed,
+        )
+    return text.format(
+        name=field.custom_name,
+        type=field.custom_type,
+        column=field.column,
+        failed=number(tally.failed),
+        looked=number(tally.looked_at),
+        value=shown,
+        reason=tally.reason,
     )

@@ -6,8 +6,10 @@ import json
 import sqlite3
 from dataclasses import replace
 
+from app.core import advice
 from app.core.errors import NotFoundError, UsageError
 from app.core.export.models import Export
+from app.core.i18n import _
 from app.core.mapping import Mapping
 from app.core.names import too_long
 from app.core.store import StateStore, save_target, to_iso, utc_now
@@ -50,8 +52,14 @@ class ExportService:
             row = db.execute(self._SELECT + " WHERE e.name = ?", (name.strip(),)).fetchone()
             if row is not None:
                 return self._from_row(db, row)
-        known = ", ".join(e.name for e in self.all()) or "none yet"
-        raise NotFoundError(f"No export named '{name}' (exports: {known}).")
+        known = ", ".join(e.name for e in self.all())
+        if not known:
+            raise NotFoundError(
+                _("No export named '{name}'; there are no exports yet.").format(name=name)
+            )
+        raise NotFoundError(
+            _("No export named '{name}' (exports: {names}).").format(name=name, names=known)
+        )
 
     def save(
         self, export: Export, *, replace_existing: bool = False, original_name: str | None = None
@@ -59,13 +67,13 @@ class ExportService:
         """Insert or update (``original_name`` renames). References must exist."""
         name = export.name.strip()
         if not name:
-            raise UsageError("Give the export a name.")
+            raise UsageError(_("Give the export a name."))
         if (long := too_long("An export name", name)) is not None:
             raise UsageError(long)
         if not export.segments:
-            raise UsageError("Choose at least one segment to export.")
+            raise UsageError(_("Choose at least one segment to export."))
         if len({s.casefold() for s in export.segments}) != len(export.segments):
-            raise UsageError("A segment is listed twice in the export.")
+            raise UsageError(_("A segment is listed twice in the export."))
         export = replace(export, name=name)
         now = to_iso(utc_now())
         with self._state.transaction() as db:
@@ -73,7 +81,9 @@ class ExportService:
                 "SELECT id FROM connections WHERE name = ?", (export.connection.strip(),)
             ).fetchone()
             if connection is None:
-                raise NotFoundError(f"No connection named '{export.connection}'.")
+                raise NotFoundError(
+                    _("No connection named '{name}'.").format(name=export.connection)
+                )
             segment_ids = [self._segment_id(db, s) for s in export.segments]
             previous = (original_name or name).strip()
             old = save_target(
@@ -81,9 +91,8 @@ class ExportService:
                 db.execute("SELECT id FROM exports WHERE name = ?", (name,)).fetchone(),
                 same=lambda a, b: bool(a["id"] == b["id"]),
                 replace_existing=replace_existing,
-                exists=lambda _: (
-                    f"An export named '{name}' exists; "
-                    "choose another name (or use --replace to overwrite it)."
+                exists=lambda _row: _("An export named '{name}' exists. {advice}").format(
+                    name=name, advice=advice.OTHER_NAME
                 ),
             )
             mapping = json.dumps(export.mapping.to_json())
@@ -134,7 +143,7 @@ class ExportService:
     def _segment_id(db: sqlite3.Connection, name: str) -> int:
         row = db.execute("SELECT id FROM segments WHERE name = ?", (name.strip(),)).fetchone()
         if row is None:
-            raise NotFoundError(f"No segment named '{name}'.")
+            raise NotFoundError(_("No segment named '{name}'.").format(name=name))
         return int(row["id"])
 
     def duplicate(self, name: str, new_name: str) -> Export:

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Literal
 
-from app.core.i18n import N_
+from app.core.i18n import N_, _
 
 if TYPE_CHECKING:
     from app.core.history.models import Run
@@ -49,6 +49,14 @@ STATUS_WORDS = {
     RunStatus.FAILED: N_("Failed"),
     RunStatus.CANCELLED: N_("Cancelled"),
     RunStatus.INTERRUPTED: N_("Interrupted"),
+}
+
+# A finished run cannot be resumed: one sentence for each way of finishing.
+_ALREADY_FINISHED = {
+    RunStatus.SUCCEEDED: N_("Run {id} already finished: it succeeded; there is nothing to resume."),
+    RunStatus.SUCCEEDED_WITH_REJECTIONS: N_(
+        "Run {id} already finished: it succeeded with rejections; there is nothing to resume."
+    ),
 }
 
 
@@ -109,26 +117,34 @@ def can_resume(run: Run) -> ResumeRefusal | None:
     run_id = run.run_id
     if run.dry_run:
         return ResumeRefusal(
-            run_id, "dry run", f"Run {run_id} was a dry run; start a new run instead."
+            run_id,
+            "dry run",
+            _("Run {id} was a dry run; start a new run instead.").format(id=run_id),
         )
     if run.snapshot.get("not_started"):
         return ResumeRefusal(
             run_id,
             "not started",
-            f"Run {run_id} failed before it sent anything; start a new run instead.",
+            _("Run {id} failed before it sent anything; start a new run instead.").format(
+                id=run_id
+            ),
         )
     if run.status is RunStatus.RUNNING:
         return ResumeRefusal(
-            run_id, "running", f"Run {run_id} is still running; wait for it or cancel it first."
+            run_id,
+            "running",
+            _("Run {id} is still running; wait for it or cancel it first.").format(id=run_id),
         )
     if run.status.finished:
         return ResumeRefusal(
             run_id,
             "finished",
-            f"Run {run_id} already finished ({run.status}); there is nothing to resume.",
+            _(_ALREADY_FINISHED[run.status]).format(id=run_id),
         )
     if run.details_purged:
         return ResumeRefusal(
-            run_id, "purged", f"The details of run {run_id} were deleted; start a new run instead."
+            run_id,
+            "purged",
+            _("The details of run {id} were deleted; start a new run instead.").format(id=run_id),
         )
     return None

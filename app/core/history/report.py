@@ -8,6 +8,7 @@ from pathlib import Path
 
 from app.core.errors import UsageError
 from app.core.history.models import RowDetail
+from app.core.i18n import _
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -36,5 +37,7 @@ def write_rejected_csv(rows: Iterable[RowDetail], path: Path) -> int:
                 )
                 count += 1
     except OSError as exc:
-        raise UsageError(f"Cannot write {path}: {exc.strerror or exc}.") from exc
+        raise UsageError(
+            _("Cannot write {path}: {reason}.").format(path=path, reason=exc.strerror or exc)
+        ) from exc
     return count

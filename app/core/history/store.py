@@ -16,9 +16,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from app.core import advice
 from app.core.errors import AppError, NotFoundError, UsageError
 from app.core.history import models as m
 from app.core.history.lifecycle import RunStatus, can_resume, status_at
+from app.core.i18n import _, moment
 from app.core.store import StateStore, from_iso, to_iso, utc_now
 
 Now = Callable[[], datetime]
@@ -53,6 +55,10 @@ class RunTakenOverError(AppError):
 
 class LiveRunError(UsageError):
     """The export already has a live run, in this or another process."""
+
+
+def _no_run(run_id: int) -> str:
+    return _("No run with id {id}. {advice}").format(id=run_id, advice=advice.RUN_IDS)
 
 
 def _new_owner() -> str:
@@ -156,7 +162,7 @@ class RunStore:
         with self._state.transaction() as db:
             row = db.execute(self._SELECT + " WHERE r.id = ?", (run_id,)).fetchone()
             if row is None:
-                raise NotFoundError(f"No run with id {run_id}; `history` lists the runs.")
+                raise NotFoundError(_no_run(run_id))
             refusal = can_resume(self._from_row(row, now))
             if refusal is not None:
                 raise UsageError(refusal.message)
@@ -189,11 +195,16 @@ class RunStore:
         for row in rows:
             live = self._from_row(row, now)
             if live.status is RunStatus.RUNNING:
-                started = live.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
                 raise LiveRunError(
-                    f"Export '{live.export}' is already running as run {live.run_id} "
-                    f"(process {row['pid']}, started {started}); wait for it to finish, or "
-                    "cancel it, then try again."
+                    _(
+                        "Export '{export}' is already running as run {id} (process {pid}, "
+                        "started {when}); wait for it to finish, or cancel it, then try again."
+                    ).format(
+                        export=live.export,
+                        id=live.run_id,
+                        pid=row["pid"],
+                        when=moment(live.started_at),
+                    )
                 )
 
     @staticmethod
@@ -201,8 +212,9 @@ class RunStore:
         row = db.execute("SELECT owner FROM runs WHERE id = ?", (lease.run_id,)).fetchone()
         if row is None or row["owner"] != lease.owner:
             raise RunTakenOverError(
-                f"Run {lease.run_id} was resumed by another window or command; "
-                "this copy stopped sending."
+                _(
+                    "Run {id} was resumed by another window or command; this copy stopped sending."
+                ).format(id=lease.run_id)
             )
 
     def check_lease(self, lease: Lease) -> None:
@@ -401,7 +413,7 @@ class RunStore:
         with self._state.read() as db:
             row = db.execute(self._SELECT + " WHERE r.id = ?", (run_id,)).fetchone()
         if row is None:
-            raise NotFoundError(f"No run with id {run_id}; `history` lists the runs.")
+            raise NotFoundError(_no_run(run_id))
         return self._from_row(row, self._now())
 
     def all(self, export: str | None = None) -> list[m.Run]:
