@@ -35,7 +35,7 @@ def test_a_mass_removal_is_more_than_half_of_at_least_100(
 def test_the_mass_removal_message_names_the_numbers_the_audience_and_the_flag() -> None:
     error = MassRemoval([LargeRemoval("VIP Norway", 1_200, 2_000)], "tag", "Ortto")
     text = str(error)
-    assert "1,200 of the 2,000 people Ortto has on the tag 'VIP Norway'" in text
+    assert "1,200 of the 2,000 people Ortto has with the tag 'VIP Norway'" in text
     assert "--allow-mass-removal" in text and "Nothing was sent or removed" in text
     assert error.exit_code == 2 and "\n" not in text
 

@@ -53,7 +53,7 @@ def test_a_text_column_behind_a_number_field_is_named_with_an_example(
 ) -> None:
     export = export_of("Email=Email", "custom:integer:Loyalty=City", "custom:date:Born=Born")
     assert value_warnings(export, context.services) == [
-        "The integer field 'Loyalty' is mapped to the column 'City', but "
+        "The field 'Loyalty' (type integer) is mapped to the column 'City', but "
         f"{SAMPLE_VALUES} of its first {SAMPLE_VALUES} values do not convert (for example "
         "'Oslo' is not a whole number); rows with such values are invalid and not sent. Map a "
         "column that holds that type, or choose the type that the column holds."
@@ -69,7 +69,7 @@ def test_export_add_warns_and_saves(
     )
     assert run_command(args, context) == 0
     err = capsys.readouterr().err
-    assert "warning: The boolean field 'Member' is mapped to the column 'City'" in err
+    assert "warning: The field 'Member' (type boolean) is mapped to the column 'City'" in err
     assert "'Oslo' is not a yes/no value" in err
     assert "Export 'Weekly' saved" in err
     assert context.exports.get("Weekly").mapping.fields[1].column == "City"
