@@ -140,7 +140,9 @@ def test_a_column_whose_values_do_not_fit_the_custom_field_is_warned_about(
     settle(qtbot, window)
     warning = view.mapping_warning.text()
     assert view.mapping_warning.isVisible()
-    assert "The field 'Loyalty Points' (type integer) is mapped to the column 'FirstName'" in warning
+    assert (
+        "The field 'Loyalty Points' (type integer) is mapped to the column 'FirstName'" in warning
+    )
     assert "values do not convert (for example '" in warning and "is not a whole number" in warning
     assert view.run_button.isEnabled(), "a warning, not a problem: the export may still run"
     view.fields.combo("custom:integer:Loyalty Points").setCurrentText("LoyaltyPoints")

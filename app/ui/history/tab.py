@@ -152,7 +152,7 @@ class HistoryTab(QObject):
             error += ("\n" if error else "") + _("It cannot be resumed: {why}").format(
                 why=window_words(refusal)
             )
-        warnings = "\n".join(f"\u26a0 {w}" for w in run.warnings)
+        warnings = "\n".join(f"\u26a0 {window_words(w)}" for w in run.warnings)
         if run.details_purged:
             warnings = (warnings + "\n" if warnings else "") + _(
                 "The row details of this run were deleted; only the counts remain."

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QWidget
 from app.core.history import Run
 from app.core.history.lifecycle import RunStatus
 from app.core.i18n import _, ngettext
+from app.ui.errors import window_words
 from app.ui.kit import formatting as fmt
 from app.ui.kit.widgets import MessageBar
 
@@ -36,7 +37,7 @@ class FailedRunsNotice(MessageBar):
             text = _("While the window was closed, run {id} of '{export}' (started {when}) failed.")
         text = text.format(id=run.run_id, export=run.export, when=fmt.when(run.started_at))
         if run.error:
-            text += " " + run.error
+            text += " " + window_words(run.error)
         others = len(runs) - 1
         if others:
             text += " " + ngettext(

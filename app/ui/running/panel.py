@@ -200,17 +200,19 @@ def finished_words(widget: QWidget, run: Run) -> str:
 
 
 def _phase(widget: QWidget, progress: Progress, destination: Destination) -> str:
+    # A whole sentence for each kind of audience: a list (Autopilot) or a tag (Ortto).
+    tag = destination.audience_noun == "tag"
     phases = {
         "preparing": _("Getting ready to send to {name}"),
-        "lists": _("Finding or creating the {noun} '{segment}' in {name}"),
+        "lists": _("Finding or creating the tag '{segment}' in {name}")
+        if tag
+        else _("Finding or creating the list '{segment}' in {name}"),
         "sending": _("Sending segment '{segment}'"),
-        "verifying": _("Checking the {audiences} in {name}"),
+        "removing": _("Taking the tags off the people who left their segment in {name}")
+        if tag
+        else _("Taking the people who left their segment off the lists in {name}"),
+        "verifying": _("Checking the tags in {name}") if tag else _("Checking the lists in {name}"),
         "cancelling": _("Cancelling: waiting for the requests in flight..."),
     }
     text = phases.get(progress.phase, progress.phase)
-    return text.format(
-        segment=progress.segment,
-        noun=destination.audience_noun,
-        audiences=words.audiences(destination),
-        name=destination.name,
-    )
+    return text.format(segment=progress.segment, name=destination.name)
