@@ -87,6 +87,14 @@ NEW_KEY = Advice(
     N_("Enter the key again (connection add --replace)."),
     N_("Enter the key again on the Connections tab, then Connect and Save."),
 )
+REIMPORT = Advice(
+    N_("Put the file back, or import it from where it is now with: source import FILE --name NAME"),
+    N_("Put the file back, or import it from where it is now under the same name."),
+)
+REBUILD_PROFILES = Advice(
+    N_("Rebuild it from them with 'autopilot-exporter rebuild-profiles'."),
+    N_("Rebuild it from them with File \u203a Rebuild profile data."),
+)
 
 ALL: tuple[Advice, ...] = (
     ENCODING,
@@ -97,6 +105,8 @@ ALL: tuple[Advice, ...] = (
     OTHER_NAME,
     CREATE_FIELDS,
     NEW_KEY,
+    REIMPORT,
+    REBUILD_PROFILES,
 )
 
 
