@@ -160,7 +160,8 @@ def test_the_refusal_names_every_column_and_its_users(
     with pytest.raises(RefreshRefused, match="no longer has 2 columns in use") as refused:
         store.refresh_source("Customers")
 
-    assert '(the segment "Emails" uses "Email"; the segment "Oslo" uses "City")' in str(refused.value)
+    uses = '(the segment "Emails" uses "Email"; the segment "Oslo" uses "City")'
+    assert uses in str(refused.value)
     assert "put the columns back" in str(refused.value)
 
 
@@ -185,7 +186,7 @@ def test_a_file_that_is_gone_or_unreadable_leaves_the_source(
         store.refresh_source("Customers", if_changed=True)
 
     assert f"its file {customers} is gone" in str(gone.value)
-    assert 'source import FILE --name NAME' in str(gone.value)
+    assert "source import FILE --name NAME" in str(gone.value)
     assert snapshot(store) == before
 
     write_text(customers, "Email\n")  # a header without rows: a bad file, refused the same way
