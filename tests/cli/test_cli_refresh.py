@@ -73,7 +73,7 @@ def test_refresh_if_changed_then_changed_then_refused(
     assert refused.returncode == 2
     assert refused.stderr.count("\n") == 1
     assert refused.stderr.startswith('error: Source "Customers" was not refreshed: ')
-    assert '(export "Weekly" uses "Points")' in refused.stderr
+    assert '(the export "Weekly" uses "Points")' in refused.stderr
     assert _sources(cli) == [after], "the old data stays"
 
 
