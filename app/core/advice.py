@@ -101,6 +101,14 @@ RUN_IDS = Advice(
     N_("`history` lists the runs."),
     N_("The History tab lists the runs."),
 )
+REIMPORT = Advice(
+    N_("Put the file back, or import it from where it is now with: source import FILE --name NAME"),
+    N_("Put the file back, or import it from where it is now under the same name."),
+)
+REBUILD_PROFILES = Advice(
+    N_("Rebuild it from them with 'autopilot-exporter rebuild-profiles'."),
+    N_("Rebuild it from them with File \u203a Rebuild profile data."),
+)
 
 ALL: tuple[Advice, ...] = (
     ENCODING,
@@ -113,6 +121,8 @@ ALL: tuple[Advice, ...] = (
     NEW_KEY,
     MASS_REMOVAL,
     RUN_IDS,
+    REIMPORT,
+    REBUILD_PROFILES,
 )
 
 

@@ -35,21 +35,6 @@ log = logging.getLogger(__name__)
 _WINDOW_WORDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), words)
     for pattern, words in (
-        (
-            r"; pass the right --encoding, for example cp1252\.",
-            "; save it as UTF-8 (in Excel: Save As \u203a CSV UTF-8) and import it again.",
-        ),
-        (
-            r"; it may be a binary file, or pass the right --encoding\.",
-            "; it may not be a text file. Save it as UTF-8 (in Excel: Save As \u203a CSV UTF-8) "
-            "and import it again.",
-        ),
-        (r"; check --encoding\.", "; save it as UTF-8 and import it again."),
-        (
-            r"; choose another with --delimiter, or fix those rows\.",
-            ". Save the file with one of , ; tab or | between the cells, or fix those rows.",
-        ),
-        (r" \(--delimiter\)", ""),
         (r" \(or use --replace to overwrite it\)", ""),
         (
             r"Allow creating them \(export add --create-fields, or confirm in the window\) and "

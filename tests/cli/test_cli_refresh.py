@@ -60,8 +60,8 @@ def test_refresh_if_changed_then_changed_then_refused(
 
     assert done.returncode == 0, done.stderr
     assert done.stderr.splitlines() == [
-        'Refreshed "Customers": 35 rows (30 before), 6 columns '
-        "(CSV, encoding utf-8, delimiter ;), 0 warnings."
+        'Refreshed "Customers": 35 rows (30 before). Read as CSV (encoding utf-8, delimiter ;). '
+        "Each row has 6 columns. No warnings."
     ]
     (after,) = _sources(cli)
     assert set(after) >= {"name", "path", "rows", "columns", "sha256", "imported_at"}
@@ -73,7 +73,7 @@ def test_refresh_if_changed_then_changed_then_refused(
     assert refused.returncode == 2
     assert refused.stderr.count("\n") == 1
     assert refused.stderr.startswith('error: Source "Customers" was not refreshed: ')
-    assert '(export "Weekly" uses "Points")' in refused.stderr
+    assert '(the export "Weekly" uses "Points")' in refused.stderr
     assert _sources(cli) == [after], "the old data stays"
 
 

@@ -125,7 +125,7 @@ def test_an_existing_name_needs_replace(home: Path) -> None:
     assert segment(home, "add", "VIP", "--source", "customers").returncode == 0
     assert_refused(
         segment(home, "add", "vip", "--source", "customers"),
-        "error: A segment named 'VIP' already exists; choose another name "
+        "error: A segment named 'VIP' already exists. Choose another name "
         "(or use --replace to overwrite it).",
     )
     done = segment(

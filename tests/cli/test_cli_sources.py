@@ -43,7 +43,8 @@ def test_import_prints_the_summary_and_warnings_on_stderr(home: Path, tmp_path: 
     assert done.returncode == 0, done.stderr
     assert done.stdout == ""
     assert done.stderr.splitlines() == [
-        'Imported "Kunder": 3 rows, 4 columns (CSV, encoding utf-8-sig, delimiter ;), 1 warning.',
+        'Imported "Kunder": 3 rows. Read as CSV (encoding utf-8-sig, delimiter ;). '
+        "Each row has 4 columns. 1 warning.",
         "warning: 1 row has fewer cells than the header and was padded with empty cells: row 2.",
     ]
 
@@ -131,7 +132,7 @@ def test_reimport_replaces_and_remove_names_segments(home: Path, tmp_path: Path)
     assert refused.returncode == 2
     assert (
         refused.stderr
-        == 'error: Source "C" is used by segment "Oslo"; remove or change those first.\n'
+        == 'error: Source "C" is used by the segment "Oslo"; remove or change it first.\n'
     )
     with state.transaction() as db:
         db.execute("DELETE FROM segments")
@@ -155,8 +156,8 @@ def test_a_customer_insights_folder_imports_the_entity_asked_for(
 
     assert done.returncode == 0, done.stderr
     assert done.stderr.splitlines() == [
-        'Imported "CI": 4 rows, 9 columns (Customer Insights folder, entity "Customer" from '
-        "2 partition files), 0 warnings."
+        'Imported "CI": 4 rows. Read from the entity "Customer" of a Customer Insights folder, '
+        "in 2 partition files. Each row has 9 columns. No warnings."
     ]
     (item,) = json.loads(run(home, "list", "--json").stdout)
     assert set(item) == {

@@ -36,8 +36,8 @@ def test_the_sample_export_imports_its_customers_across_partitions(store: Profil
     assert (source.rows, source.file_format) == (4, "cdm")
     assert source.columns[:4] == ("CustomerId", "FirstName", "LastName", "PrimaryEmail")
     assert result.summary() == (
-        'Imported "CI": 4 rows, 9 columns (Customer Insights folder, entity "Customer" from '
-        "2 partition files), 0 warnings."
+        'Imported "CI": 4 rows. Read from the entity "Customer" of a Customer Insights folder, '
+        "in 2 partition files. Each row has 9 columns. No warnings."
     )
     rows = table_rows(store, "CI")
     assert [row[0] for row in rows] == [1, 2, 3, 4]

@@ -83,7 +83,7 @@ def test_many_short_rows_are_one_warning(store: ProfileStore, tmp_path: Path) ->
 
     assert result.warnings == (
         "10 rows have fewer cells than the header and were padded with empty cells: "
-        "rows 3, 6, 9, 12, 15 and 5 more.",
+        "rows 3, 6, 9, 12, 15, \u2026.",
     )
     rows = table_rows(store, "t")
     assert rows[2][:3] == (3, "u3@x.no", "N3")

@@ -51,7 +51,7 @@ def test_xlsx_cells_become_text(store: ProfileStore, tmp_path: Path) -> None:
     assert rows[0] == (1, *EXPECTED)
     assert rows[1] == (2, "kari@example.no", "", "", "", "", "", "", "")
     assert result.warnings == ()
-    assert 'Excel, sheet "Kunder"' in result.summary()
+    assert 'Read from the Excel sheet "Kunder".' in result.summary()
 
 
 def test_xls_cells_become_text(store: ProfileStore, tmp_path: Path) -> None:

@@ -58,7 +58,10 @@ def test_refresh_reads_the_new_rows_and_segments_keep_working(
 
     assert result.refreshed
     assert result.source.rows == 3 and result.before.rows == 2
-    assert result.summary().startswith('Refreshed "Customers": 3 rows (2 before), 3 columns')
+    assert result.summary().startswith(
+        'Refreshed "Customers": 3 rows (2 before). Read as CSV (encoding utf-8, delimiter ,). '
+        "Each row has 3 columns."
+    )
     assert segments.count(segments.get("Oslo")) == 2
     _, members = segments.preview(OSLO, 10)
     assert [m.values["Email"] for m in members] == ["c@x.no", "a@x.no"]
@@ -138,7 +141,7 @@ def test_refused_when_a_column_in_use_is_gone_and_the_old_data_stays(
     message = str(refused.value)
     assert message == (
         'Source "Customers" was not refreshed: the file no longer has the column "City" '
-        '(segment "Oslo" uses "City"). The data imported before stays as it was; put the '
+        '(the segment "Oslo" uses "City"). The data imported before stays as it was; put the '
         "column back in the file, or change what uses it, then refresh again."
     )
     assert refused.value.exit_code == 2
@@ -157,7 +160,8 @@ def test_the_refusal_names_every_column_and_its_users(
     with pytest.raises(RefreshRefused, match="no longer has 2 columns in use") as refused:
         store.refresh_source("Customers")
 
-    assert '(segment "Emails" uses "Email"; segment "Oslo" uses "City")' in str(refused.value)
+    uses = '(the segment "Emails" uses "Email"; the segment "Oslo" uses "City")'
+    assert uses in str(refused.value)
     assert "put the columns back" in str(refused.value)
 
 
@@ -182,7 +186,7 @@ def test_a_file_that_is_gone_or_unreadable_leaves_the_source(
         store.refresh_source("Customers", if_changed=True)
 
     assert f"its file {customers} is gone" in str(gone.value)
-    assert 'source import FILE --name "Customers"' in str(gone.value)
+    assert "source import FILE --name NAME" in str(gone.value)
     assert snapshot(store) == before
 
     write_text(customers, "Email\n")  # a header without rows: a bad file, refused the same way

@@ -62,7 +62,8 @@ def test_import_records_metadata(tmp_path: Path, customers: Path) -> None:
         "delimiter": ";",
     }
     assert result.summary() == (
-        'Imported "Customers": 2 rows, 2 columns (CSV, encoding utf-8, delimiter ;), 0 warnings.'
+        'Imported "Customers": 2 rows. Read as CSV (encoding utf-8, delimiter ;). '
+        "Each row has 2 columns. No warnings."
     )
 
 
@@ -104,7 +105,9 @@ def test_summary_and_warning_count() -> None:
 
     line = ImportResult(source=source, warnings=("w",), sheet="Ark1").summary()
 
-    assert line == 'Imported "s": 1 row, 1 column (Excel, sheet "Ark1"), 1 warning.'
+    assert line == (
+        'Imported "s": 1 row. Read from the Excel sheet "Ark1". Each row has 1 column. 1 warning.'
+    )
 
 
 def test_reimport_replaces_and_keeps_segments_attached(
@@ -195,7 +198,7 @@ def test_remove_refuses_a_source_with_segments(store: ProfileStore, customers: P
     _add_segment(store._state, "Oslo", "customers")
     before = snapshot(store)
 
-    with pytest.raises(InUseError, match=r'used by segments "Oslo", "VIP"; remove or change'):
+    with pytest.raises(InUseError, match=r'used by the segments "Oslo", "VIP"; remove or change'):
         store.remove_source("customers")
 
     assert snapshot(store) == before

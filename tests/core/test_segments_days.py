@@ -155,7 +155,7 @@ def test_local_days_follow_the_zone(tmp_path: Path) -> None:
     ("value", "problem"),
     [
         ("", "'within-days' needs a number of days, such as 90."),
-        ("-1", "whole number of days from 0 to 100000, such as 90; '-1' is not one."),
+        ("-1", "whole number of days from 0 to 100,000, such as 90; '-1' is not one."),
         ("1.5", "'1.5' is not one."),
         ("ninety", "'ninety' is not one."),
         ("100001", "'100001' is not one."),

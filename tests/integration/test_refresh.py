@@ -54,7 +54,7 @@ def test_a_mapped_column_that_would_go_refuses_the_refresh(
     with pytest.raises(RefreshRefused) as refused:
         world.runner().refresh_sources(world.export)
 
-    assert '(export "Weekly" uses "Points")' in str(refused.value)
+    assert '(the export "Weekly" uses "Points")' in str(refused.value)
     assert world.ctx.profiles.get_source("Customers") == before
     assert world.ctx.segments.count(world.ctx.segments.get("Everyone")) == 20
 

@@ -44,7 +44,7 @@ def test_encoding_advice_says_how_to_save_the_file(tmp_path: Path) -> None:
         not_decodable(path, "utf-16", detected=False),
         # Raised by the CSV import when a forced encoding is wrong further into the file.
         InputFileError(
-            f"{path} is not valid UTF-8 text (line 3); pass the right --encoding, "
+            f"{path} is not valid UTF-8 text (line 3). Pass the right --encoding, "
             "for example cp1252."
         ),
     ):

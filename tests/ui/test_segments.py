@@ -289,7 +289,7 @@ def test_a_customer_insights_folder_asks_which_entity_and_imports_it(
     ]
     (source,) = window.segments.sources.sources
     assert (source.name, source.rows, source.file_format) == ("Customer", 4, "cdm")
-    assert 'entity "Customer" from 2 partition files' in (
+    assert 'entity "Customer" of a Customer Insights folder, in 2 partition files' in (
         window.segments.view.import_status.text.text()
     )
 

@@ -13,10 +13,11 @@ import collections.abc
 from dataclasses import dataclass
 
 from app.core.errors import UsageError
+from app.core.i18n import _
 from app.core.mapping.emails import EmailChecker
 from app.core.mapping.fields import CONSENT_TARGET, EMAIL_TARGET, FieldMapping
 from app.core.mapping.mapping import Mapping
-from app.core.mapping.values import CONVERTERS, Converter, is_consent
+from app.core.mapping.values import CONVERTERS, Converter, NotConvertible, is_consent
 
 Row = collections.abc.Mapping[str, str]
 
@@ -74,10 +75,10 @@ class ContactBuilder:
     def build(self, values: Row) -> Contact | InvalidRow:
         email = (values.get(self._email_column) or "").strip()
         if not email:
-            return InvalidRow(email, "Email is empty")
+            return InvalidRow(email, _("Email is empty"))
         problem, sendable = self._emails.check(email)
         if problem is not None:
-            return InvalidRow(email, f"Email is not valid: {problem}")
+            return InvalidRow(email, _("Email is not valid: {problem}").format(problem=problem))
         email = sendable  # an internationalized domain in its ASCII form (see emails.py)
         fields: dict[str, object] = {}
         for step in self._standard:
@@ -99,7 +100,7 @@ class ContactBuilder:
             try:
                 fields[step.key] = step.convert(text) if step.convert else text
             except ValueError as err:
-                reasons.append(f"{step.label}: {_shown(text)} {err}")
+                reasons.append(_reason(step.label, text, err))
         return reasons
 
 
@@ -116,6 +117,15 @@ def _step(field: FieldMapping) -> _Step:
     convert = CONVERTERS[field.custom_type] if field.custom_type else None
     name = field.custom_name if field.is_custom else field.target
     return _Step(field.column, field.target, name or field.target, convert)
+
+
+def _reason(field: str, text: str, err: ValueError) -> str:
+    """Why a custom field's value makes the row invalid: "Points: 'abc' is not a whole number"."""
+    if isinstance(err, NotConvertible):
+        problem = err.describe(_shown(text))
+    else:
+        problem = _("{value} cannot be sent in this field").format(value=_shown(text))
+    return _("{field}: {problem}").format(field=field, problem=problem)
 
 
 def _shown(text: str) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from app.core.errors import UsageError
+from app.core.i18n import _
 
 CUSTOM_TYPES: tuple[str, ...] = ("string", "integer", "float", "date", "boolean")
 EMAIL_TARGET = "Email"
@@ -39,12 +40,18 @@ class FieldMapping:
         target, sep, column = spec.partition("=")
         if not sep:
             raise UsageError(
-                f"--map {spec!r} has no '=': write it as AUTOPILOT_FIELD=COLUMN, "
-                "for example Email=PrimaryEmail"
+                _(
+                    "--map {spec} has no '=': write it as AUTOPILOT_FIELD=COLUMN, for example "
+                    "Email=PrimaryEmail"
+                ).format(spec=repr(spec))
             )
         column = column.strip()
         if not column:
-            raise UsageError(f"--map {spec!r} names no column after '=': add the source column")
+            raise UsageError(
+                _("--map {spec} names no column after '=': add the source column").format(
+                    spec=repr(spec)
+                )
+            )
         return cls(vocabulary.canonical(target.strip()), column)
 
     @property
@@ -66,9 +73,9 @@ class FieldMapping:
     @property
     def label(self) -> str:
         if self.is_custom:
-            return f"{self.custom_name} (custom, {self.custom_type})"
+            return _("{name} (custom, {type})").format(name=self.custom_name, type=self.custom_type)
         if self.target == CONSENT_TARGET:
-            return "unsubscribed (opted out)"
+            return _("unsubscribed (opted out)")
         return self.target
 
     def target_problem(self, vocabulary: Vocabulary) -> str | None:
@@ -78,7 +85,9 @@ class FieldMapping:
         except UsageError as err:
             return str(err)
         if canonical != self.target:
-            return f"Write the field {self.target!r} as {canonical!r}"
+            return _("Write the field {target} as {canonical}").format(
+                target=repr(self.target), canonical=repr(canonical)
+            )
         return None
 
 
@@ -89,11 +98,14 @@ def canonical_custom(target: str) -> str:
     name = name.strip()
     if custom_type not in CUSTOM_TYPES:
         raise UsageError(
-            f"Unknown custom field type {custom_type!r} in {target!r}: "
-            f"use one of {', '.join(CUSTOM_TYPES)}"
+            _("Unknown custom field type {type} in {target}: use one of {types}").format(
+                type=repr(custom_type), target=repr(target), types=", ".join(CUSTOM_TYPES)
+            )
         )
     if not sep or not name:
         raise UsageError(
-            f"The custom field in {target!r} has no name: write custom:{custom_type}:Name"
+            _("The custom field in {target} has no name: write custom:{type}:Name").format(
+                target=repr(target), type=custom_type
+            )
         )
     return f"{CUSTOM_PREFIX}{custom_type}:{name}"

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from app.core.errors import UsageError
+from app.core.i18n import _, ngettext, number
 from app.core.mapping.fields import EMAIL_TARGET, FieldMapping, Vocabulary
 
 _LISTED_COLUMNS = 25
@@ -37,7 +38,7 @@ class Mapping:
         destination's vocabulary, targets it does not have."""
         found = [p for p in (_field_problem(field, vocabulary) for field in self.fields) if p]
         if self.email_column() is None:
-            found.append("Map a column to Email: it is required")
+            found.append(_("Map a column to Email: it is required"))
         found.extend(_twice_problems(self.fields))
         found.extend(_custom_clash_problems(self.fields))
         return found
@@ -52,7 +53,7 @@ class Mapping:
     @classmethod
     def from_json(cls, data: object) -> Mapping:
         if not isinstance(data, list):
-            raise UsageError("The saved mapping is damaged: edit the export and map it again")
+            raise UsageError(_damaged())
         return cls(tuple(_field_from_json(item) for item in data))
 
     def to_cli_dict(self) -> dict[str, str]:
@@ -64,7 +65,11 @@ def _field_from_json(item: object) -> FieldMapping:
         target, column = item.get("target"), item.get("column")
         if isinstance(target, str) and isinstance(column, str):
             return FieldMapping(target, column)
-    raise UsageError("The saved mapping is damaged: edit the export and map it again")
+    raise UsageError(_damaged())
+
+
+def _damaged() -> str:
+    return _("The saved mapping is damaged: edit the export and map it again")
 
 
 def _field_problem(field: FieldMapping, vocabulary: Vocabulary | None) -> str | None:
@@ -72,7 +77,7 @@ def _field_problem(field: FieldMapping, vocabulary: Vocabulary | None) -> str | 
     if problem:
         return problem
     if not field.column.strip():
-        return f"{field.label} has no source column: choose one"
+        return _("{field} has no source column: choose one").format(field=field.label)
     return None
 
 
@@ -81,8 +86,9 @@ def _twice_problems(fields: Sequence[FieldMapping]) -> list[str]:
     for field in fields:
         by_target.setdefault(field.target, []).append(field)
     return [
-        f"{group[0].label} is mapped more than once (from {_quoted(f.column for f in group)}): "
-        "keep one"
+        _("{field} is mapped more than once (from {columns}): keep one").format(
+            field=group[0].label, columns=_quoted(f.column for f in group)
+        )
         for group in by_target.values()
         if len(group) > 1
     ]
@@ -96,7 +102,9 @@ def _custom_clash_problems(fields: Sequence[FieldMapping]) -> list[str]:
             folded = field.custom_name.replace(" ", "--").casefold()
             by_name.setdefault(folded, set()).add(field.target)
     return [
-        f"Custom fields {_quoted(sorted(targets))} are one field at the destination: keep one"
+        _("Custom fields {fields} are one field at the destination: keep one").format(
+            fields=_quoted(sorted(targets))
+        )
         for targets in by_name.values()
         if len(targets) > 1
     ]
@@ -113,19 +121,35 @@ def _missing_column_message(
 ) -> str:
     targets = ", ".join(f.label for f in fields if f.column == column)
     close = difflib.get_close_matches(column, list(columns), n=1, cutoff=0.75)
-    hint = f"did you mean {close[0]!r}? " if close else ""
-    return (
-        f"Column {column!r} (mapped to {targets}) is not in the source: {hint}"
-        f"its columns are {_listed(columns)}"
+    if not columns:
+        return _(
+            "Column {column} (mapped to {fields}) is not in the source: it has no columns"
+        ).format(column=repr(column), fields=targets)
+    if close:
+        text = _(
+            "Column {column} (mapped to {fields}) is not in the source: did you mean {close}? "
+            "Its columns are {columns}"
+        )
+    else:
+        text = _(
+            "Column {column} (mapped to {fields}) is not in the source: its columns are {columns}"
+        )
+    return text.format(
+        column=repr(column),
+        fields=targets,
+        close=repr(close[0]) if close else "",
+        columns=_listed(columns),
     )
 
 
 def _listed(columns: Sequence[str]) -> str:
-    if not columns:
-        return "none"
     shown = _quoted(columns[:_LISTED_COLUMNS])
     more = len(columns) - _LISTED_COLUMNS
-    return f"{shown} and {more} more" if more > 0 else shown
+    if more <= 0:
+        return shown
+    return ngettext("{names} and {count} more", "{names} and {count} more", more).format(
+        names=shown, count=number(more)
+    )
 
 
 def _quoted(values: Iterable[str]) -> str:

@@ -1,7 +1,7 @@
 """Turning a cell's text into the JSON value a custom field of a given type takes.
 
-Each converter takes trimmed, non-empty text and returns the value, or raises ValueError whose
-message finishes the sentence "'<value>' ..." for the user (for example "is not a whole number").
+Each converter takes trimmed, non-empty text and returns the value, or raises
+:class:`NotConvertible`, which says why in a whole sentence about the value.
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
+
+from app.core.i18n import N_, _
 
 Converter = Callable[[str], object]
 
@@ -31,21 +33,44 @@ _FALSE_WORDS = frozenset({"false", "no", "nei", "0"})
 CONSENT_WORDS = frozenset({"true", "yes", "ja", "1", "x"})
 
 
+_NOT_WHOLE = N_("{value} is not a whole number")
+_TOO_LARGE = N_("{value} is too large for a whole-number field")
+_NOT_NUMBER = N_("{value} is not a number")
+_NOT_YES_NO = N_("{value} is not a yes/no value (use true/false, yes/no, ja/nei or 1/0)")
+_NOT_DATE = N_("{value} is not a date (use YYYY-MM-DD, DD.MM.YYYY or ISO 8601)")
+
+
+class NotConvertible(ValueError):
+    """A cell's text that a custom field's type cannot take.
+
+    ``message`` is the sentence (marked, English) with a ``{value}`` placeholder; ``describe``
+    says it in the user's language. ``str()`` is that sentence's English ending without the
+    value ("is not a whole number").
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message.removeprefix("{value} "))
+        self.message = message
+
+    def describe(self, value: str) -> str:
+        return _(self.message).format(value=value)
+
+
 def to_text(text: str) -> str:
     return text
 
 
 def to_integer(text: str) -> int:
-    number = _decimal(text, "is not a whole number")
+    number = _decimal(text, _NOT_WHOLE)
     if number != number.to_integral_value():
-        raise ValueError("is not a whole number")
+        raise NotConvertible(_NOT_WHOLE)
     if abs(number) > _MAX_SAFE_INTEGER:
-        raise ValueError("is too large for a whole-number field")
+        raise NotConvertible(_TOO_LARGE)
     return int(number)
 
 
 def to_float(text: str) -> float:
-    return float(_decimal(text, "is not a number"))
+    return float(_decimal(text, _NOT_NUMBER))
 
 
 def to_boolean(text: str) -> bool:
@@ -54,7 +79,7 @@ def to_boolean(text: str) -> bool:
         return True
     if word in _FALSE_WORDS:
         return False
-    raise ValueError("is not a yes/no value (use true/false, yes/no, ja/nei or 1/0)")
+    raise NotConvertible(_NOT_YES_NO)
 
 
 def to_date(text: str) -> str:
@@ -64,7 +89,7 @@ def to_date(text: str) -> str:
     except (ValueError, OverflowError):
         moment = None
     if moment is None:
-        raise ValueError("is not a date (use YYYY-MM-DD, DD.MM.YYYY or ISO 8601)")
+        raise NotConvertible(_NOT_DATE)
     return (
         f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}T"
         f"{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}."
@@ -86,13 +111,13 @@ CONVERTERS: dict[str, Converter] = {
 }
 
 
-def _decimal(text: str, reason: str) -> Decimal:
+def _decimal(text: str, message: str) -> Decimal:
     if _NUMBER.fullmatch(text) is None:
-        raise ValueError(reason)
+        raise NotConvertible(message)
     try:
         return Decimal(text.replace(",", "."))
     except InvalidOperation:
-        raise ValueError(reason) from None
+        raise NotConvertible(message) from None
 
 
 def _parse_moment(text: str) -> datetime | None:

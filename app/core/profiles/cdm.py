@@ -55,7 +55,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from app.core.errors import InputFileError, NotFoundError, UsageError
-from app.core.profiles.rowlist import count_of
+from app.core.i18n import _, ngettext, number
+from app.core.profiles import rowlist
 
 MODEL_FILE = "model.json"
 _LOCAL_ABSOLUTE = re.compile(r"^(?:[A-Za-z]:[\\/]|[\\/]{2})")
@@ -119,29 +120,36 @@ class Model:
             if len(usable) == 1:
                 return usable[0]
             if not usable:
-                raise InputFileError(f"{self.path} describes no entity with data in this folder.")
+                raise InputFileError(
+                    _("{path} describes no entity with data in this folder.").format(path=self.path)
+                )
             raise UsageError(
-                f"{self.path} describes {count_of(len(usable), 'entity', 'entities')}: "
-                f"{_names(usable)}. Choose one with --entity NAME."
+                ngettext(
+                    "{path} describes {count} entity: {names}. Choose one with --entity NAME.",
+                    "{path} describes {count} entities: {names}. Choose one with --entity NAME.",
+                    len(usable),
+                ).format(path=self.path, count=number(len(usable)), names=_names(usable))
             )
         folded = name.strip().casefold()
         for entity in self.entities:
             if entity.name.casefold() == folded:
                 if entity.reference:
                     raise UsageError(
-                        f'Entity "{entity.name}" in {self.path} refers to another model and '
-                        f"has no data in this folder; choose one of: {_names(usable)}."
+                        _(
+                            'Entity "{entity}" in {path} refers to another model and has no '
+                            "data in this folder; choose one of: {names}."
+                        ).format(entity=entity.name, path=self.path, names=_names(usable))
                     )
                 return entity
         raise NotFoundError(
-            f'{self.path} has no entity "{name}"; its entities are: {_names(usable)}.'
+            _('{path} has no entity "{name}"; its entities are: {names}.').format(
+                path=self.path, name=name, names=_names(usable)
+            )
         )
 
 
 def _names(entities: tuple[Entity, ...]) -> str:
-    shown = ", ".join(entity.name for entity in entities[:_SHOWN])
-    rest = len(entities) - _SHOWN
-    return f"{shown} and {rest} more" if rest > 0 else shown
+    return rowlist.names([entity.name for entity in entities], _SHOWN)
 
 
 def is_model_path(path: Path) -> bool:
@@ -152,7 +160,7 @@ def is_model_path(path: Path) -> bool:
 def model_file(path: Path) -> Path:
     """The model.json of a folder (or ``path`` itself when it is a file); InputFileError if none."""
     if not path.exists():
-        raise InputFileError(f"{path}: no such file or folder; check the path.")
+        raise InputFileError(_("{path}: no such file or folder; check the path.").format(path=path))
     if not path.is_dir():
         return path
     found = path / MODEL_FILE
@@ -162,8 +170,10 @@ def model_file(path: Path) -> Path:
         if child.name.casefold() == MODEL_FILE and child.is_file():
             return child
     raise InputFileError(
-        f"{path} is a folder without a {MODEL_FILE}; give the path of a data file, or of a "
-        f"Customer Insights export folder (the one that holds its {MODEL_FILE})."
+        _(
+            "{path} is a folder without a {model}; give the path of a data file, or of a "
+            "Customer Insights export folder (the one that holds its {model})."
+        ).format(path=path, model=MODEL_FILE)
     )
 
 
@@ -174,34 +184,46 @@ def read_model(path: Path) -> Model:
         raw = file.read_bytes()
     except OSError as exc:
         raise InputFileError(
-            f"{file} cannot be read ({exc.strerror}); check its permissions."
+            _("{path} cannot be read ({reason}); check its permissions.").format(
+                path=file, reason=exc.strerror
+            )
         ) from exc
     try:
         data = json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
-        raise InputFileError(f"{file} is not UTF-8 text, so it is not a model.json.") from exc
+        raise InputFileError(
+            _("{path} is not UTF-8 text, so it is not a model.json.").format(path=file)
+        ) from exc
     except json.JSONDecodeError as exc:
         raise InputFileError(
-            f"{file} is not valid JSON (line {exc.lineno}: {exc.msg}); export the folder again."
+            _("{path} is not valid JSON (line {line}: {reason}); export the folder again.").format(
+                path=file, line=number(exc.lineno), reason=exc.msg
+            )
         ) from exc
     entities = data.get("entities") if isinstance(data, dict) else None
     if not isinstance(entities, list):
         raise InputFileError(
-            f"{file} has no list of entities, so it is not a Common Data Model model.json."
+            _(
+                "{path} has no list of entities, so it is not a Common Data Model model.json."
+            ).format(path=file)
         )
     return Model(path=file, entities=tuple(_entity(file, item) for item in entities))
 
 
 def _entity(file: Path, item: object) -> Entity:
     if not isinstance(item, dict) or not _text(item.get("name")):
-        raise InputFileError(f"{file} has an entity without a name; export the folder again.")
+        raise InputFileError(
+            _("{path} has an entity without a name; export the folder again.").format(path=file)
+        )
     name = str(item["name"]).strip()
     if item.get("$type") == "ReferenceEntity":
         return Entity(name=name, attributes=(), partitions=(), reference=True)
     attributes = tuple(_attribute(file, name, a) for a in _list(item.get("attributes")))
     if not attributes:
         raise InputFileError(
-            f'Entity "{name}" in {file} has no attributes, so its columns are unknown.'
+            _('Entity "{entity}" in {path} has no attributes, so its columns are unknown.').format(
+                entity=name, path=file
+            )
         )
     partitions = tuple(
         _partition(file, name, number, p)
@@ -213,7 +235,10 @@ def _entity(file: Path, item: object) -> Entity:
 def _attribute(file: Path, entity: str, item: object) -> Attribute:
     if not isinstance(item, dict) or not _text(item.get("name")):
         raise InputFileError(
-            f'Entity "{entity}" in {file} has an attribute without a name; export the folder again.'
+            _(
+                'Entity "{entity}" in {path} has an attribute without a name; export the folder '
+                "again."
+            ).format(entity=entity, path=file)
         )
     data_type = item.get("dataType")
     return Attribute(str(item["name"]).strip(), str(data_type) if _text(data_type) else "string")
@@ -222,8 +247,10 @@ def _attribute(file: Path, entity: str, item: object) -> Attribute:
 def _partition(file: Path, entity: str, number: int, item: object) -> Partition:
     if not isinstance(item, dict) or not _text(item.get("location")):
         raise InputFileError(
-            f'Partition {number} of entity "{entity}" in {file} has no location; export the '
-            "folder again."
+            _(
+                'Partition {number} of entity "{entity}" in {path} has no location; export the '
+                "folder again."
+            ).format(number=number, entity=entity, path=file)
         )
     name = str(item["name"]).strip() if _text(item.get("name")) else f"#{number}"
     return Partition(name, str(item["location"]).strip(), _settings(file, entity, name, item))
@@ -234,21 +261,31 @@ def _settings(file: Path, entity: str, partition: str, item: dict[str, object]) 
     if not isinstance(raw, dict):
         return CsvSettings()
     kind = raw.get("$type", "CsvFormatSettings")
-    where = f'Partition "{partition}" of entity "{entity}" in {file}'
+    where = {"partition": partition, "entity": entity, "path": file}
     if kind != "CsvFormatSettings":
         raise InputFileError(
-            f"{where} is stored as {kind}; only CSV partitions can be imported. Export the "
-            "entity as CSV."
+            _(
+                'Partition "{partition}" of entity "{entity}" in {path} is stored as {kind}; only '
+                "CSV partitions can be imported. Export the entity as CSV."
+            ).format(kind=kind, **where)
         )
     headers = raw.get("columnHeaders", raw.get("columnHeader", False))
     delimiter = raw.get("delimiter", ",")
     if not isinstance(delimiter, str) or len(delimiter) != 1 or delimiter in '"\r\n':
         raise InputFileError(
-            f"{where} has the delimiter {delimiter!r}; only a single character can be read."
+            _(
+                'Partition "{partition}" of entity "{entity}" in {path} has the delimiter '
+                "{delimiter}; only a single character can be read."
+            ).format(delimiter=repr(delimiter), **where)
         )
     quote_style = str(raw.get("quoteStyle", "QuoteStyle.Csv"))
     if quote_style not in ("QuoteStyle.Csv", "QuoteStyle.None"):
-        raise InputFileError(f"{where} has an unknown quoteStyle {quote_style!r}.")
+        raise InputFileError(
+            _(
+                'Partition "{partition}" of entity "{entity}" in {path} has an unknown '
+                "quoteStyle {style}."
+            ).format(style=repr(quote_style), **where)
+        )
     encoding = raw.get("encoding")
     return CsvSettings(
         column_headers=headers is True or str(headers).lower() == "true",
@@ -273,7 +310,7 @@ def resolve(model: Model, entity: Entity, partition: Partition) -> Path:
     """The file inside the model's folder that ``partition`` names; InputFileError if none."""
     root = model.root.resolve()
     location = partition.location
-    where = f'Partition "{partition.name}" of entity "{entity.name}" ({location})'
+    where = {"partition": partition.name, "entity": entity.name, "location": location}
     parts = urlsplit(location)
     local_absolute = bool(_LOCAL_ABSOLUTE.match(location)) or parts.scheme == "file"
     if parts.scheme and not local_absolute:
@@ -282,29 +319,35 @@ def resolve(model: Model, entity: Entity, partition: Partition) -> Path:
         local = Path(unquote(parts.path) if parts.scheme else location)
         found = _inside(root, local)
         if found is None and not _under(root, local):
-            raise InputFileError(
-                f"{where} points outside the folder {model.root}; only files inside the "
-                "export folder are read."
-            )
+            raise _outside(where, model.root)
     else:
         found = _relative(root, location, unquote(parts.path), where=where)
     if found is None:
         raise InputFileError(
-            f"{where} is missing from the folder {model.root}; download the whole export "
-            "folder again, with every file of the entity."
+            _(
+                'Partition "{partition}" of entity "{entity}" ({location}) is missing from the '
+                "folder {folder}; download the whole export folder again, with every file of "
+                "the entity."
+            ).format(folder=model.root, **where)
         )
     return _checked_inside(root, found, where)
 
 
-def _relative(root: Path, *spellings: str, where: str) -> Path | None:
+def _outside(where: dict[str, str], folder: Path) -> InputFileError:
+    return InputFileError(
+        _(
+            'Partition "{partition}" of entity "{entity}" ({location}) points outside the folder '
+            "{folder}; only files inside the export folder are read."
+        ).format(folder=folder, **where)
+    )
+
+
+def _relative(root: Path, *spellings: str, where: dict[str, str]) -> Path | None:
     """A location relative to model.json: as written, else percent-decoded without a query."""
     for spelling in spellings:
         relative = posixpath.normpath(spelling.replace("\\", "/"))
         if relative == ".." or relative.startswith("../"):
-            raise InputFileError(
-                f"{where} points outside the folder {root}; only files inside the export "
-                "folder are read."
-            )
+            raise _outside(where, root)
         candidate = root / relative
         if candidate.is_file():
             return candidate
@@ -352,13 +395,20 @@ def _inside(root: Path, path: Path) -> Path | None:
     return resolved if resolved.is_relative_to(root) and resolved.is_file() else None
 
 
-def _checked_inside(root: Path, found: Path, where: str) -> Path:
+def _checked_inside(root: Path, found: Path, where: dict[str, str]) -> Path:
     resolved = found.resolve()
     if not resolved.is_relative_to(root):
         raise InputFileError(
-            f"{where} leads outside the export folder {root} (through a link); only files "
-            "inside it are read."
+            _(
+                'Partition "{partition}" of entity "{entity}" ({location}) leads outside the '
+                "export folder {folder} (through a link); only files inside it are read."
+            ).format(folder=root, **where)
         )
     if not os.access(resolved, os.R_OK):
-        raise InputFileError(f"{where} ({resolved}) cannot be read; check its permissions.")
+        raise InputFileError(
+            _(
+                'Partition "{partition}" of entity "{entity}" ({location}) cannot be read from '
+                "{path}; check its permissions."
+            ).format(path=resolved, **where)
+        )
     return resolved

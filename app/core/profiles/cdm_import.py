@@ -16,7 +16,9 @@ from pathlib import Path
 
 import duckdb
 
+from app.core import advice
 from app.core.errors import InputFileError, UsageError
+from app.core.i18n import _, ngettext, number
 from app.core.profiles.cdm import Entity, Model, Partition, read_model, resolve
 from app.core.profiles.columns import clean_names, finish_table, refuse_duplicates
 from app.core.profiles.csv_import import Quotes, read_delimited
@@ -26,7 +28,6 @@ from app.core.profiles.duckload import quote_identifier
 from app.core.profiles.encoding import TextSample, normalize_encoding
 from app.core.profiles.loading import Loaded, load_exact
 from app.core.profiles.models import ROW_NUMBER_COLUMN, physical_name
-from app.core.profiles.rowlist import count_of
 from app.core.profiles.target import Target, digest_file
 
 Progress = Callable[[float], None]
@@ -61,21 +62,25 @@ def import_cdm(
     offset = 0
     total = sum(part.size for part in parts) or 1
     done = 0
-    for number, part in enumerate(parts, start=1):
+    for part_no, part in enumerate(parts, start=1):
         start = _START + (_END - _START) * done / total
         end = _START + (_END - _START) * (done + part.size) / total
         with progress_of(target.con, on_progress, start, end):
-            rows, used, sha = _append(target, part, names, offset, number, encoding)
+            rows, used, sha = _append(target, part, names, offset, part_no, encoding)
         offset += rows
         done += part.size
         digests.append(sha)
         if used and used not in encodings:
             encodings.append(used)
     if offset == 0:
-        files = count_of(len(parts), "partition file", "partition files")
         raise InputFileError(
-            f'Entity "{chosen.name}" in {model.path} has no rows in its {files}; export the '
-            "data again."
+            ngettext(
+                'Entity "{entity}" in {path} has no rows in its {count} partition file; export '
+                "the data again.",
+                'Entity "{entity}" in {path} has no rows in its {count} partition files; export '
+                "the data again.",
+                len(parts),
+            ).format(entity=chosen.name, path=model.path, count=number(len(parts)))
         )
     finished = finish_table(target.con, target.table, model.path, names, padded=False)
     return Loaded(
@@ -93,8 +98,10 @@ def import_cdm(
 def _parts(model: Model, entity: Entity) -> list[_Part]:
     if not entity.partitions:
         raise InputFileError(
-            f'Entity "{entity.name}" in {model.path} lists no partitions (data files), so it '
-            "has no data here; export it again with its data."
+            _(
+                'Entity "{entity}" in {path} lists no partitions (data files), so it has no data '
+                "here; export it again with its data."
+            ).format(entity=entity.name, path=model.path)
         )
     parts = []
     for partition in entity.partitions:
@@ -113,7 +120,7 @@ def _append(
     part: _Part,
     names: list[str],
     offset: int,
-    number: int,
+    part_no: int,
     encoding: str | None,
 ) -> tuple[int, str | None, str]:
     """Append one partition's rows after row ``offset``: (rows, encoding read, sha256).
@@ -121,11 +128,13 @@ def _append(
     ``encoding`` (the user's) overrides the one model.json gives.
     """
     try:
-        return _append_file(target, part, names, offset, number, encoding)
+        return _append_file(target, part, names, offset, part_no, encoding)
     except OSError as exc:
         raise InputFileError(
-            f'Partition "{part.partition.name}" ({part.path}) cannot be read ({exc.strerror}); '
-            "check the file and its permissions."
+            _(
+                'Partition "{partition}" ({path}) cannot be read ({reason}); check the file and '
+                "its permissions."
+            ).format(partition=part.partition.name, path=part.path, reason=exc.strerror)
         ) from exc
 
 
@@ -139,8 +148,15 @@ def _encoding(part: _Part, encoding: str | None) -> str | None:
         normalize_encoding(named)
     except UsageError as exc:
         raise InputFileError(
-            f'Partition "{part.partition.name}" ({part.path}) is described as encoded in '
-            f'"{named}", which is not a known encoding; pass the right --encoding.'
+            _(
+                'Partition "{partition}" ({path}) is described as encoded in "{encoding}", which '
+                "is not a known encoding. {advice}"
+            ).format(
+                partition=part.partition.name,
+                path=part.path,
+                encoding=named,
+                advice=advice.ENCODING,
+            )
         ) from exc
     return named
 
@@ -150,7 +166,7 @@ def _append_file(
     part: _Part,
     names: list[str],
     offset: int,
-    number: int,
+    part_no: int,
     encoding: str | None,
 ) -> tuple[int, str | None, str]:
     digest = target.pool.submit(digest_file, part.path)
@@ -165,19 +181,19 @@ def _append_file(
         header_line=settings.column_headers,
         quoting=settings.quoting,
     )
-    workdir = target.workdir / f"partition-{number}"
+    workdir = target.workdir / f"partition-{part_no}"
     workdir.mkdir()
     scratch = new_table_name()
     own = dataclasses.replace(target, table=scratch, workdir=workdir, digest=digest)
 
-    def dialect_of(_: TextSample) -> Dialect:
+    def dialect_of(_sample: TextSample) -> Dialect:
         return dialect
 
     def load(file: DelimitedFile, quotes: Quotes) -> int:
         return load_exact(own.con, scratch, file, workdir, own.pool, quotes)
 
     try:
-        rows, used, _ = read_delimited(own, part.path, encoding, dialect_of, load)
+        rows, used, _dialect = read_delimited(own, part.path, encoding, dialect_of, load)
         cells = ", ".join(physical_name(i) for i in range(len(names)))
         target.con.execute(
             f"INSERT INTO {quote_identifier(target.table)} "  # noqa: S608 (generated names)

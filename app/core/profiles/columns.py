@@ -16,9 +16,10 @@ from pathlib import Path
 import duckdb
 
 from app.core.errors import InputFileError
+from app.core.i18n import _, ngettext, number
 from app.core.profiles.duckload import quote_identifier
 from app.core.profiles.models import ROW_NUMBER_COLUMN, physical_name
-from app.core.profiles.rowlist import count_of, describe_rows, word
+from app.core.profiles.rowlist import numbers
 
 _EMAIL_NAME = re.compile(r"e-?mail|e-?post", re.IGNORECASE)
 _EMAIL_LIKE = "%_@_%._%"
@@ -39,18 +40,22 @@ def clean_names(raw: Sequence[object]) -> list[str]:
 
 def refuse_duplicates(path: Path, names: Sequence[str]) -> None:
     positions: dict[str, list[int]] = {}
-    for number, name in enumerate(names, start=1):
+    for position, name in enumerate(names, start=1):
         if name:
-            positions.setdefault(name.casefold(), []).append(number)
+            positions.setdefault(name.casefold(), []).append(position)
     clashes = [
-        f'"{names[found[0] - 1]}" (columns {", ".join(map(str, found))})'
+        _('"{name}" (columns {numbers})').format(
+            name=names[found[0] - 1], numbers=numbers(found, len(found))
+        )
         for found in positions.values()
         if len(found) > 1
     ]
     if clashes:
         raise InputFileError(
-            f"{path}: column names must be unique (ignoring case), but these repeat: "
-            f"{'; '.join(clashes)}. Rename them in the file and import again."
+            _(
+                "{path}: column names must be unique (ignoring case), but these repeat: "
+                "{clashes}. Rename them in the file and import again."
+            ).format(path=path, clashes="; ".join(clashes))
         )
 
 
@@ -62,14 +67,18 @@ def finish_table(
     final = _name_blank_columns(con, table, names, warnings)
     kept = [index for index, name in enumerate(final) if name is not None]
     if not kept:
-        raise InputFileError(f"{path} has no columns with a name or data; check the header line.")
+        raise InputFileError(
+            _("{path} has no columns with a name or data; check the header line.").format(path=path)
+        )
     if padded:
         warnings.extend(_short_rows(con, table, kept[-1]))
     columns = tuple(name for name in final if name is not None)
     if not _has_email_column(con, table, columns, kept):
         warnings.append(
-            "No column looks like it holds email addresses; the export will need its Email "
-            "field mapped to the column that does."
+            _(
+                "No column looks like it holds email addresses; the export will need its Email "
+                "field mapped to the column that does."
+            )
         )
     _compact(con, table, len(final), kept)
     return Finished(columns=columns, warnings=tuple(warnings))
@@ -86,25 +95,33 @@ def _name_blank_columns(
     has_data = [bool(value) for value in (row or [None] * len(blanks))]
     final: list[str | None] = list(names)
     taken = {name.casefold() for name in names if name}
-    dropped: list[str] = []
-    renamed: list[tuple[str, str]] = []
+    dropped: list[int] = []
+    renamed: list[tuple[int, str]] = []
     for index, filled in zip(blanks, has_data, strict=True):
         if filled:
             final[index] = _free_name(f"column_{index + 1}", taken)
-            renamed.append((str(index + 1), f'"{final[index]}"'))
+            renamed.append((index + 1, f'"{final[index]}"'))
         else:
             final[index] = None
-            dropped.append(str(index + 1))
+            dropped.append(index + 1)
     if dropped:
         warnings.append(
-            f"{word(len(dropped), 'Column', 'Columns')} {', '.join(dropped)} "
-            f"{word(len(dropped), 'has', 'have')} no name and no data; left out."
+            ngettext(
+                "Column {columns} has no name and no data; left out.",
+                "Columns {columns} have no name and no data; left out.",
+                len(dropped),
+            ).format(columns=numbers(dropped, len(dropped)))
         )
     if renamed:
         warnings.append(
-            f"{word(len(renamed), 'Column', 'Columns')} {', '.join(n for n, _ in renamed)} "
-            f"{word(len(renamed), 'has no name; it was', 'have no name; they were')} named "
-            f"{', '.join(new for _, new in renamed)}."
+            ngettext(
+                "Column {columns} has no name; it was named {names}.",
+                "Columns {columns} have no name; they were named {names}.",
+                len(renamed),
+            ).format(
+                columns=numbers([n for n, _new in renamed], len(renamed)),
+                names=", ".join(new for _n, new in renamed),
+            )
         )
     return final
 
@@ -127,10 +144,15 @@ def _short_rows(con: duckdb.DuckDBPyConnection, table: str, last: int) -> list[s
     first = con.execute(
         f"SELECT {ROW_NUMBER_COLUMN} {where} ORDER BY {ROW_NUMBER_COLUMN} LIMIT {_SHOWN}"
     ).fetchall()
-    rows = describe_rows([int(r[0]) for r in first], count)
+    rows = numbers([int(r[0]) for r in first], count)
     return [
-        f"{count_of(count, 'row has', 'rows have')} fewer cells than the header and "
-        f"{word(count, 'was', 'were')} padded with empty cells: {rows}."
+        ngettext(
+            "{count} row has fewer cells than the header and was padded with empty cells: "
+            "row {rows}.",
+            "{count} rows have fewer cells than the header and were padded with empty cells: "
+            "rows {rows}.",
+            count,
+        ).format(count=number(count), rows=rows)
     ]
 
 

@@ -7,7 +7,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from app.core import advice
 from app.core.errors import InputFileError
+from app.core.i18n import _, number
 from app.core.profiles.dialect import DelimitedFile, Dialect, check_delimiter, detect_dialect
 from app.core.profiles.duckload import NotUtf8
 from app.core.profiles.encoding import (
@@ -58,11 +60,15 @@ def read_delimited(
     except NotUtf8 as failure:
         # The first megabyte was UTF-8 and a later part is not: Windows-1252 after all.
         if sample.encoding != "utf-8" or not sample.detected:
-            line = f" (line {failure.line})" if failure.line else ""
-            raise InputFileError(
-                f"{path} is not valid UTF-8 text{line}; pass the right --encoding, "
-                "for example cp1252."
-            ) from failure
+            if failure.line:
+                text = _("{path} is not valid UTF-8 text (line {line}). {advice}").format(
+                    path=path, line=number(failure.line), advice=advice.ENCODING
+                )
+            else:
+                text = _("{path} is not valid UTF-8 text. {advice}").format(
+                    path=path, advice=advice.ENCODING
+                )
+            raise InputFileError(text) from failure
     return _read(target, path, read_sample_as_cp1252(path), dialect_of, load)
 
 

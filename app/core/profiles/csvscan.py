@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TextIO
 
 from app.core.errors import InputFileError
+from app.core.i18n import _, number
 from app.core.profiles.dialect import DelimitedFile
 
 _STOP_CHECK_EVERY = 10_000
@@ -34,7 +35,7 @@ class WideRecord:
 
 def _open(file: DelimitedFile) -> TextIO:
     handle = file.path.open("r", encoding="utf-8-sig", newline="")
-    for _ in range(file.dialect.skip_lines):
+    for _skipped in range(file.dialect.skip_lines):
         handle.readline()
     return handle
 
@@ -83,21 +84,30 @@ def _parse_error(file: DelimitedFile, exc: csv.Error, start: int, line: int) -> 
     where = file.origin
     if "unexpected end of data" in reason:
         return InputFileError(
-            f"{where}: the quoted value starting on line {start} is never closed; add the "
-            'missing " or remove the stray one.'
+            _(
+                "{path}: the quoted value starting on line {line} is never closed; add the "
+                'missing " or remove the stray one.'
+            ).format(path=where, line=number(start))
         )
     if _AFTER_QUOTE in reason:
         return InputFileError(
-            f"{where}: line {line} has text right after a closing quote; quote the whole value "
-            'and double any " inside it.'
+            _(
+                "{path}: line {line} has text right after a closing quote; quote the whole "
+                'value and double any " inside it.'
+            ).format(path=where, line=number(line))
         )
     if "field larger than field limit" in reason:
         return InputFileError(
-            f"{where}: line {line} has a value longer than {csv.field_size_limit():,} "
-            "characters, the most one value may have; check that line for an unclosed quote, "
-            "or shorten the value."
+            _(
+                "{path}: line {line} has a value longer than {limit} characters, the most one "
+                "value may have; check that line for an unclosed quote, or shorten the value."
+            ).format(path=where, line=number(line), limit=number(csv.field_size_limit()))
         )
-    return InputFileError(f"{where}: line {line} cannot be read ({reason}).")
+    return InputFileError(
+        _("{path}: line {line} cannot be read ({reason}).").format(
+            path=where, line=number(line), reason=reason
+        )
+    )
 
 
 def count_records(file: DelimitedFile, stop: threading.Event | None = None) -> int:
@@ -108,7 +118,7 @@ def count_records(file: DelimitedFile, stop: threading.Event | None = None) -> i
     """
     count = 0
     with _open(file) as handle:
-        for count, _, _ in _records(file, handle, lenient=True):
+        for count, _line, _cells in _records(file, handle, lenient=True):
             if stop is not None and count % _STOP_CHECK_EVERY == 0 and stop.is_set():
                 return -1
     return count
@@ -131,7 +141,7 @@ def normalize(file: DelimitedFile, dest: Path) -> DelimitedFile:
     with _open(file) as handle, dest.open("w", encoding="utf-8", newline="") as target:
         writer = csv.writer(target, delimiter=delimiter, lineterminator="\n")
         writer.writerow(file.dialect.header)
-        for _, _, cells in _records(file, handle):
+        for _record, _line, cells in _records(file, handle):
             writer.writerow(cells)
     dialect = replace(file.dialect, skip_lines=0, header_line=True, quoting=True)
     return replace(file, path=dest, dialect=dialect, quotes=None, trusted=True)

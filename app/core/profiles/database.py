@@ -18,8 +18,10 @@ from pathlib import Path
 
 import duckdb
 
+from app.core import advice
 from app.core.clock import Clock
 from app.core.errors import AppError, BusyError
+from app.core.i18n import _
 from app.core.paths import make_private
 from app.core.profiles.duckload import quote_identifier
 
@@ -50,12 +52,12 @@ class DamagedProfilesError(AppError):
 
     def __init__(self, path: Path, detail: str) -> None:
         self.path = path
-        first = detail.strip().splitlines()[0] if detail.strip() else "unreadable"
+        first = detail.strip().splitlines()[0] if detail.strip() else _("unreadable")
         super().__init__(
-            f"The profile data ({path}) is damaged ({first}). It is a copy of the files you "
-            "imported: rebuild it from them with 'autopilot-exporter rebuild-profiles' (in the "
-            "window: File > Rebuild profile data). Connections, segments, exports and history "
-            "are not affected."
+            _(
+                "The profile data ({path}) is damaged ({detail}). It is a copy of the files you "
+                "imported. {advice} Connections, segments, exports and history are not affected."
+            ).format(path=path, detail=first, advice=advice.REBUILD_PROFILES)
         )
 
 
@@ -109,8 +111,10 @@ class ProfileDatabase:
                     raise
                 if self._clock.monotonic() >= deadline:
                     raise BusyError(
-                        "The profile data is in use by another window or command; "
-                        "try again when it has finished."
+                        _(
+                            "The profile data is in use by another window or command; try again "
+                            "when it has finished."
+                        )
                     ) from exc
             self._clock.sleep(_RETRY_EVERY_S)
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.core.errors import InputFileError, UsageError
+from app.core.i18n import _
 from app.core.profiles.encoding import TextSample
 
 DELIMITERS = (",", ";", "\t", "|")
@@ -48,7 +49,11 @@ class Dialect:
 
 def check_delimiter(delimiter: str | None) -> str | None:
     if delimiter is not None and delimiter not in DELIMITERS:
-        raise UsageError(f"Unsupported delimiter {delimiter!r}; use one of , ; | or tab.")
+        raise UsageError(
+            _("Unsupported delimiter {delimiter}; use one of , ; | or tab.").format(
+                delimiter=repr(delimiter)
+            )
+        )
     return delimiter
 
 
@@ -58,7 +63,9 @@ def detect_dialect(path: Path, sample: TextSample, forced: str | None) -> Dialec
     delimiter = forced or hinted or _sniff(text, sample.complete)
     header = next(_records(text, delimiter, complete=True), None)
     if not header:
-        raise InputFileError(f"{path} has no header line; the first line must name the columns.")
+        raise InputFileError(
+            _("{path} has no header line; the first line must name the columns.").format(path=path)
+        )
     return Dialect(delimiter=delimiter, skip_lines=1 if hinted else 0, header=header)
 
 

@@ -15,7 +15,9 @@ import codecs
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.core import advice
 from app.core.errors import InputFileError, UsageError
+from app.core.i18n import N_, _
 
 SAMPLE_BYTES = 1 << 20
 FALLBACK_ENCODING = "cp1252"
@@ -29,9 +31,27 @@ _BOMS = (
 )
 _UTF8 = frozenset({"utf-8", "utf-8-sig"})
 _MAGIC = (
-    (b"PK\x03\x04", "an Excel workbook (.xlsx) or another zip file"),
-    (b"\xd0\xcf\x11\xe0", "an Excel 97-2003 workbook (.xls)"),
-    (b"PAR1", "a Parquet file (.parquet)"),
+    (
+        b"PK\x03\x04",
+        N_(
+            "{path} is an Excel workbook (.xlsx) or another zip file saved under a text-file "
+            "name; give it the right extension and import it again."
+        ),
+    ),
+    (
+        b"\xd0\xcf\x11\xe0",
+        N_(
+            "{path} is an Excel 97-2003 workbook (.xls) saved under a text-file name; give it "
+            "the right extension and import it again."
+        ),
+    ),
+    (
+        b"PAR1",
+        N_(
+            "{path} is a Parquet file (.parquet) saved under a text-file name; give it the "
+            "right extension and import it again."
+        ),
+    ),
 )
 # Control characters that do not occur in text; more than a few of them means a binary file.
 _TEXT_CONTROLS = frozenset("\t\n\r\f\v\x1a")
@@ -59,7 +79,9 @@ def normalize_encoding(name: str) -> str:
         return codecs.lookup(name.strip()).name
     except LookupError:
         raise UsageError(
-            f"Unknown encoding '{name}'; use for example utf-8, cp1252 (Windows) or utf-16."
+            _(
+                "Unknown encoding '{name}'; use for example utf-8, cp1252 (Windows) or utf-16."
+            ).format(name=name)
         ) from None
 
 
@@ -115,15 +137,14 @@ def _utf16_without_bom(raw: bytes) -> str | None:
 
 
 def _refuse_nul(path: Path, raw: bytes) -> str:
-    for magic, kind in _MAGIC:
+    for magic, message in _MAGIC:
         if raw.startswith(magic):
-            raise InputFileError(
-                f"{path} is {kind} saved under a text-file name; give it the right extension "
-                "and import it again."
-            )
+            raise InputFileError(_(message).format(path=path))
     raise InputFileError(
-        f"{path} is not a text file (it contains NUL bytes); export the data as CSV, Excel or "
-        "Parquet."
+        _(
+            "{path} is not a text file (it contains NUL bytes); export the data as CSV, Excel "
+            "or Parquet."
+        ).format(path=path)
     )
 
 
@@ -138,21 +159,30 @@ def _decode(path: Path, raw: bytes, encoding: str, complete: bool, *, detected: 
 def not_decodable(path: Path, encoding: str, *, detected: bool) -> InputFileError:
     if detected:
         return InputFileError(
-            f"{path} is neither UTF-8 nor Windows-1252 text; it may be a binary file, or pass "
-            "the right --encoding."
+            _("{path} is neither UTF-8 nor Windows-1252 text. {advice}").format(
+                path=path, advice=advice.NOT_TEXT
+            )
         )
-    return InputFileError(f"{path} is not valid {encoding} text; check --encoding.")
+    return InputFileError(
+        _("{path} is not valid {encoding} text. {advice}").format(
+            path=path, encoding=encoding, advice=advice.CHECK_ENCODING
+        )
+    )
 
 
 def _refuse_binary(path: Path, text: str) -> None:
     controls = sum(1 for char in text if char < " " and char not in _TEXT_CONTROLS)
     if "\x00" in text or controls > max(2, len(text) * _MAX_CONTROL_SHARE):
         raise InputFileError(
-            f"{path} does not look like a text file (it contains binary data); "
-            "export the data as CSV, Excel or Parquet."
+            _(
+                "{path} does not look like a text file (it contains binary data); export the "
+                "data as CSV, Excel or Parquet."
+            ).format(path=path)
         )
     if not text.strip():
-        raise InputFileError(f"{path} is empty; export the data again and import that file.")
+        raise InputFileError(
+            _("{path} is empty; export the data again and import that file.").format(path=path)
+        )
 
 
 def transcode(path: Path, encoding: str, dest: Path, *, detected: bool) -> int:

@@ -16,6 +16,7 @@ from typing import Any
 import python_calamine
 
 from app.core.errors import InputFileError, NotFoundError
+from app.core.i18n import _
 from app.core.profiles.cells import cell_text
 from app.core.profiles.dialect import DelimitedFile, Dialect
 from app.core.profiles.loading import Loaded, load_checked
@@ -29,7 +30,11 @@ def import_excel(target: Target, path: Path, *, sheet: str | None) -> Loaded:
     rows = _non_empty_rows(workbook.get_sheet_by_name(name).iter_rows())
     header = _write_csv(rows, copy)
     if header is None:
-        raise InputFileError(f'{path}: sheet "{name}" is empty; choose another with --sheet.')
+        raise InputFileError(
+            _('{path}: sheet "{name}" is empty; choose another with --sheet.').format(
+                path=path, name=name
+            )
+        )
     file = DelimitedFile(copy, path, Dialect(",", 0, header), trusted=True)
     loaded = load_checked(target.con, target.table, file, target.workdir, target.pool, _unknown)
     return dataclasses.replace(loaded, sheet=name)
@@ -44,28 +49,32 @@ def _open(path: Path) -> Any:
         return python_calamine.CalamineWorkbook.from_path(str(path))
     except python_calamine.PasswordError as exc:
         raise InputFileError(
-            f"{path} is protected by a password; save an unprotected copy and import that."
+            _(
+                "{path} is protected by a password; save an unprotected copy and import that."
+            ).format(path=path)
         ) from exc
     except (python_calamine.CalamineError, ValueError, OSError) as exc:
-        hint = _text_hint(path)
-        raise InputFileError(
-            f"{path} is not a valid Excel workbook ({str(exc).splitlines()[0]}){hint}."
-        ) from exc
+        if _looks_like_text(path):
+            text = _(
+                "{path} is not a valid Excel workbook ({reason}); it looks like a text file: "
+                "rename it to .csv and import that."
+            )
+        else:
+            text = _("{path} is not a valid Excel workbook ({reason}).")
+        raise InputFileError(text.format(path=path, reason=str(exc).splitlines()[0])) from exc
 
 
-def _text_hint(path: Path) -> str:
+def _looks_like_text(path: Path) -> bool:
     """Some systems save CSV or TSV text under an Excel name; say so when it looks like text."""
     with path.open("rb") as handle:
         start = handle.read(4096)
-    if b"\x00" in start:
-        return ""
-    return "; it looks like a text file: rename it to .csv and import that"
+    return b"\x00" not in start
 
 
 def _choose_sheet(path: Path, workbook: Any, wanted: str | None) -> str:
     names = [str(name) for name in workbook.sheet_names]
     if not names:
-        raise InputFileError(f"{path} has no sheets.")
+        raise InputFileError(_("{path} has no sheets.").format(path=path))
     if wanted is None:
         return _first_visible_worksheet(workbook) or names[0]
     if wanted in names:
@@ -74,7 +83,11 @@ def _choose_sheet(path: Path, workbook: Any, wanted: str | None) -> str:
     if len(folded) == 1:
         return folded[0]
     listed = ", ".join(f'"{name}"' for name in names)
-    raise NotFoundError(f'{path.name} has no sheet "{wanted}"; its sheets are: {listed}.')
+    raise NotFoundError(
+        _('{name} has no sheet "{sheet}"; its sheets are: {sheets}.').format(
+            name=path.name, sheet=wanted, sheets=listed
+        )
+    )
 
 
 def _first_visible_worksheet(workbook: Any) -> str | None:

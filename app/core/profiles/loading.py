@@ -26,14 +26,16 @@ from threading import Event
 
 import duckdb
 
+from app.core import advice
 from app.core.errors import InputFileError
+from app.core.i18n import _, ngettext, number
 from app.core.profiles import csvscan
 from app.core.profiles.columns import clean_names, finish_table, refuse_duplicates
 from app.core.profiles.database import drop_table
 from app.core.profiles.dialect import DelimitedFile
 from app.core.profiles.duckload import TooManyCells, Unparsable, load_delimited, quote_identifier
 from app.core.profiles.models import ROW_NUMBER_COLUMN, delimiter_label, physical_name
-from app.core.profiles.rowlist import count_of, describe_rows, word
+from app.core.profiles.rowlist import numbers
 
 VERIFY_IN_PARALLEL_UP_TO = 64 << 20
 _SHOWN = 5
@@ -75,7 +77,9 @@ def load_checked(
         stop.set()
     if rows == 0:
         raise InputFileError(
-            f"{file.origin} has a header but no data rows; export the data again with its rows."
+            _("{path} has a header but no data rows; export the data again with its rows.").format(
+                path=file.origin
+            )
         )
     names += [""] * (width - len(names))
     finished = finish_table(con, table, file.origin, names, padded=True)
@@ -99,7 +103,7 @@ def load_exact(
     stop = Event()
     verifying = _start_verification(file, pool, stop)
     try:
-        rows, loaded_file, _ = _load(con, table, file, width, workdir, exact=True)
+        rows, loaded_file, _width = _load(con, table, file, width, workdir, exact=True)
         if not loaded_file.trusted:
             _verify(loaded_file, rows, verifying, quotes)
     finally:
@@ -121,11 +125,19 @@ def _refuse_short_rows(
         f"SELECT {ROW_NUMBER_COLUMN} {where} ORDER BY {ROW_NUMBER_COLUMN} LIMIT {_SHOWN}"
     ).fetchall()
     drop_table(con, table)
-    rows = describe_rows([int(row[0]) for row in first], count)
     raise InputFileError(
-        f"{file.origin}: {count_of(count, 'row has', 'rows have')} fewer cells than the "
-        f"{width} columns it should have: {rows}. The file does not match its description; "
-        "export the data again."
+        ngettext(
+            "{path}: {count} row has fewer cells than the {width} columns it should have: "
+            "row {rows}. The file does not match its description; export the data again.",
+            "{path}: {count} rows have fewer cells than the {width} columns they should have: "
+            "rows {rows}. The file does not match its description; export the data again.",
+            count,
+        ).format(
+            path=file.origin,
+            count=number(count),
+            width=number(width),
+            rows=numbers([int(row[0]) for row in first], count),
+        )
     )
 
 
@@ -158,10 +170,15 @@ def _load(
         return _load(con, table, file, wider, workdir, original)
     except Unparsable as failure:
         if file.trusted:
-            where = f"near line {failure.line}" if failure.line else "at some line"
-            raise InputFileError(
-                f"{file.origin} cannot be read {where}: {failure.reason}."
-            ) from failure
+            if failure.line:
+                text = _("{path} cannot be read near line {line}: {reason}.").format(
+                    path=file.origin, line=number(failure.line), reason=failure.reason
+                )
+            else:
+                text = _("{path} cannot be read: {reason}.").format(
+                    path=file.origin, reason=failure.reason
+                )
+            raise InputFileError(text) from failure
         rewritten = csvscan.normalize(file, workdir / "normalized.csv")
         return _load(con, table, rewritten, width, workdir, original=file, exact=exact)
 
@@ -172,19 +189,33 @@ def _widen(file: DelimitedFile, width: int, line: int) -> int:
     spilling = [record for record in wide if record.spills]
     if spilling:
         first = spilling[:_SHOWN]
-        rows = describe_rows([record.record_no for record in first], len(spilling))
-        lines = ", ".join(f"{record.line_no:,}" for record in first)
         raise InputFileError(
-            f"{file.origin}: {count_of(len(spilling), 'row has', 'rows have')} more cells than "
-            f"the header ({width}): {rows} (file {word(len(first), 'line', 'lines')} {lines}). "
-            "The delimiter may be wrong: it "
-            f"was read as '{delimiter_label(file.dialect.delimiter)}'; choose another with "
-            "--delimiter, or fix those rows."
+            ngettext(
+                "{path}: {count} row has more cells than the header ({width}): row {rows} "
+                "(file line {lines}). The delimiter may be wrong: it was read as "
+                "'{delimiter}'. {advice}",
+                "{path}: {count} rows have more cells than the header ({width}): rows {rows} "
+                "(file lines {lines}). The delimiter may be wrong: it was read as "
+                "'{delimiter}'. {advice}",
+                len(spilling),
+            ).format(
+                path=file.origin,
+                count=number(len(spilling)),
+                width=number(width),
+                rows=numbers([record.record_no for record in first], len(spilling)),
+                lines=numbers([record.line_no for record in first], len(spilling)),
+                delimiter=delimiter_label(file.dialect.delimiter),
+                advice=advice.OTHER_DELIMITER,
+            )
         )
     if not wide or max(record.width for record in wide) <= width:
         raise InputFileError(
-            f"{file.origin}: line {line} has more cells than the header ({width}); check the "
-            "delimiter (--delimiter) and the quotes on that line."
+            _("{path}: line {line} has more cells than the header ({width}). {advice}").format(
+                path=file.origin,
+                line=number(line),
+                width=number(width),
+                advice=advice.CHECK_DELIMITER,
+            )
         )
     return max(record.width for record in wide)
 
@@ -193,16 +224,28 @@ def _too_wide(file: DelimitedFile, width: int, line: int) -> InputFileError:
     wide = csvscan.wide_records(file, width)
     if not wide:
         return InputFileError(
-            f"{file.origin}: line {line} has more cells than the {width} columns it should "
-            "have; the file does not match its description. Export the data again."
+            _(
+                "{path}: line {line} has more cells than the {width} columns it should have; "
+                "the file does not match its description. Export the data again."
+            ).format(path=file.origin, line=number(line), width=number(width))
         )
     first = wide[:_SHOWN]
-    rows = describe_rows([record.record_no for record in first], len(wide))
-    lines = ", ".join(f"{record.line_no:,}" for record in first)
     return InputFileError(
-        f"{file.origin}: {count_of(len(wide), 'row has', 'rows have')} more cells than the "
-        f"{width} columns it should have: {rows} (file {word(len(first), 'line', 'lines')} "
-        f"{lines}). The file does not match its description; export the data again."
+        ngettext(
+            "{path}: {count} row has more cells than the {width} columns it should have: "
+            "row {rows} (file line {lines}). The file does not match its description; export "
+            "the data again.",
+            "{path}: {count} rows have more cells than the {width} columns they should have: "
+            "rows {rows} (file lines {lines}). The file does not match its description; export "
+            "the data again.",
+            len(wide),
+        ).format(
+            path=file.origin,
+            count=number(len(wide)),
+            width=number(width),
+            rows=numbers([record.record_no for record in first], len(wide)),
+            lines=numbers([record.line_no for record in first], len(wide)),
+        )
     )
 
 
@@ -218,6 +261,9 @@ def _verify(
         expected = csvscan.count_records(file)
     if expected != rows:
         raise InputFileError(
-            f"{file.origin} could not be read consistently ({rows:,} rows read, {expected:,} "
-            'records found); check the file for a stray or unclosed quote (").'
+            _(
+                "{path} could not be read consistently: the number of rows read ({rows}) and "
+                "of records found ({records}) differ. Check the file for a stray or unclosed "
+                'quote (").'
+            ).format(path=file.origin, rows=number(rows), records=number(expected))
         )

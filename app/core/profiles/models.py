@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from app.core.errors import NotFoundError
+from app.core.i18n import _, moment, ngettext, number
 from app.core.store import to_iso
 
 ROW_NUMBER_COLUMN = "row_no"
@@ -26,8 +27,8 @@ def physical_name(index: int) -> str:
 def delimiter_label(delimiter: str | None) -> str:
     """A delimiter the way a person writes it (a tab is invisible)."""
     if delimiter is None:
-        return "none"
-    return "tab" if delimiter == "\t" else delimiter
+        return _("none")
+    return _("tab") if delimiter == "\t" else delimiter
 
 
 @dataclass(frozen=True)
@@ -83,13 +84,10 @@ class Source:
         if len(matches) == 1:
             return physical_name(matches[0])
         raise NotFoundError(
-            f'Source "{self.name}" has no column "{name}"; its columns are: {self._column_list()}.'
+            _('Source "{source}" has no column "{name}"; its columns are: {columns}.').format(
+                source=self.name, name=name, columns=_listed(self.columns)
+            )
         )
-
-    def _column_list(self) -> str:
-        shown = ", ".join(self.columns[:_SHOWN_COLUMNS])
-        hidden = len(self.columns) - _SHOWN_COLUMNS
-        return f"{shown} and {hidden} more" if hidden > 0 else shown
 
     def to_json(self) -> dict[str, object]:
         """The object ``source list --json`` prints (DESIGN.md section 4)."""
@@ -115,28 +113,69 @@ class ImportResult:
     partitions: int = 0
 
     def summary(self) -> str:
-        """One line: rows, columns, what was detected, and how many warnings follow."""
+        """One line: rows, what was detected, columns, and how many warnings follow."""
         source = self.source
-        return (
-            f'Imported "{source.name}": {_count(source.rows, "row")}, '
-            f"{_count(len(source.columns), 'column')} "
-            f"({self._detected()}), {_count(len(self.warnings), 'warning')}."
+        rows = ngettext(
+            'Imported "{name}": {count} row.', 'Imported "{name}": {count} rows.', source.rows
         )
+        return _sentences(
+            rows.format(name=source.name, count=number(source.rows)), self._described()
+        )
+
+    def _described(self) -> list[str]:
+        """What was read, the columns and the warnings, one sentence each."""
+        source = self.source
+        columns = len(source.columns)
+        warnings = len(self.warnings)
+        return [
+            self._detected(),
+            ngettext(
+                "Each row has {count} column.", "Each row has {count} columns.", columns
+            ).format(count=number(columns)),
+            ngettext("{count} warning.", "{count} warnings.", warnings).format(
+                count=number(warnings)
+            )
+            if warnings
+            else _("No warnings."),
+        ]
 
     def _detected(self) -> str:
         source = self.source
         if source.file_format == "csv":
-            return f"CSV, encoding {source.encoding}, delimiter {delimiter_label(source.delimiter)}"
+            return _("Read as CSV (encoding {encoding}, delimiter {delimiter}).").format(
+                encoding=source.encoding, delimiter=delimiter_label(source.delimiter)
+            )
         if source.file_format == "excel":
-            return f'Excel, sheet "{self.sheet}"' if self.sheet else "Excel"
+            if self.sheet:
+                return _('Read from the Excel sheet "{sheet}".').format(sheet=self.sheet)
+            return _("Read from an Excel workbook.")
         if source.file_format == "cdm":
-            files = _count(self.partitions, "partition file")
-            return f'Customer Insights folder, entity "{self.entity}" from {files}'
-        return "Parquet"
+            return ngettext(
+                'Read from the entity "{entity}" of a Customer Insights folder, in {count} '
+                "partition file.",
+                'Read from the entity "{entity}" of a Customer Insights folder, in {count} '
+                "partition files.",
+                self.partitions,
+            ).format(entity=self.entity, count=number(self.partitions))
+        return _("Read from a Parquet file.")
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number:,} {noun}" if number == 1 else f"{number:,} {noun}s"
+def _sentences(*parts: str | list[str]) -> str:
+    """Whole sentences, one after the other."""
+    texts: list[str] = []
+    for part in parts:
+        texts.extend([part] if isinstance(part, str) else part)
+    return " ".join(texts)
+
+
+def _listed(names: tuple[str, ...]) -> str:
+    shown = ", ".join(names[:_SHOWN_COLUMNS])
+    hidden = len(names) - _SHOWN_COLUMNS
+    if hidden <= 0:
+        return shown
+    return ngettext("{names} and {count} more", "{names} and {count} more", hidden).format(
+        names=shown, count=number(hidden)
+    )
 
 
 @dataclass(frozen=True)
@@ -157,15 +196,19 @@ class RefreshResult:
     def summary(self) -> str:
         before = self.before
         if self.imported is None:
-            return (
-                f'Source "{before.name}" is unchanged: {before.path} is the file imported '
-                f"at {to_iso(before.imported_at)}; nothing to do."
-            )
+            return _(
+                'Source "{name}" is unchanged: {path} is the file imported at {when}; nothing '
+                "to do."
+            ).format(name=before.name, path=before.path, when=moment(before.imported_at))
         source = self.imported.source
-        return (
-            f'Refreshed "{source.name}": {_count(source.rows, "row")} '
-            f"({before.rows:,} before), {_count(len(source.columns), 'column')} "
-            f"({self.imported._detected()}), {_count(len(self.imported.warnings), 'warning')}."
+        rows = ngettext(
+            'Refreshed "{name}": {count} row ({before} before).',
+            'Refreshed "{name}": {count} rows ({before} before).',
+            source.rows,
+        )
+        return _sentences(
+            rows.format(name=source.name, count=number(source.rows), before=number(before.rows)),
+            self.imported._described(),
         )
 
 
@@ -178,13 +221,23 @@ class RebuildResult:
     failed: tuple[tuple[str, str], ...]  # (source, why)
 
     def summary(self) -> str:
-        kept = f" The damaged file is kept as {self.aside}." if self.aside else ""
-        done = f"Rebuilt the profile data: {_count(len(self.rebuilt), 'source')} imported again"
-        if not self.failed:
-            return f"{done}.{kept}"
-        names = ", ".join(f'"{name}"' for name, _ in self.failed)
-        return (
-            f"{done}; {_count(len(self.failed), 'source')} could not be: {names} (their files "
-            f"are gone or unreadable; import each again under the same name to use its "
-            f"segments).{kept}"
-        )
+        done = ngettext(
+            "Rebuilt the profile data: {count} source imported again.",
+            "Rebuilt the profile data: {count} sources imported again.",
+            len(self.rebuilt),
+        ).format(count=number(len(self.rebuilt)))
+        texts = [done]
+        if self.failed:
+            names = ", ".join(f'"{name}"' for name, _why in self.failed)
+            texts.append(
+                ngettext(
+                    "{count} source could not be imported again: {names} (its file is gone or "
+                    "unreadable; import it again under the same name to use its segments).",
+                    "{count} sources could not be imported again: {names} (their files are gone "
+                    "or unreadable; import each again under the same name to use its segments).",
+                    len(self.failed),
+                ).format(count=number(len(self.failed)), names=names)
+            )
+        if self.aside:
+            texts.append(_("The damaged file is kept as {path}.").format(path=self.aside))
+        return _sentences(texts)

@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 
 from app.core.errors import InputFileError
+from app.core.i18n import _, ngettext
 from app.core.profiles.columns import clean_names, finish_table, refuse_duplicates
 from app.core.profiles.duckload import quote_identifier
 from app.core.profiles.loading import Loaded
@@ -49,7 +50,9 @@ def import_parquet(target: Target, path: Path) -> Loaded:
         raise _not_parquet(path, exc) from exc
     rows = int(row[0]) if row else 0
     if rows == 0:
-        raise InputFileError(f"{path} has no rows; export the data again with its rows.")
+        raise InputFileError(
+            _("{path} has no rows; export the data again with its rows.").format(path=path)
+        )
     finished = finish_table(con, target.table, path, names, padded=False)
     nested = [name for name, row in zip(names, described, strict=True) if _is_nested(str(row[1]))]
     warnings = finished.warnings + ((_nested_warning(nested),) if nested else ())
@@ -62,23 +65,22 @@ def _is_nested(type_name: str) -> bool:
 
 
 def _nested_warning(columns: list[str]) -> str:
-    named = ", ".join(f"'{c}'" for c in columns)
-    if len(columns) == 1:
-        return (
-            f"The column {named} holds nested values (a struct, list or map); they are kept as "
-            'JSON text such as {"city":"Oslo"}. To send a part of them, flatten the column '
-            "where the file is made."
-        )
-    return (
-        f"The columns {named} hold nested values (structs, lists or maps); they are kept as "
-        'JSON text such as {"city":"Oslo"}. To send a part of them, flatten the columns '
-        "where the file is made."
-    )
+    return ngettext(
+        "The column {columns} holds nested values (a struct, list or map); they are kept as "
+        "JSON text such as {example}. To send a part of them, flatten the column where the file "
+        "is made.",
+        "The columns {columns} hold nested values (structs, lists or maps); they are kept as "
+        "JSON text such as {example}. To send a part of them, flatten the columns where the "
+        "file is made.",
+        len(columns),
+    ).format(columns=", ".join(f"'{c}'" for c in columns), example='{"city":"Oslo"}')
 
 
 def _not_parquet(path: Path, exc: duckdb.Error) -> InputFileError:
     detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return InputFileError(f"{path} is not a valid Parquet file ({detail}).")
+    return InputFileError(
+        _("{path} is not a valid Parquet file ({reason}).").format(path=path, reason=detail)
+    )
 
 
 def _as_text(column: str, type_name: str) -> str:

@@ -6,9 +6,15 @@ import json
 import sqlite3
 
 from app.core.errors import InUseError, NotFoundError
+from app.core.i18n import N_, _, ngettext, number
 from app.core.profiles.models import FileStamp, ImportOptions, Source, has_column
 from app.core.store import StateStore, from_iso, to_iso
 
+# What uses the columns a refresh would drop, by kind of user.
+_USES = {
+    "segment": N_('the segment "{name}" uses {columns}'),
+    "export": N_('the export "{name}" uses {columns}'),
+}
 _COLUMNS = (
     "name, table_name, path, sha256, rows, columns, file_format, encoding, delimiter, warnings, "
     "imported_at, opt_sheet, opt_entity, opt_encoding, opt_delimiter, file_size, file_mtime_ns"
@@ -84,8 +90,12 @@ def get_source(state: StateStore, name: str) -> Source:
     with state.read() as db:
         source = find_source(db, name)
     if source is None:
-        raise NotFoundError(f'No source named "{name}"; see `source list` for the names.')
+        raise NotFoundError(_no_source(name))
     return source
+
+
+def _no_source(name: str) -> str:
+    return _('No source named "{name}"; see `source list` for the names.').format(name=name)
 
 
 def known_tables(state: StateStore) -> set[str]:
@@ -105,8 +115,10 @@ def save_source(state: StateStore, source: Source, *, refreshing: bool = False) 
         existing = old.fetchone()
         if existing is None and refreshing:
             raise NotFoundError(
-                f'Source "{source.name}" was removed while it was being refreshed; '
-                "import the file again."
+                _(
+                    'Source "{name}" was removed while it was being refreshed; import the file '
+                    "again."
+                ).format(name=source.name)
             )
         if existing is None:
             marks = ", ".join("?" for _ in _COLUMNS.split(","))
@@ -130,8 +142,8 @@ def delete_source(state: StateStore, name: str) -> Source:
     with state.transaction() as db:
         source = find_source(db, name)
         if source is None:
-            raise NotFoundError(f'No source named "{name}"; see `source list` for the names.')
-        users = [
+            raise NotFoundError(_no_source(name))
+        users: list[str] = [
             str(row[0])
             for row in db.execute(
                 "SELECT s.name FROM segments s JOIN sources src ON src.id = s.source_id "
@@ -140,17 +152,16 @@ def delete_source(state: StateStore, name: str) -> Source:
             )
         ]
         if users:
-            listed = ", ".join(f'"{user}"' for user in users)
             raise InUseError(
-                f'Source "{source.name}" is used by {_segments(len(users))} {listed}; '
-                "remove or change those first."
+                ngettext(
+                    'Source "{name}" is used by the segment {segments}; remove or change it first.',
+                    'Source "{name}" is used by the segments {segments}; remove or change those '
+                    "first.",
+                    len(users),
+                ).format(name=source.name, segments=", ".join(f'"{user}"' for user in users))
             )
         db.execute("DELETE FROM sources WHERE name = ?", (source.name,))
     return source
-
-
-def _segments(count: int) -> str:
-    return "segment" if count == 1 else "segments"
 
 
 def update_stamp(state: StateStore, source: Source, stamp: FileStamp) -> None:
@@ -167,7 +178,7 @@ class RefreshRefused(InUseError):
 
 
 def _refuse_dropped_columns(db: sqlite3.Connection, source_id: int, new: Source) -> None:
-    missing: dict[str, list[str]] = {}  # user ("segment \"VIP\"") -> its missing columns
+    missing: dict[tuple[str, str], list[str]] = {}  # (kind, name) -> its missing columns
     for user, columns in _column_users(db, source_id):
         for column in columns:
             if not has_column(new.columns, column):
@@ -178,17 +189,27 @@ def _refuse_dropped_columns(db: sqlite3.Connection, source_id: int, new: Source)
         return
     every = list(dict.fromkeys(c for columns in missing.values() for c in columns))
     uses = "; ".join(
-        f"{user} uses {', '.join(_quoted(c) for c in columns)}" for user, columns in missing.items()
+        _(_USES[kind]).format(name=name, columns=", ".join(_quoted(c) for c in columns))
+        for (kind, name), columns in missing.items()
     )
     if len(every) == 1:
-        lacks = f'the file no longer has the column "{every[0]}"'
-        fix = "put the column back in the file, or change what uses it, then refresh again."
+        text = _(
+            'Source "{name}" was not refreshed: the file no longer has the column "{column}" '
+            "({uses}). The data imported before stays as it was; put the column back in the "
+            "file, or change what uses it, then refresh again."
+        )
     else:
-        lacks = f"the file no longer has {len(every)} columns in use"
-        fix = "put the columns back in the file, or change what uses them, then refresh again."
+        text = ngettext(
+            'Source "{name}" was not refreshed: the file no longer has {count} column in use '
+            "({uses}). The data imported before stays as it was; put the column back in the "
+            "file, or change what uses it, then refresh again.",
+            'Source "{name}" was not refreshed: the file no longer has {count} columns in use '
+            "({uses}). The data imported before stays as it was; put the columns back in the "
+            "file, or change what uses them, then refresh again.",
+            len(every),
+        )
     raise RefreshRefused(
-        f'Source "{new.name}" was not refreshed: {lacks} ({uses}). '
-        f"The data imported before stays as it was; {fix}"
+        text.format(name=new.name, column=every[0], count=number(len(every)), uses=uses)
     )
 
 
@@ -196,16 +217,18 @@ def _quoted(text: str) -> str:
     return f'"{text}"'
 
 
-def _column_users(db: sqlite3.Connection, source_id: int) -> list[tuple[str, list[str]]]:
+def _column_users(
+    db: sqlite3.Connection, source_id: int
+) -> list[tuple[tuple[str, str], list[str]]]:
     """Each segment of the source with its rules' fields, each export of those segments with
     the columns of its mapping."""
-    users: list[tuple[str, list[str]]] = []
+    users: list[tuple[tuple[str, str], list[str]]] = []
     for name, rules in db.execute(
         "SELECT name, rules FROM segments WHERE source_id = ? ORDER BY name COLLATE NOCASE",
         (source_id,),
     ):
         fields = [str(rule["field"]) for rule in json.loads(rules) if rule.get("field")]
-        users.append((f'segment "{name}"', fields))
+        users.append((("segment", str(name)), fields))
     for name, mapping in db.execute(
         "SELECT DISTINCT e.name, e.mapping FROM exports e"
         " JOIN export_segments es ON es.export_id = e.id"
@@ -214,5 +237,5 @@ def _column_users(db: sqlite3.Connection, source_id: int) -> list[tuple[str, lis
         (source_id,),
     ):
         columns = [str(item["column"]) for item in json.loads(mapping) if item.get("column")]
-        users.append((f'export "{name}"', columns))
+        users.append((("export", str(name)), columns))
     return users

@@ -1,21 +1,29 @@
-"""Wording for counts and row lists in warnings and errors ("rows 3, 8 and 12 more")."""
+"""Numbers and names listed in warnings and errors: the first few, and how many more there are.
+
+The sentence around a list says what is listed ("rows", "entities") and how many, in the
+language's own plural; these give only the list itself.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-
-def word(count: int, one: str, many: str) -> str:
-    return one if count == 1 else many
+from app.core.i18n import ngettext, number
 
 
-def count_of(count: int, one: str, many: str) -> str:
-    return f"{count:,} {word(count, one, many)}"
+def numbers(first: Sequence[int], total: int) -> str:
+    """``first`` (a few record or line numbers, ascending) out of ``total``: "3, 8, 12", or
+    "3, 8, 12, …" when there are more than those."""
+    shown = ", ".join(number(value) for value in first)
+    return f"{shown}, \u2026" if total > len(first) else shown
 
 
-def describe_rows(first: Sequence[int], total: int, *, noun: str = "row") -> str:
-    """``first`` (a few record numbers, ascending) out of ``total`` records, as words."""
-    shown = ", ".join(f"{number:,}" for number in first)
-    rest = total - len(first)
-    more = f" and {rest:,} more" if rest > 0 else ""
-    return f"{word(total, noun, noun + 's')} {shown}{more}"
+def names(items: Sequence[str], limit: int) -> str:
+    """The first ``limit`` names, and how many more there are."""
+    shown = ", ".join(items[:limit])
+    rest = len(items) - limit
+    if rest <= 0:
+        return shown
+    return ngettext("{names} and {count} more", "{names} and {count} more", rest).format(
+        names=shown, count=number(rest)
+    )

@@ -21,8 +21,10 @@ from pathlib import Path
 
 import duckdb
 
+from app.core import advice
 from app.core.clock import Clock, SystemClock
 from app.core.errors import AppError, InputFileError, UsageError
+from app.core.i18n import _
 from app.core.profiles import records
 from app.core.profiles.cdm import model_file
 from app.core.profiles.cdm_import import import_cdm
@@ -272,14 +274,13 @@ def file_stamp(path: Path) -> FileStamp:
 
 def _not_refreshed(source: Source, exc: InputFileError) -> str:
     if not Path(source.path).exists():
-        return (
-            f'Source "{source.name}" was not refreshed: its file {source.path} is gone (moved, '
-            "renamed or deleted). The data imported before stays as it was; put the file back, "
-            f'or import it from where it is now with: source import FILE --name "{source.name}"'
-        )
-    return (
-        f'Source "{source.name}" was not refreshed: {exc} The data imported before stays as it was.'
-    )
+        return _(
+            'Source "{name}" was not refreshed: its file {path} is gone (moved, renamed or '
+            "deleted). The data imported before stays as it was. {advice}"
+        ).format(name=source.name, path=source.path, advice=advice.REIMPORT)
+    return _(
+        'Source "{name}" was not refreshed: {reason} The data imported before stays as it was.'
+    ).format(name=source.name, reason=exc)
 
 
 @contextmanager
@@ -298,7 +299,7 @@ def _workspace(data_dir: Path) -> Iterator[Path]:
 def _checked_name(name: str) -> str:
     cleaned = name.strip()
     if not cleaned:
-        raise UsageError("A source needs a name: pass --name NAME.")
+        raise UsageError(_("A source needs a name: pass --name NAME."))
     return cleaned
 
 

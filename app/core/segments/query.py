@@ -17,6 +17,7 @@ from typing import Any
 import duckdb
 
 from app.core.errors import NotFoundError
+from app.core.i18n import _
 from app.core.segments.models import Member
 from app.core.segments.ports import ProfileReader, SourceInfo
 from app.core.segments.sql import ROW_NUMBER, Fragment, quote_column, quote_table
@@ -108,6 +109,7 @@ def _fetch(
             return rows
     except duckdb.CatalogException as exc:
         raise NotFoundError(
-            f"The data of source '{source.name}' is gone (removed or re-imported meanwhile); "
-            "try again."
+            _(
+                "The data of source '{name}' is gone (removed or re-imported meanwhile); try again."
+            ).format(name=source.name)
         ) from exc

@@ -18,8 +18,10 @@ import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 
+from app.core import advice
 from app.core.clock import Calendar, SystemCalendar
 from app.core.errors import AppError, InUseError, NotFoundError, UsageError
+from app.core.i18n import _, ngettext
 from app.core.segments import query, repository
 from app.core.segments.models import Member, Segment
 from app.core.segments.ports import ProfileReader, SourceInfo
@@ -69,17 +71,15 @@ class SegmentService:
 
     def add(self, segment: Segment, *, replace: bool = False) -> Segment:
         """Save a new segment (or, with ``replace``, overwrite the one of that name)."""
-        return self._save(segment, None, replace, " (or use --replace to overwrite it)")
+        return self._save(segment, None, replace)
 
     def save(self, segment: Segment, *, original_name: str | None = None) -> Segment:
         """Create (no ``original_name``) or update the segment called ``original_name``."""
         if original_name is None:
             return self.add(segment)
-        return self._save(segment, original_name, False, "")
+        return self._save(segment, original_name, False)
 
-    def _save(
-        self, segment: Segment, original_name: str | None, replace: bool, hint: str
-    ) -> Segment:
+    def _save(self, segment: Segment, original_name: str | None, replace: bool) -> Segment:
         saved = self._checked(segment)[0].segment
         with self._state.transaction() as db:
             target = None if original_name is None else self._stored(db, original_name)
@@ -88,9 +88,8 @@ class SegmentService:
                 repository.find(db, saved.name),
                 same=lambda a, b: a.id == b.id,
                 replace_existing=replace,
-                exists=lambda clash: (
-                    f"A segment named '{clash.segment.name}' already exists; "
-                    f"choose another name{hint}."
+                exists=lambda clash: _("A segment named '{name}' already exists. {advice}").format(
+                    name=clash.segment.name, advice=advice.OTHER_NAME
                 ),
             )
             self._write(db, saved, target)
@@ -110,7 +109,7 @@ class SegmentService:
             stored = self._stored(db, name)
             users = repository.exports_using(db, stored.id)
             if users:
-                raise InUseError(_in_use(stored.segment.name, users, "be removed"))
+                raise InUseError(_in_use(stored.segment.name, users, moving=False))
             repository.delete(db, stored.id)
 
     # -- evaluation --------------------------------------------------------------------------
@@ -178,16 +177,24 @@ class SegmentService:
             source.sha256,
         ):
             raise SourceChangedError(
-                f"Source '{source.name}' was re-imported or removed while its members were "
-                "being read; start again."
+                _(
+                    "Source '{name}' was re-imported or removed while its members were being "
+                    "read; start again."
+                ).format(name=source.name)
             )
 
     @staticmethod
     def _stored(db: sqlite3.Connection, name: str) -> StoredSegment:
         stored = repository.find(db, name)
         if stored is None:
-            known = ", ".join(s.segment.name for s in repository.load_all(db)) or "none yet"
-            raise NotFoundError(f"No segment named '{name}' (segments: {known}).")
+            known = ", ".join(s.segment.name for s in repository.load_all(db))
+            if not known:
+                raise NotFoundError(
+                    _("No segment named '{name}' (there are no segments yet).").format(name=name)
+                )
+            raise NotFoundError(
+                _("No segment named '{name}' (segments: {known}).").format(name=name, known=known)
+            )
         return stored
 
     def _write(
@@ -195,7 +202,9 @@ class SegmentService:
     ) -> None:
         source = repository.source_id(db, segment.source)
         if source is None:
-            raise NotFoundError(f"No source named '{segment.source}'; import it first.")
+            raise NotFoundError(
+                _("No source named '{name}'; import it first.").format(name=segment.source)
+            )
         now = to_iso(self._now()) or ""
         if existing is None:
             repository.insert(db, segment, source, now)
@@ -203,14 +212,25 @@ class SegmentService:
         if existing.source_id != source:
             users = repository.exports_using(db, existing.id)
             if users:
-                raise InUseError(_in_use(existing.segment.name, users, "move to another source"))
+                raise InUseError(_in_use(existing.segment.name, users, moving=True))
         repository.update(db, existing.id, segment, source, now)
 
 
-def _in_use(name: str, exports: Sequence[str], action: str) -> str:
-    noun = "export" if len(exports) == 1 else "exports"
-    listed = ", ".join(f"'{export}'" for export in exports)
-    return (
-        f"Segment '{name}' is used by the {noun} {listed}, so it cannot {action}; "
-        "remove it from those exports first."
-    )
+def _in_use(name: str, exports: Sequence[str], *, moving: bool) -> str:
+    if moving:
+        message = ngettext(
+            "Segment '{name}' is used by the export {exports}, so it cannot move to another "
+            "source; remove it from that export first.",
+            "Segment '{name}' is used by the exports {exports}, so it cannot move to another "
+            "source; remove it from those exports first.",
+            len(exports),
+        )
+    else:
+        message = ngettext(
+            "Segment '{name}' is used by the export {exports}, so it cannot be removed; remove "
+            "it from that export first.",
+            "Segment '{name}' is used by the exports {exports}, so it cannot be removed; remove "
+            "it from those exports first.",
+            len(exports),
+        )
+    return message.format(name=name, exports=", ".join(f"'{export}'" for export in exports))

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from app.core.names import too_long
+from app.core.i18n import _, ngettext, number
+from app.core.names import NAME_LIMIT
 from app.core.segments.days import DAY_OPS
 from app.core.segments.models import MATCHES, OPS, VALUELESS_OPS, Match, Rule, Segment
 from app.core.segments.ports import SourceInfo
@@ -52,12 +53,17 @@ def check(segment: Segment, source: SourceInfo) -> Checked:
     problems = name_problems(segment.name)
     match = canonical_match(segment.match)
     if match is None:
-        problems.append(f"Match must be 'all' or 'any', not '{segment.match}'.")
+        problems.append(
+            _("Match must be 'all' or 'any', not '{match}'.").format(match=segment.match)
+        )
     rules: list[Rule] = []
     bound: list[BoundRule] = []
-    for number, rule in enumerate(segment.rules, start=1):
+    for rule_no, rule in enumerate(segment.rules, start=1):
         clean, rule_problems = _check_rule(rule, source)
-        problems.extend(f"Rule {number}: {problem}" for problem in rule_problems)
+        problems.extend(
+            _("Rule {number}: {problem}").format(number=rule_no, problem=problem)
+            for problem in rule_problems
+        )
         if not rule_problems:
             rules.append(clean)
             bound.append(BoundRule(source.physical_column(clean.field), clean.op, clean.value))
@@ -73,13 +79,21 @@ def check(segment: Segment, source: SourceInfo) -> Checked:
 
 def name_problems(name: str) -> list[str]:
     if not name.strip():
-        return ["A segment needs a name."]
+        return [_("A segment needs a name.")]
     if any(ord(char) < 32 or ord(char) == 127 for char in name):
-        return ["A segment name cannot contain line breaks, tabs or other control characters."]
-    long = too_long(
-        "A segment name", name, "it becomes the list's title in Autopilot and the tag in Ortto"
-    )
-    return [long] if long else []
+        return [_("A segment name cannot contain line breaks, tabs or other control characters.")]
+    length = len(name.strip())
+    if length <= NAME_LIMIT:
+        return []
+    return [
+        ngettext(
+            "A segment name can be at most {limit} characters (it becomes the list's title in "
+            "Autopilot and the tag in Ortto); this one has {length}. Choose a shorter name.",
+            "A segment name can be at most {limit} characters (it becomes the list's title in "
+            "Autopilot and the tag in Ortto); this one has {length}. Choose a shorter name.",
+            NAME_LIMIT,
+        ).format(limit=number(NAME_LIMIT), length=number(length))
+    ]
 
 
 def canonical_match(text: str) -> Match | None:
@@ -97,7 +111,9 @@ def _check_rule(rule: Rule, source: SourceInfo) -> tuple[Rule, list[str]]:
     if field is None:
         problems.append(_unknown_field(rule.field, source))
     if op not in OPS:
-        problems.append(f"unknown operator '{rule.op}'; use one of: {', '.join(OPS)}.")
+        problems.append(
+            _("unknown operator '{op}'; use one of: {ops}.").format(op=rule.op, ops=", ".join(OPS))
+        )
     else:
         problems.extend(_value_problems(op, rule.value))
     value = "" if op in VALUELESS_OPS else rule.value
@@ -116,11 +132,16 @@ def resolve_field(name: str, columns: tuple[str, ...]) -> str | None:
 
 def _unknown_field(name: str, source: SourceInfo) -> str:
     if not name.strip():
-        return "a field is needed (a column of the source)."
+        return _("a field is needed (a column of the source).")
     shown = ", ".join(source.columns[:_SHOWN_COLUMNS])
     hidden = len(source.columns) - _SHOWN_COLUMNS
-    listing = f"{shown} and {hidden} more" if hidden > 0 else shown
-    return f"source '{source.name}' has no field '{name}'; its fields are: {listing}."
+    if hidden > 0:
+        shown = ngettext("{names} and {count} more", "{names} and {count} more", hidden).format(
+            names=shown, count=number(hidden)
+        )
+    return _("source '{source}' has no field '{name}'; its fields are: {fields}.").format(
+        source=source.name, name=name, fields=shown
+    )
 
 
 def _value_problems(op: str, value: str) -> list[str]:
@@ -128,22 +149,32 @@ def _value_problems(op: str, value: str) -> list[str]:
     if op in DAY_OPS:
         return _days_problems(op, text)
     if op in _NEEDS_VALUE and not text:
-        return [f"'{op}' needs a value (use is-empty or not-empty to test for empty cells)."]
+        return [
+            _(
+                "'{op}' needs a value (use 'is-empty' or 'not-empty' to test for empty cells)."
+            ).format(op=op)
+        ]
     if op == "in" and not split_in_list(value):
-        return ["'in' needs a comma-separated list of values, such as 'NO, SE, DK'."]
+        return [_("'in' needs a comma-separated list of values, such as 'NO, SE, DK'.")]
     if op == "in" and LIST_SEPARATOR in value:
-        return ["'in' values cannot contain the control character U+001F."]
+        return [_("'in' values cannot contain the control character U+001F.")]
     if op in {"gt", "ge", "lt", "le"} and looks_like_date(text) and parse_date(text) is None:
-        return [f"'{text}' is not a real date (dates are YYYY-MM-DD or DD.MM.YYYY)."]
+        return [
+            _("'{value}' is not a real date (dates are YYYY-MM-DD or DD.MM.YYYY).").format(
+                value=text
+            )
+        ]
     return []
 
 
 def _days_problems(op: str, text: str) -> list[str]:
     if not text:
-        return [f"'{op}' needs a number of days, such as 90."]
+        return [_("'{op}' needs a number of days, such as 90.").format(op=op)]
     if parse_days(text) is None:
         return [
-            f"'{op}' needs a whole number of days from 0 to {MAX_DAYS}, such as 90; "
-            f"'{text}' is not one."
+            _(
+                "'{op}' needs a whole number of days from 0 to {most}, such as 90; '{value}' is "
+                "not one."
+            ).format(op=op, most=number(MAX_DAYS), value=text)
         ]
     return []
