@@ -54,7 +54,7 @@ def test_a_text_column_behind_a_number_field_is_named_with_an_example(
     export = export_of("Email=Email", "custom:integer:Loyalty=City", "custom:date:Born=Born")
     assert value_warnings(export, context.services) == [
         "The field 'Loyalty' (type integer) is mapped to the column 'City', but "
-        f"{SAMPLE_VALUES} of its first {SAMPLE_VALUES} values do not convert (for example "
+        f"{SAMPLE_VALUES} of its first {SAMPLE_VALUES} values do not convert (for example, "
         "'Oslo' is not a whole number); rows with such values are invalid and not sent. Map a "
         "column that holds that type, or choose the type that the column holds."
     ]

@@ -143,7 +143,7 @@ def test_a_column_whose_values_do_not_fit_the_custom_field_is_warned_about(
     assert (
         "The field 'Loyalty Points' (type integer) is mapped to the column 'FirstName'" in warning
     )
-    assert "values do not convert (for example '" in warning and "is not a whole number" in warning
+    assert "values do not convert (for example, '" in warning and "is not a whole number" in warning
     assert view.run_button.isEnabled(), "a warning, not a problem: the export may still run"
     view.fields.combo("custom:integer:Loyalty Points").setCurrentText("LoyaltyPoints")
     settle(qtbot, window)

@@ -15,7 +15,7 @@ from app.core.export.models import Export
 from app.core.export.plan import Services
 from app.core.i18n import _, ngettext, number
 from app.core.mapping.fields import FieldMapping
-from app.core.mapping.values import CONVERTERS
+from app.core.mapping.values import CONVERTERS, NotConvertible
 
 SAMPLE_VALUES = 50  # non-empty values looked at per column
 SAMPLE_ROWS = 5_000  # rows read at most
@@ -55,30 +55,30 @@ def _look(tally: _Tally, text: str) -> None:
     convert = CONVERTERS[tally.field.custom_type or "string"]
     try:
         convert(text)
-    except ValueError as err:
+    except NotConvertible as err:
         tally.failed += 1
         if not tally.example:
-            tally.example, tally.reason = text, str(err)
+            shown = text if len(text) <= 40 else text[:37] + "..."
+            tally.example, tally.reason = text, err.describe(f"'{shown}'")
 
 
 def _warning(tally: _Tally) -> str:
     field = tally.field
-    shown = tally.example if len(tally.example) <= 40 else tally.example[:37] + "..."
     if tally.looked_at == 1:
         text = _(
             "The field '{name}' (type {type}) is mapped to the column '{column}', but its first "
-            "value does not convert ('{value}' {reason}); rows with such values are invalid and "
+            "value does not convert ({reason}); rows with such values are invalid and "
             "not sent. Map a column that holds that type, or choose the type that the column "
             "holds."
         )
     else:
         text = ngettext(
             "The field '{name}' (type {type}) is mapped to the column '{column}', but {failed} of "
-            "its first {looked} values does not convert (for example '{value}' {reason}); rows "
+            "its first {looked} values does not convert (for example, {reason}); rows "
             "with such values are invalid and not sent. Map a column that holds that type, or "
             "choose the type that the column holds.",
             "The field '{name}' (type {type}) is mapped to the column '{column}', but {failed} of "
-            "its first {looked} values do not convert (for example '{value}' {reason}); rows "
+            "its first {looked} values do not convert (for example, {reason}); rows "
             "with such values are invalid and not sent. Map a column that holds that type, or "
             "choose the type that the column holds.",
             tally.failed,
@@ -89,6 +89,5 @@ def _warning(tally: _Tally) -> str:
         column=field.column,
         failed=number(tally.failed),
         looked=number(tally.looked_at),
-        value=shown,
         reason=tally.reason,
     )
