@@ -60,7 +60,7 @@ class HistoryView(QWidget):
     def _build_split(self) -> QSplitter:
         split = QSplitter(Qt.Orientation.Vertical)
         split.setChildrenCollapsible(False)
-        self.runs = table()
+        self.runs = table(_("Runs"))
         split.addWidget(self.runs)
         split.addWidget(self._build_details())
         split.setSizes([300, 320])
@@ -90,6 +90,9 @@ class HistoryView(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(frame)
+        # It takes the focus so that long details can be scrolled with the keys.
+        scroll.setAccessibleName(_("Details of the selected run"))
+        self.details = scroll
         return scroll
 
     def set_field(self, key: str, text: str) -> None:

@@ -62,6 +62,7 @@ class _Row:
         self.remove.setText("\u2715")
         self.remove.setAutoRaise(True)
         self.remove.setToolTip(_("Do not send this field"))
+        self.set_caption(caption)
         if target == EMAIL_TARGET:  # required: nothing to remove, but keep the column aligned
             policy = self.remove.sizePolicy()
             policy.setRetainSizeWhenHidden(True)
@@ -69,6 +70,12 @@ class _Row:
             self.remove.setVisible(False)
         self.set_columns(columns)
         self.column.currentIndexChanged.connect(lambda *_: on_change())
+
+    def set_caption(self, caption: str) -> None:
+        """The field's name beside its column, and for a screen reader on both controls."""
+        self.label.setText(caption)
+        self.column.setAccessibleName(_("Profile column for {field}").format(field=caption))
+        self.remove.setAccessibleName(_("Do not send {field}").format(field=caption))
 
     def set_columns(self, columns: Sequence[str]) -> None:
         current = self.selected()
@@ -139,7 +146,7 @@ class FieldMappingEditor(QWidget):
         self.destination = destination
         self.header_field.setText(_("{name} field").format(name=destination.name))
         for row in self._rows:
-            row.label.setText(target_label(row.target, self.vocabulary))
+            row.set_caption(target_label(row.target, self.vocabulary))
 
     def set_columns(self, columns: Sequence[str]) -> None:
         self._columns = list(columns)

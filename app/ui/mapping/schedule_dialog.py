@@ -113,6 +113,10 @@ class ScheduleDialog(QDialog):
         self.weekly_time = self._time_edit()
         at = QLabel(_("&at"))
         at.setBuddy(self.weekly_time)
+        # The radio button before each is its label: the names say so for a screen reader.
+        self.daily_time.setAccessibleName(_("Time of the daily run"))
+        self.day.setAccessibleName(_("Day of the weekly run"))
+        self.weekly_time.setAccessibleName(_("Time of the weekly run"))
         grid.addWidget(self.off, 0, 0, 1, 4)
         grid.addWidget(self.daily, 1, 0)
         grid.addWidget(self.daily_time, 1, 1)

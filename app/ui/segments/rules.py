@@ -103,6 +103,12 @@ class RuleRow(QWidget):
         self.remove.setText("\u2715")
         self.remove.setToolTip(_("Remove this rule"))
         self.remove.setAutoRaise(True)
+        # A rule row has no labels: the screen reader's names say what each part is.
+        self.field.setAccessibleName(_("Profile field of the rule"))
+        self.op.setAccessibleName(_("Condition of the rule"))
+        self.value.setAccessibleName(_("Value of the rule"))
+        self.days.setAccessibleName(_("Number of days"))
+        self.remove.setAccessibleName(_("Remove this rule"))
         layout.addWidget(self.field, 2)
         layout.addWidget(self.op, 1)
         layout.addWidget(self.value, 3)
@@ -162,7 +168,6 @@ class RuleRow(QWidget):
         op = str(self.op.currentData())
         if op in DAY_OPS:
             self.days.setSuffix(_days_suffix(op, self.days.value()))
-            self.days.setAccessibleName(_("Number of days"))
 
 
 class RulesEditor(QWidget):
