@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.i18n import N_, _
-from app.ui.kit.layout import card, form_layout, table
+from app.ui.kit.layout import card, form_layout, tab_chain, table
 from app.ui.kit.widgets import EmptyPage, hint, label, section_title
 
 DETAIL_ROWS = (
@@ -56,6 +56,13 @@ class HistoryView(QWidget):
         self.empty = EmptyPage()
         self.stack.addWidget(self.empty)
         layout.addWidget(self.stack, 1)
+        tab_chain(
+            self.resume_button,
+            self.save_rejected_button,
+            self.purge_button,
+            self.runs,
+            self.details,
+        )
 
     def _build_split(self) -> QSplitter:
         split = QSplitter(Qt.Orientation.Vertical)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent, QAccessibleEvent
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 
 
 def name(widget: QWidget, text: str, description: str = "") -> QWidget:
@@ -20,6 +20,19 @@ def name(widget: QWidget, text: str, description: str = "") -> QWidget:
     if description:
         widget.setAccessibleDescription(description)
     return widget
+
+
+def hidden_label(widget: QWidget, text: str) -> QLabel:
+    """A label for ``widget`` that is read, not shown: for a control whose visible label is a
+    column header or the option before it. Name the widget too (Windows and macOS read the
+    name); Linux screen readers name a combo box by its value and learn what it is for only
+    from a label whose buddy it is, beside it under the same parent. Add the label to the
+    widget's layout; it stays hidden."""
+    caption = QLabel(text)
+    caption.setBuddy(widget)
+    caption.setVisible(False)
+    widget.setAccessibleName(text)
+    return caption
 
 
 def _send(event: QAccessibleEvent) -> None:

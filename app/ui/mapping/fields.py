@@ -107,6 +107,8 @@ class FieldMappingEditor(QWidget):
         self._columns: list[str] = []
         self._rows: list[_Row] = []
         self.user_edited = False
+        # The control Tab comes from into the first field (the view sets it).
+        self.tab_from: QWidget | None = None
         self.destination: Destination = destination_for(DEFAULT_SERVICE)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -171,6 +173,11 @@ class FieldMappingEditor(QWidget):
     def targets(self) -> list[str]:
         return [row.target for row in self._rows]
 
+    def chain_from(self, widget: QWidget) -> None:
+        """Tab goes from ``widget`` through the fields' rows to "Add field"."""
+        self.tab_from = widget
+        tab_chain(widget, *(w for r in self._rows for w in (r.column, r.remove)), self.add_button)
+
     def combo(self, target: str) -> QComboBox:
         return next(row.column for row in self._rows if row.target == target)
 
@@ -191,7 +198,7 @@ class FieldMappingEditor(QWidget):
         self._grid.addWidget(row.column, line, 1)
         self._grid.addWidget(row.remove, line, 2)
         row.remove.clicked.connect(lambda: self._remove(row))
-        previous = self._rows[-1].remove if self._rows else None
+        previous = self._rows[-1].remove if self._rows else self.tab_from
         self._rows.append(row)
         tab_chain(previous, row.column, row.remove, self.add_button)
         return row

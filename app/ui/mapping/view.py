@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from app.core.i18n import _
 from app.core.names import NAME_LIMIT
-from app.ui.kit.layout import add_row, card, form_layout, table
+from app.ui.kit.layout import add_row, card, form_layout, tab_chain, table
 from app.ui.kit.widgets import (
     EmptyPage,
     MessageBar,
@@ -54,6 +54,26 @@ class MappingView(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.stack)
+        # Tab in reading order: the saved exports, then the editor's left column, its fields,
+        # the preview and the actions under it.
+        tab_chain(
+            self.exports,
+            self.new_button,
+            self.duplicate_button,
+            self.remove_button,
+            self.name,
+            self.connection,
+            self.segments,
+            self.remove_departed,
+            self.fields.add_button,
+            self.preview,
+            self.send_all,
+            self.save_button,
+            self.schedule_button,
+            self.dry_run_button,
+            self.run_button,
+        )
+        self.fields.chain_from(self.remove_departed)
 
     def _build_list(self) -> QVBoxLayout:
         column = QVBoxLayout()

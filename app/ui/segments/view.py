@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from app.core.i18n import _
 from app.core.names import NAME_LIMIT
-from app.ui.kit.layout import add_row, card, form_layout, table
+from app.ui.kit.layout import add_row, card, form_layout, tab_chain, table
 from app.ui.kit.widgets import (
     MessageBar,
     ProblemList,
@@ -61,6 +61,26 @@ class SegmentsView(QWidget):
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([150, 560])
         layout.addWidget(splitter)
+        # Tab in reading order: the sources on top, the segments on the left, then the editor.
+        tab_chain(
+            self.import_button,
+            self.folder_button,
+            self.sample_button,
+            self.refresh_source_button,
+            self.remove_source_button,
+            self.sources,
+            self.segments,
+            self.new_segment_button,
+            self.remove_segment_button,
+            self.name,
+            self.source,
+            self.match_all,
+            self.match_any,
+            self.rules.add_button,
+            self.save_button,
+            self.preview,
+        )
+        self.rules.tab_from = self.match_any
 
     # -- sources ------------------------------------------------------------------------------
 
