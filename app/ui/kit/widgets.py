@@ -128,7 +128,7 @@ class MessageBar(QFrame):
         # The kind in a sign as well as in colour; read out as the kind of message it is.
         self.sign = QLabel()
         self.sign.setObjectName("barSign")
-        self.sign.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
+        self.sign.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._layout.addWidget(self.sign)
         self.text = label()
         self._layout.addWidget(self.text, 1)
