@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.i18n import _, ngettext
+from app.ui.kit.layout import caption_text
 
 if TYPE_CHECKING:
     from app.core.destinations import CustomField
@@ -149,26 +150,18 @@ class Dialogs(QObject):
         password: bool = False,
     ) -> str | None:
         """One line of text, explained; None when cancelled or left empty."""
-        dialog = QDialog(self._parent)
-        dialog.setWindowTitle(title)
-        layout = QVBoxLayout(dialog)
-        text = QLabel(explanation)
-        text.setWordWrap(True)
-        layout.addWidget(text)
-        field = QLineEdit(initial)
-        field.setPlaceholderText(placeholder)
-        if password:
-            field.setEchoMode(QLineEdit.EchoMode.Password)
-        field.selectAll()
-        if caption is not None:
-            label = QLabel(caption)
-            label.setBuddy(field)
-            layout.addWidget(label)
-        layout.addWidget(field)
-        layout.addWidget(_ok_cancel(dialog))
-        if dialog.exec() != QDialog.DialogCode.Accepted or not field.text().strip():
+        dialog = TextDialog(
+            title,
+            explanation,
+            caption=caption,
+            initial=initial,
+            placeholder=placeholder,
+            password=password,
+            parent=self._parent,
+        )
+        if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
-        return field.text().strip()
+        return dialog.answer()
 
     def ask_custom_field(self, known: Sequence[CustomField] = ()) -> tuple[str, str] | None:
         """A custom field to map: one of the account's ``known`` fields, or a new name with
@@ -177,6 +170,46 @@ class Dialogs(QObject):
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
         return dialog.answer()
+
+
+class TextDialog(QDialog):
+    """One line of text under its explanation (a name, an API key)."""
+
+    def __init__(
+        self,
+        title: str,
+        explanation: str,
+        *,
+        caption: str | None = None,
+        initial: str = "",
+        placeholder: str = "",
+        password: bool = False,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        layout = QVBoxLayout(self)
+        text = QLabel(explanation)
+        text.setWordWrap(True)
+        layout.addWidget(text)
+        self.field = QLineEdit(initial)
+        self.field.setPlaceholderText(placeholder)
+        if password:
+            self.field.setEchoMode(QLineEdit.EchoMode.Password)
+        self.field.selectAll()
+        # Named by its caption, or else by what it asks for (the placeholder says it).
+        self.field.setAccessibleName(caption_text(caption) if caption else placeholder or title)
+        self.field.setAccessibleDescription(explanation)
+        if caption is not None:
+            label = QLabel(caption)
+            label.setBuddy(self.field)
+            layout.addWidget(label)
+        layout.addWidget(self.field)
+        layout.addWidget(_ok_cancel(self))
+
+    def answer(self) -> str | None:
+        """The text typed, trimmed; None when left empty."""
+        return self.field.text().strip() or None
 
 
 class EntityDialog(QDialog):
@@ -205,6 +238,7 @@ class EntityDialog(QDialog):
             item.setData(Qt.ItemDataRole.UserRole, name)
             self.entities.addItem(item)
         self.entities.setCurrentRow(0)
+        self.entities.setAccessibleName(_("Tables in the folder"))
         self.entities.itemDoubleClicked.connect(lambda _: self.accept())
         text.setBuddy(self.entities)
         layout.addWidget(text)
@@ -249,6 +283,8 @@ class CustomFieldDialog(QDialog):
         self.note.setWordWrap(True)
         form.addRow(_("Field &name:"), self.name)
         form.addRow(_("&Type:"), self.kind)
+        self.name.setAccessibleName(_("Field name"))
+        self.kind.setAccessibleName(_("Type"))
         form.addRow(self.note)
         form.addRow(_ok_cancel(self))
         self.name.editTextChanged.connect(self._on_name_edited)
@@ -301,6 +337,7 @@ class ErrorDialog(QDialog):
         layout.addWidget(label)
         text = QPlainTextEdit(details)
         text.setReadOnly(True)
+        text.setAccessibleName(_("Details of the error"))
         text.setVisible(False)
         layout.addWidget(text)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)

@@ -91,7 +91,7 @@ def test_from_an_api_key_and_a_file_to_a_list_in_autopilot(
     history = window.history
     model = history.model
     assert model.record(0).run_id == run.run_id
-    assert model.index(0, 0).data() == "\u25cf Succeeded"
+    assert model.index(0, 0).data() == "\u2714 Succeeded"
     assert model.index(0, 4).data() == f"{len(expected):,}"
     assert model.index(0, 6).data() == f"{run.invalid:,}"
     assert window.panel.isVisible()
@@ -181,7 +181,7 @@ def test_dry_run_sends_nothing_and_is_kept_in_history(
     assert len(sim.requests()) == requests_before
     assert run.output_path and Path(run.output_path).stat().st_size > 0
     settle(qtbot, window)
-    assert window.history.model.index(0, 0).data() == "\u25cf Succeeded (dry run)"
+    assert window.history.model.index(0, 0).data() == "\u2714 Succeeded (dry run)"
 
 
 def test_rejected_and_invalid_rows_can_be_saved_as_csv(

@@ -20,7 +20,7 @@ from app.ui.connections.view import ConnectionsView
 from app.ui.context import UiContext
 from app.ui.kit import destination_words as words
 from app.ui.kit.layout import fit_columns
-from app.ui.kit.style import WARN
+from app.ui.kit.style import theme
 from app.ui.kit.table_models import Column, RecordModel
 
 
@@ -58,7 +58,7 @@ class ConnectionsTab(QObject):
 
     def _columns(self) -> list[Column[Connection]]:
         def colour(connection: Connection) -> str | None:
-            return None if self.key_state(connection) != _("Key needed") else WARN
+            return None if self.key_state(connection) != _("Key needed") else theme().warn
 
         def service(connection: Connection) -> str:
             return words.service_text(destination_for(connection.service), connection.region)
@@ -85,7 +85,7 @@ class ConnectionsTab(QObject):
         assert isinstance(status, KeyringStatus)
         bar = self.view.keyring_bar
         if not status.usable:
-            bar.setProperty("kind", "warning")
+            bar.set_kind("warning")
             bar.show_message(
                 _(
                     "No system keyring was found on this computer, so API keys cannot be saved. "
@@ -95,7 +95,7 @@ class ConnectionsTab(QObject):
                 [(_("&Keep keys for this session only"), self._on_keep_for_session)],
             )
         elif not status.persistent:
-            bar.setProperty("kind", "info")
+            bar.set_kind("info")
             bar.show_message(
                 _(
                     "No system keyring: keys are kept only until you quit. Connections are "
@@ -104,8 +104,6 @@ class ConnectionsTab(QObject):
             )
         else:
             bar.setVisible(False)
-        bar.style().unpolish(bar)
-        bar.style().polish(bar)
         self.view.key_place.setText(self._place_text(status))
         self.refresh()
         self.editor.update_buttons()

@@ -60,6 +60,8 @@ class ConnectionsView(QWidget):
         column.setSpacing(8)
         column.addWidget(section_title(_("Your Autopilot connections")))
         self.table = QTableView()
+        self.table.setAccessibleName(_("Your Autopilot connections"))
+        self.table.setTabKeyNavigation(False)  # Tab goes on to the buttons, arrows move rows
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().setVisible(False)
@@ -108,6 +110,8 @@ class ConnectionsView(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(card)
+        # Its fields take the focus and scroll into view; the area itself is no stop of Tab.
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         return scroll
 
     def _build_form(self) -> QFormLayout:
@@ -126,6 +130,7 @@ class ConnectionsView(QWidget):
         self.show_key = QToolButton()
         self.show_key.setText(_("Sho&w"))
         self.show_key.setCheckable(True)
+        self.show_key.setAccessibleDescription(_("Shows the API key as you type it"))
         key_row = QHBoxLayout()
         key_row.setSpacing(6)
         key_row.addWidget(self.key, 1)

@@ -18,17 +18,37 @@ from app.ui.history import details as run_details
 from app.ui.history.view import HistoryView
 from app.ui.kit import formatting as fmt
 from app.ui.kit.layout import fit_columns
-from app.ui.kit.style import ERROR, MUTED, OK, WARN
+from app.ui.kit.style import theme
 from app.ui.kit.table_models import Column, RecordModel
 
-STATUS_COLOURS = {
-    RunStatus.SUCCEEDED: OK,
-    RunStatus.SUCCEEDED_WITH_REJECTIONS: WARN,
-    RunStatus.FAILED: ERROR,
-    RunStatus.CANCELLED: MUTED,
-    RunStatus.INTERRUPTED: WARN,
-    RunStatus.RUNNING: "#2f6fb3",
+# Each status has its own mark as well as its own colour: told apart without colour, and the
+# word beside it says it in full. The colours are the theme's (light or dark).
+STATUS_MARKS = {
+    RunStatus.SUCCEEDED: "\u2714",  # heavy check mark
+    RunStatus.SUCCEEDED_WITH_REJECTIONS: "\u26a0",  # warning sign
+    RunStatus.FAILED: "\u2716",  # heavy multiplication x
+    RunStatus.CANCELLED: "\u25a0",  # black square: stopped
+    RunStatus.INTERRUPTED: "\u26a0",
+    RunStatus.RUNNING: "\u25b6",  # black right-pointing triangle: playing
 }
+STATUS_COLOURS = {
+    RunStatus.SUCCEEDED: "ok",
+    RunStatus.SUCCEEDED_WITH_REJECTIONS: "warn",
+    RunStatus.FAILED: "error",
+    RunStatus.CANCELLED: "muted",
+    RunStatus.INTERRUPTED: "warn",
+    RunStatus.RUNNING: "accent",
+}
+
+
+def status_colour(run: Run) -> str | None:
+    role = STATUS_COLOURS.get(run.status)
+    return str(getattr(theme(), role)) if role else None
+
+
+def status_text(run: Run) -> str:
+    """A run's status as its row shows it: its mark, then its word."""
+    return STATUS_MARKS.get(run.status, "\u25cf") + " " + fmt.status(run.status, run.dry_run)
 
 
 class HistoryTab(QObject):
@@ -93,11 +113,8 @@ class HistoryTab(QObject):
     # -- wiring -----------------------------------------------------------------------------
 
     def _columns(self) -> list[Column[Run]]:
-        def status(run: Run) -> str:
-            return "\u25cf " + fmt.status(run.status, run.dry_run)
-
         return [
-            Column(_("Status"), status, colour=lambda r: STATUS_COLOURS.get(r.status)),
+            Column(_("Status"), status_text, colour=status_colour),
             Column(_("Export"), lambda r: r.export),
             Column(_("Started"), lambda r: fmt.when(r.started_at)),
             Column(_("Took"), lambda r: fmt.duration(r.duration_s), numeric=True),

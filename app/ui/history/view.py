@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.i18n import N_, _
-from app.ui.kit.layout import card, form_layout, table
+from app.ui.kit.layout import card, form_layout, tab_chain, table
 from app.ui.kit.widgets import EmptyPage, hint, label, section_title
 
 DETAIL_ROWS = (
@@ -56,11 +56,18 @@ class HistoryView(QWidget):
         self.empty = EmptyPage()
         self.stack.addWidget(self.empty)
         layout.addWidget(self.stack, 1)
+        tab_chain(
+            self.resume_button,
+            self.save_rejected_button,
+            self.purge_button,
+            self.runs,
+            self.details,
+        )
 
     def _build_split(self) -> QSplitter:
         split = QSplitter(Qt.Orientation.Vertical)
         split.setChildrenCollapsible(False)
-        self.runs = table()
+        self.runs = table(_("Runs"))
         split.addWidget(self.runs)
         split.addWidget(self._build_details())
         split.setSizes([300, 320])
@@ -90,6 +97,9 @@ class HistoryView(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(frame)
+        # It takes the focus so that long details can be scrolled with the keys.
+        scroll.setAccessibleName(_("Details of the selected run"))
+        self.details = scroll
         return scroll
 
     def set_field(self, key: str, text: str) -> None:

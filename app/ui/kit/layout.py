@@ -30,8 +30,14 @@ def form_layout() -> QFormLayout:
     return form
 
 
-def table() -> QTableView:
+def table(name: str = "") -> QTableView:
+    """A read-only table of rows; ``name`` is what a screen reader calls it."""
     view = QTableView()
+    if name:
+        view.setAccessibleName(name)
+    # Tab leaves the table for the next control (the arrow keys move between rows), instead of
+    # walking through every cell and never reaching the buttons after it.
+    view.setTabKeyNavigation(False)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -131,9 +137,20 @@ def add_row(
     if target is not None:
         caption.setBuddy(target)
         caption.setFixedHeight(target.sizeHint().height())
+        # Qt reads a buddy's label only when the two share a parent, and names a combo box by
+        # its value: the field is named after its label, as the user sees it.
+        if not target.accessibleName():
+            target.setAccessibleName(caption_text(text))
     caption.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
     form.addRow(caption, field_with_notes(field, *notes) if notes else field)
     return caption
+
+
+def caption_text(text: str) -> str:
+    """A label's words without its Alt-key marker and its colon: "Display na&me:" -> "Display
+    name"."""
+    plain = text.replace("&&", "\0").replace("&", "").replace("\0", "&")
+    return plain.strip().rstrip(":").rstrip()
 
 
 def tab_chain(*widgets: QWidget | None) -> None:

@@ -9,7 +9,7 @@ from typing import Any, Generic, TypeVar
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
-from app.ui.kit.style import ERROR, OK
+from app.ui.kit.style import theme
 
 T = TypeVar("T")
 Index = QModelIndex | QPersistentModelIndex
@@ -131,7 +131,7 @@ class RowsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole:
             # The marks carry the meaning; the colour only supports them.
             if text.startswith(PROBLEM_MARK):
-                return QColor(ERROR)
+                return QColor(theme().error)
             if text.startswith(OK_MARK):
-                return QColor(OK)
+                return QColor(theme().ok)
         return None

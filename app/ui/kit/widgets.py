@@ -18,6 +18,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.i18n import _
+from app.ui.kit import a11y
+
+# A mark before a line of status text of each kind, so the kind is read without its colour.
+KIND_MARKS = {"ok": "\u2714", "problem": "\u2716", "warn": "\u26a0"}
+# The sign at the start of a banner of each kind, beside its colour.
+BAR_MARKS = {"warning": "\u26a0", "info": "\u2139", "error": "\u2716"}
+_MARKS = frozenset(KIND_MARKS.values()) | frozenset(BAR_MARKS.values())
 
 
 def label(text: str = "", name: str = "", *, wrap: bool = True) -> QLabel:
@@ -52,6 +59,7 @@ def busy_bar() -> QProgressBar:
     bar.setTextVisible(False)
     bar.setFixedSize(90, 10)
     bar.setVisible(False)
+    a11y.name(bar, _("Working"))
     return bar
 
 
@@ -80,6 +88,9 @@ class StatusLine(QWidget):
         self._set("", "hint")
 
     def _set(self, text: str, kind: str) -> None:
+        mark = KIND_MARKS.get(kind)
+        if text and mark and text[:1] not in _MARKS:
+            text = f"{mark} {text}"
         self.text.setObjectName(kind)
         self.text.setText(text)
         self.text.style().unpolish(self.text)
@@ -111,10 +122,14 @@ class MessageBar(QFrame):
     def __init__(self, kind: str = "warning", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("messageBar")
-        self.setProperty("kind", kind)
         self._layout = QHBoxLayout(self)
         self._layout.setContentsMargins(12, 8, 8, 8)
         self._layout.setSpacing(8)
+        # The kind in a sign as well as in colour; read out as the kind of message it is.
+        self.sign = QLabel()
+        self.sign.setObjectName("barSign")
+        self.sign.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._layout.addWidget(self.sign)
         self.text = label()
         self._layout.addWidget(self.text, 1)
         self._actions: list[QPushButton] = []
@@ -122,10 +137,22 @@ class MessageBar(QFrame):
         close.setText("\u2715")
         close.setAutoRaise(True)
         close.setToolTip(_("Hide this message"))
+        a11y.name(close, _("Hide this message"))
         close.clicked.connect(self.dismiss)
         self._close = close
         self._layout.addWidget(close)
+        self.set_kind(kind)
         self.setVisible(False)
+
+    def set_kind(self, kind: str) -> None:
+        """Warning, info or error: the colour, the sign and what a screen reader calls it."""
+        self.setProperty("kind", kind)
+        self.sign.setText(BAR_MARKS.get(kind, BAR_MARKS["warning"]))
+        names = {"info": _("Information"), "error": _("Error")}
+        a11y.name(self.sign, names.get(kind, _("Warning")))
+        self.setAccessibleName(names.get(kind, _("Warning")))
+        self.style().unpolish(self)
+        self.style().polish(self)
 
     def set_closable(self, closable: bool) -> None:
         self._close.setVisible(closable)
@@ -134,6 +161,7 @@ class MessageBar(QFrame):
         self, text: str, actions: Sequence[tuple[str, Callable[[], None]]] = ()
     ) -> None:
         self.text.setText(text)
+        self.setAccessibleDescription(text)
         for button in self._actions:
             button.hide()
             self._layout.removeWidget(button)

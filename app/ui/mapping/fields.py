@@ -62,6 +62,7 @@ class _Row:
         self.remove.setText("\u2715")
         self.remove.setAutoRaise(True)
         self.remove.setToolTip(_("Do not send this field"))
+        self.set_caption(caption)
         if target == EMAIL_TARGET:  # required: nothing to remove, but keep the column aligned
             policy = self.remove.sizePolicy()
             policy.setRetainSizeWhenHidden(True)
@@ -69,6 +70,12 @@ class _Row:
             self.remove.setVisible(False)
         self.set_columns(columns)
         self.column.currentIndexChanged.connect(lambda *_: on_change())
+
+    def set_caption(self, caption: str) -> None:
+        """The field's name beside its column, and for a screen reader on both controls."""
+        self.label.setText(caption)
+        self.column.setAccessibleName(_("Profile column for {field}").format(field=caption))
+        self.remove.setAccessibleName(_("Do not send {field}").format(field=caption))
 
     def set_columns(self, columns: Sequence[str]) -> None:
         current = self.selected()
@@ -100,6 +107,8 @@ class FieldMappingEditor(QWidget):
         self._columns: list[str] = []
         self._rows: list[_Row] = []
         self.user_edited = False
+        # The control Tab comes from into the first field (the view sets it).
+        self.tab_from: QWidget | None = None
         self.destination: Destination = destination_for(DEFAULT_SERVICE)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -139,7 +148,7 @@ class FieldMappingEditor(QWidget):
         self.destination = destination
         self.header_field.setText(_("{name} field").format(name=destination.name))
         for row in self._rows:
-            row.label.setText(target_label(row.target, self.vocabulary))
+            row.set_caption(target_label(row.target, self.vocabulary))
 
     def set_columns(self, columns: Sequence[str]) -> None:
         self._columns = list(columns)
@@ -164,6 +173,11 @@ class FieldMappingEditor(QWidget):
     def targets(self) -> list[str]:
         return [row.target for row in self._rows]
 
+    def chain_from(self, widget: QWidget) -> None:
+        """Tab goes from ``widget`` through the fields' rows to "Add field"."""
+        self.tab_from = widget
+        tab_chain(widget, *(w for r in self._rows for w in (r.column, r.remove)), self.add_button)
+
     def combo(self, target: str) -> QComboBox:
         return next(row.column for row in self._rows if row.target == target)
 
@@ -184,7 +198,7 @@ class FieldMappingEditor(QWidget):
         self._grid.addWidget(row.column, line, 1)
         self._grid.addWidget(row.remove, line, 2)
         row.remove.clicked.connect(lambda: self._remove(row))
-        previous = self._rows[-1].remove if self._rows else None
+        previous = self._rows[-1].remove if self._rows else self.tab_from
         self._rows.append(row)
         tab_chain(previous, row.column, row.remove, self.add_button)
         return row

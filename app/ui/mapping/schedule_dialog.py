@@ -22,7 +22,9 @@ from PySide6.QtWidgets import (
 
 from app.core.i18n import _
 from app.core.schedule import Schedule, ScheduleInfo
+from app.ui.kit import a11y
 from app.ui.kit import formatting as fmt
+from app.ui.kit.layout import tab_chain
 from app.ui.kit.widgets import hint, label
 
 
@@ -55,6 +57,8 @@ class ScheduleDialog(QDialog):
             )
         )
         layout.addLayout(self._build_choices())
+        # Tab row by row: each time after its option (in the window, so after the layout).
+        tab_chain(self.off, self.daily, self.daily_time, self.weekly, self.day, self.weekly_time)
         self.next_run = label()
         self.next_run.setObjectName("nextRun")
         layout.addWidget(self.next_run)
@@ -112,6 +116,13 @@ class ScheduleDialog(QDialog):
         self.day.currentIndexChanged.connect(self._on_changed)
         self.weekly_time = self._time_edit()
         at = QLabel(_("&at"))
+        # The option before each is its visible label; a screen reader gets one of its own.
+        for widget, text in (
+            (self.daily_time, _("Time of the daily run")),
+            (self.day, _("Day of the weekly run")),
+            (self.weekly_time, _("Time of the weekly run")),
+        ):
+            grid.addWidget(a11y.hidden_label(widget, text), 3, 0)
         at.setBuddy(self.weekly_time)
         grid.addWidget(self.off, 0, 0, 1, 4)
         grid.addWidget(self.daily, 1, 0)

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from app.core.i18n import _
 from app.core.names import NAME_LIMIT
-from app.ui.kit.layout import add_row, card, form_layout, table
+from app.ui.kit.layout import add_row, card, form_layout, tab_chain, table
 from app.ui.kit.widgets import (
     EmptyPage,
     MessageBar,
@@ -54,12 +54,32 @@ class MappingView(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.stack)
+        # Tab in reading order: the saved exports, then the editor's left column, its fields,
+        # the preview and the actions under it.
+        tab_chain(
+            self.exports,
+            self.new_button,
+            self.duplicate_button,
+            self.remove_button,
+            self.name,
+            self.connection,
+            self.segments,
+            self.remove_departed,
+            self.fields.add_button,
+            self.preview,
+            self.send_all,
+            self.save_button,
+            self.schedule_button,
+            self.dry_run_button,
+            self.run_button,
+        )
+        self.fields.chain_from(self.remove_departed)
 
     def _build_list(self) -> QVBoxLayout:
         column = QVBoxLayout()
         column.setSpacing(8)
         column.addWidget(section_title(_("Saved exports")))
-        self.exports = table()
+        self.exports = table(_("Saved exports"))
         self.exports.setFixedWidth(300)
         column.addWidget(self.exports, 1)
         buttons = QHBoxLayout()
@@ -86,7 +106,7 @@ class MappingView(QWidget):
             _("The first profiles of the first segment, as they will be sent.")
         )
         layout.addWidget(self.preview_hint)
-        self.preview = table()
+        self.preview = table(_("Preview of the contacts to send"))
         self.preview.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.preview.setMinimumHeight(110)
         layout.addWidget(self.preview, 1)
@@ -123,6 +143,10 @@ class MappingView(QWidget):
         self.segments = QListWidget()
         self.segments.setSpacing(1)
         self.segments_label.setBuddy(self.segments)
+        self.segments.setAccessibleName(_("Segments to export"))
+        self.segments.setAccessibleDescription(
+            _("Press Space to choose or leave out the selected segment.")
+        )
         column.addWidget(self.segments_label)
         column.addWidget(self.segments)
         self.segments_problem = ProblemList()

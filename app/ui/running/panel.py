@@ -21,19 +21,32 @@ from app.core.export import Progress
 from app.core.history import Run
 from app.core.i18n import _, ngettext
 from app.ui.errors import window_words
+from app.ui.kit import a11y
 from app.ui.kit import destination_words as words
 from app.ui.kit import formatting as fmt
 from app.ui.kit.widgets import label
 from app.ui.running.job import CANCELLING, IDLE
 
+# A screen reader is told of progress at most this often (in tenths of the run), besides each
+# change of phase and the end: often enough to follow, seldom enough not to drown the user.
+ANNOUNCE_STEPS = 10
+
 
 class ExportPanel(QFrame):
+    """The run's title, phase, bar and counts, and the same in words for a screen reader.
+
+    The panel's accessible description always says where the run is, in one or two sentences
+    ("Sending segment 'X'. 4,000 of 10,000 contacts done, about 2 min left."); a change of phase,
+    every tenth of the run and the end are also announced."""
+
     cancel_requested = Signal()
     show_history_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("exportPanel")
+        self.setAccessibleName(_("Export run"))
+        self._announced: tuple[str, int] | None = None  # the phase and tenth said last
         self.destination: Destination = words.for_service(DEFAULT_SERVICE)
         self.title = QLabel()
         self.title.setObjectName("sectionTitle")
@@ -41,6 +54,7 @@ class ExportPanel(QFrame):
         self.phase = label()
         self.bar = QProgressBar()
         self.bar.setTextVisible(True)
+        self.bar.setAccessibleName(_("Export progress"))
         self.bar.setMinimumWidth(240)
         self.counts = label(wrap=False)
         self.cancel = QPushButton(_("Canc&el run"))
@@ -51,6 +65,7 @@ class ExportPanel(QFrame):
         self.close_button.setText("\u2715")
         self.close_button.setAutoRaise(True)
         self.close_button.setToolTip(_("Hide"))
+        self.close_button.setAccessibleName(_("Hide the export panel"))
         self.close_button.clicked.connect(self.hide)
         self.phase.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.phase.setMinimumWidth(200)
@@ -84,6 +99,7 @@ class ExportPanel(QFrame):
         self.history.setVisible(False)
         self.close_button.setVisible(False)
         self.setVisible(True)
+        self._say(_("{title}. {doing}").format(title=title, doing=doing), announce=True)
 
     def set_destination(self, destination: Destination) -> None:
         """Where the run about to start sends to: its phases are told in its words."""
@@ -98,6 +114,8 @@ class ExportPanel(QFrame):
         self.cancel.setText(_("Canc&el run"))
         self._set_running(True)
         self.setVisible(True)
+        self._announced = None
+        self._say(_("{title}: starting.").format(title=title), announce=True)
 
     def show_progress(self, progress: Progress) -> None:
         self.phase.setText(_phase(self, progress, self.destination))
@@ -116,12 +134,14 @@ class ExportPanel(QFrame):
         elif progress.eta_s is not None and progress.done < progress.total:
             parts.append(_("{eta} left").format(eta=fmt.estimate(progress.eta_s)))
         self.counts.setText("  \u00b7  ".join(parts))
+        self._say_progress(progress)
 
     def set_state(self, state: str) -> None:
         if state == CANCELLING:
             self.cancel.setEnabled(False)
             self.cancel.setText(_("Cancelling..."))
             self.phase.setText(_("Cancelling: waiting for the requests in flight..."))
+            self._say(_("Cancelling the run: waiting for the requests in flight."), announce=True)
         elif state == IDLE:
             self.cancel.setEnabled(False)
 
@@ -142,6 +162,15 @@ class ExportPanel(QFrame):
             reason = window_words(run.error) if run.error else ""
             self.phase.setText(reason or _("You can resume it from History."))
         self.counts.setText(summary(self, run))
+        self._say(
+            _("Run finished: {status}. {phase} {counts}").format(
+                status=fmt.status(run.status, run.dry_run),
+                phase=self.phase.text(),
+                counts=self.counts.text(),
+            ),
+            announce=True,
+            urgent=True,
+        )
 
     def fail(self, message: str) -> None:
         self._set_running(False)
@@ -151,6 +180,31 @@ class ExportPanel(QFrame):
         self.phase.setText(message)
         self.counts.setText("")
         self.setVisible(True)
+        self._say(
+            _("The export could not start: {reason}").format(reason=message),
+            announce=True,
+            urgent=True,
+        )
+
+    @property
+    def spoken(self) -> str:
+        """What the panel says to a screen reader now."""
+        return self.accessibleDescription()
+
+    def _say_progress(self, progress: Progress) -> None:
+        text = progress_words(self.phase.text(), progress)
+        tenth = progress.done * ANNOUNCE_STEPS // progress.total if progress.total > 0 else 0
+        step = (progress.phase, tenth)
+        self._say(text, announce=step != self._announced)
+        self._announced = step
+
+    def _say(self, text: str, *, announce: bool = False, urgent: bool = False) -> None:
+        """The words for a screen reader: kept on the panel and its bar, and said aloud when
+        ``announce``."""
+        a11y.describe(self, text)
+        a11y.describe(self.bar, text)
+        if announce:
+            a11y.announce(self, text, urgent=urgent)
 
     def _set_running(self, running: bool) -> None:
         self.cancel.setVisible(running)
@@ -163,30 +217,73 @@ class ExportPanel(QFrame):
         self.cancel_requested.emit()
 
 
+def progress_words(phase: str, progress: Progress) -> str:
+    """Where a run is, in sentences: the phase, then the contacts done and the time left."""
+    if progress.total <= 0:
+        return _("{phase}.").format(phase=phase.rstrip("."))
+    done, total = fmt.number(progress.done), fmt.number(progress.total)
+    if progress.waiting_for:
+        counts = ngettext(
+            "{done} of {total} contact done; waiting for {service} to answer.",
+            "{done} of {total} contacts done; waiting for {service} to answer.",
+            progress.total,
+        )
+    elif progress.eta_s is not None and progress.done < progress.total:
+        counts = ngettext(
+            "{done} of {total} contact done, {eta} left.",
+            "{done} of {total} contacts done, {eta} left.",
+            progress.total,
+        )
+    else:
+        counts = ngettext(
+            "{done} of {total} contact done.", "{done} of {total} contacts done.", progress.total
+        )
+    text = counts.format(
+        done=done,
+        total=total,
+        service=progress.waiting_for or "",
+        eta=fmt.estimate(progress.eta_s or 0),
+    )
+    return _("{phase}. {progress}").format(phase=phase.rstrip(".").rstrip("\u2026"), progress=text)
+
+
 def summary(widget: QWidget, run: Run) -> str:
-    """The counts of a run in one line."""
+    """The counts of a run, in a sentence or three."""
     if run.dry_run:
-        text = _("{sent} would be sent, {invalid} invalid, {duplicates} duplicates, in {duration}")
+        text = _("{sent} would be sent, {invalid} invalid, {duplicates} duplicates, in {duration}.")
         sent = run.planned - run.invalid - run.duplicates - run.unchanged
     else:
         text = _(
             "{sent} sent, {rejected} rejected, {invalid} invalid, {duplicates} duplicates, "
-            "in {duration}"
+            "in {duration}."
         )
         sent = run.sent
+    sentences = [
+        text.format(
+            sent=fmt.number(sent),
+            rejected=fmt.number(run.rejected),
+            invalid=fmt.number(run.invalid),
+            duplicates=fmt.number(run.duplicates),
+            duration=fmt.duration(run.duration_s),
+        )
+    ]
     if run.unchanged:
-        text += _("; {unchanged} unchanged, not sent again")
+        sentences.append(
+            ngettext(
+                "{n} contact was unchanged and not sent again.",
+                "{n} contacts were unchanged and not sent again.",
+                run.unchanged,
+            ).format(n=fmt.number(run.unchanged))
+        )
     if run.removed:
-        text += _("; {removed} removed because they left the segment")
-    return text.format(
-        unchanged=fmt.number(run.unchanged),
-        removed=fmt.number(run.removed),
-        sent=fmt.number(sent),
-        rejected=fmt.number(run.rejected),
-        invalid=fmt.number(run.invalid),
-        duplicates=fmt.number(run.duplicates),
-        duration=fmt.duration(run.duration_s),
-    )
+        sentences.append(
+            ngettext(
+                "{n} person was removed because they left the segment.",
+                "{n} people were removed because they left the segment.",
+                run.removed,
+            ).format(n=fmt.number(run.removed))
+        )
+    return " ".join(sentences)
 
 
 def finished_words(widget: QWidget, run: Run) -> str:

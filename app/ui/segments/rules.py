@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from app.core.i18n import _, ngettext
 from app.core.segments import Rule
 from app.core.segments.values import MAX_DAYS, parse_days
+from app.ui.kit import a11y
 from app.ui.kit.layout import tab_chain
 
 # The emptiness tests take no value (DESIGN.md, data rules).
@@ -103,6 +104,15 @@ class RuleRow(QWidget):
         self.remove.setText("\u2715")
         self.remove.setToolTip(_("Remove this rule"))
         self.remove.setAutoRaise(True)
+        # A rule row shows no labels (it reads as a sentence): a screen reader gets them.
+        for widget, text in (
+            (self.field, _("Profile field of the rule")),
+            (self.op, _("Condition of the rule")),
+            (self.value, _("Value of the rule")),
+            (self.days, _("Number of days")),
+        ):
+            layout.addWidget(a11y.hidden_label(widget, text))
+        self.remove.setAccessibleName(_("Remove this rule"))
         layout.addWidget(self.field, 2)
         layout.addWidget(self.op, 1)
         layout.addWidget(self.value, 3)
@@ -162,7 +172,6 @@ class RuleRow(QWidget):
         op = str(self.op.currentData())
         if op in DAY_OPS:
             self.days.setSuffix(_days_suffix(op, self.days.value()))
-            self.days.setAccessibleName(_("Number of days"))
 
 
 class RulesEditor(QWidget):
@@ -174,6 +183,8 @@ class RulesEditor(QWidget):
         super().__init__(parent)
         self._columns: list[str] = []
         self.rows: list[RuleRow] = []
+        # The control Tab comes from into the first rule (the view sets it).
+        self.tab_from: QWidget | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
@@ -210,7 +221,7 @@ class RulesEditor(QWidget):
         row.changed.connect(self.changed)
         row.remove_requested.connect(self._on_remove_requested)
         self._rows_layout.addWidget(row)
-        previous = self.rows[-1].remove if self.rows else None
+        previous = self.rows[-1].remove if self.rows else self.tab_from
         self.rows.append(row)
         tab_chain(previous, row.field, row.op, row.value, row.days, row.remove, self.add_button)
         row.field.setFocus()

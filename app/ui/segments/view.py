@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from app.core.i18n import _
 from app.core.names import NAME_LIMIT
-from app.ui.kit.layout import add_row, card, form_layout, table
+from app.ui.kit.layout import add_row, card, form_layout, tab_chain, table
 from app.ui.kit.widgets import (
     MessageBar,
     ProblemList,
@@ -61,6 +61,26 @@ class SegmentsView(QWidget):
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([150, 560])
         layout.addWidget(splitter)
+        # Tab in reading order: the sources on top, the segments on the left, then the editor.
+        tab_chain(
+            self.import_button,
+            self.folder_button,
+            self.sample_button,
+            self.refresh_source_button,
+            self.remove_source_button,
+            self.sources,
+            self.segments,
+            self.new_segment_button,
+            self.remove_segment_button,
+            self.name,
+            self.source,
+            self.match_all,
+            self.match_any,
+            self.rules.add_button,
+            self.save_button,
+            self.preview,
+        )
+        self.rules.tab_from = self.match_any
 
     # -- sources ------------------------------------------------------------------------------
 
@@ -92,7 +112,7 @@ class SegmentsView(QWidget):
         ):
             top.addWidget(button)
         layout.addLayout(top)
-        self.sources = table()
+        self.sources = table(_("Imported profiles"))
         self.sources.setMinimumHeight(64)
         layout.addWidget(self.sources, 1)
         self.import_status = StatusLine()
@@ -111,7 +131,7 @@ class SegmentsView(QWidget):
         column = QVBoxLayout(left)
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(section_title(_("Segments")))
-        self.segments = table()
+        self.segments = table(_("Segments"))
         column.addWidget(self.segments, 1)
         self.list_problem = ProblemList()
         column.addWidget(self.list_problem)
@@ -169,7 +189,7 @@ class SegmentsView(QWidget):
         layout.addLayout(bottom)
         self.preview_title = hint(_("Preview of the first 100 members"))
         layout.addWidget(self.preview_title)
-        self.preview = table()
+        self.preview = table(_("Preview of the first 100 members"))
         self.preview.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.preview.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         layout.addWidget(self.preview, 1)

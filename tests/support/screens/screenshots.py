@@ -1,8 +1,9 @@
 """Render every tab with the sample data: ``python -m tests.support.screens.screenshots OUTDIR``.
 
-Writes OUTDIR/*.png at 1280x800, then runs itself again with ``QT_SCALE_FACTOR=2`` to write the
-``*@2x.png`` shots that show the window at 200% scaling. It works in a throwaway data folder,
-so the user's own data and keyring are never touched.
+Writes OUTDIR/*.png at 1280x800, then runs itself again for the four tabs: with
+``QT_SCALE_FACTOR=2`` (``*.200.png``, the window at 200% scaling), in the dark theme a desktop set
+to dark gets (``*.dark.png``) and in Norwegian (``*.nb.png``). It works in a throwaway data
+folder, so the user's own data and keyring are never touched.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from app.core.schedule.service import ScheduleInfo
 from app.core.secrets import SecretStore
 from app.core.segments import Rule, Segment
 from app.ui.application import application, build_main_window
+from app.ui.kit.style import apply_style
 from app.ui.language import install_qt_catalog
 from app.ui.main_window import CONNECTIONS, HISTORY, MAPPING, SEGMENTS, MainWindow
 from app.ui.mapping.schedule_dialog import ScheduleDialog
@@ -45,8 +47,14 @@ from tests.support.screens.demo import (
 from tests.support.screens.problem_shots import problem_shots
 
 SIZE = (1280, 800)
-SCALED_SHOTS = ("2-segments", "3-mapping")
-NORWEGIAN_SHOTS = ("1-connections", "2-segments", "3-mapping", "4-history")
+TAB_SHOTS = ("1-connections", "2-segments", "3-mapping", "4-history")
+# Each from a fresh process: the scale, the theme and the language are set before the first
+# window. The flag, the suffix of the files and the environment it runs with.
+VARIANTS = (
+    ("--scaled", ".200", {"QT_SCALE_FACTOR": "2"}),
+    ("--dark", ".dark", {}),
+    ("--norwegian", ".nb", {}),
+)
 
 
 def settle(window: MainWindow, timeout: float = 30.0) -> None:
@@ -204,19 +212,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("outdir", type=Path)
     parser.add_argument("--scaled", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--norwegian", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--dark", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     args.outdir.mkdir(parents=True, exist_ok=True)
     route_qt_messages()
     if args.norwegian:
         activate(NORWEGIAN_BOKMAL)
-    application()
+    app = application()
     if args.norwegian:
         install_qt_catalog(NORWEGIAN_BOKMAL)
-        _filled(args.outdir, ".nb", NORWEGIAN_SHOTS)
+        _filled(args.outdir, ".nb", TAB_SHOTS)
         return 0
     if args.scaled:
-        _filled(args.outdir, "@2x", SCALED_SHOTS)
+        _filled(args.outdir, ".200", TAB_SHOTS)
+        return 0
+    if args.dark:
+        apply_style(app, dark=True)  # what a desktop set to dark gets
+        _filled(args.outdir, ".dark", TAB_SHOTS)
         return 0
     _first_run(args.outdir, "")
     _filled(args.outdir, "")
@@ -225,13 +238,11 @@ def main(argv: list[str] | None = None) -> int:
     env = dict(os.environ)
     env.pop("AUTOPILOT_EXPORTER_HOME", None)
     command = [sys.executable, "-m", "tests.support.screens.screenshots", str(args.outdir)]
-    # The same tabs at 200% scaling, and in Norwegian, each from a fresh process (the scale
-    # and the language are set once, before the first window).
-    scaled = subprocess.run(
-        [*command, "--scaled"], env={**env, "QT_SCALE_FACTOR": "2"}, check=False
-    )
-    norwegian = subprocess.run([*command, "--norwegian"], env=env, check=False)
-    return scaled.returncode or norwegian.returncode
+    codes = [
+        subprocess.run([*command, flag], env={**env, **extra}, check=False).returncode
+        for flag, _suffix, extra in VARIANTS
+    ]
+    return next((code for code in codes if code), 0)
 
 
 if __name__ == "__main__":
