@@ -87,6 +87,10 @@ NEW_KEY = Advice(
     N_("Enter the key again (connection add --replace)."),
     N_("Enter the key again on the Connections tab, then Connect and Save."),
 )
+ACCEPT_NOTICE = Advice(
+    N_("Accept it with --accept-privacy-notice."),
+    N_("Tick “I agree” under the notice."),
+)
 
 ALL: tuple[Advice, ...] = (
     ENCODING,
@@ -97,6 +101,7 @@ ALL: tuple[Advice, ...] = (
     OTHER_NAME,
     CREATE_FIELDS,
     NEW_KEY,
+    ACCEPT_NOTICE,
 )
 
 

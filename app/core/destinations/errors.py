@@ -2,7 +2,8 @@
 
 The messages never contain the API key, request bodies or personal data: they name what the
 program was doing, what the destination (or the network) answered, and what to do next. The
-faces catch these types, never a destination's own.
+faces catch these types, never a destination's own. A message that ends by offering to resume
+the run says so in ``offers_resume`` (see app/core/errors.py, ResumeOffer).
 """
 
 from __future__ import annotations
@@ -15,10 +16,18 @@ class DestinationError(AppError):
 
     exit_code = 1
 
-    def __init__(self, message: str, *, status: int | None = None, detail: str = "") -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        detail: str = "",
+        offers_resume: bool = False,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.detail = detail
+        self.offers_resume = offers_resume
 
 
 class AuthError(DestinationError):
@@ -30,8 +39,8 @@ class AuthError(DestinationError):
 class NetworkError(DestinationError):
     """No usable answer: no network, DNS, refused connection, TLS, timeouts, dropped sockets."""
 
-    def __init__(self, message: str, *, failure: str = "") -> None:
-        super().__init__(message)
+    def __init__(self, message: str, *, failure: str = "", offers_resume: bool = False) -> None:
+        super().__init__(message, offers_resume=offers_resume)
         self.failure = failure  # the transport's word for it: "connect", "timeout", "tls", ...
 
 
