@@ -76,7 +76,10 @@ NEW_KEY_THEN_RESUME = ResumeOffer(
     N_("Enter the current key in the connection, then start a new run."),
 )
 CHECK_MAPPING_THEN_RESUME = ResumeOffer(
-    N_("Check the export's mapping (its fields, their types and their values), then resume the run."),
+    N_(
+        "Check the export's mapping (its fields, their types and their values), then resume "
+        "the run."
+    ),
     N_(
         "Check the export's mapping (its fields, their types and their values), then start a "
         "new run."

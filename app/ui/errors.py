@@ -51,27 +51,6 @@ _WINDOW_WORDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         ),
         (r" \(--delimiter\)", ""),
         (r" \(or use --replace to overwrite it\)", ""),
-        (
-            r"Allow creating them \(export add --create-fields, or confirm in the window\) and "
-            r"run again",
-            "Run now again and allow creating them when asked (if it does not ask, Connect on "
-            "the Connections tab first: that reads the account's fields)",
-        ),
-        (
-            r"enter the key again \(connection add --replace, or Connect in the window\)\.",
-            "enter the key again on the Connections tab, then Connect and Save.",
-        ),
-        # The keyring's exception class ("KeyringLocked") tells a marketer nothing; it is logged.
-        (r" \([A-Za-z_][\w.]*\)(?=; unlock the keyring)", ""),
-    )
-)
-
-# At Connect no run exists, so advice about resuming one is wrong there.
-_CONNECT_WORDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), words)
-    for pattern, words in (
-        (r";\s*an interrupted run can be resumed\.", "."),
-        (r"then resume\.", "then connect again."),
     )
 )
 
@@ -136,12 +115,9 @@ def connect_message(exc: BaseException, destination: Destination | None = None) 
         if any(destination.regions):
             text += " " + _("A key works only in the data region of its account.")
         return text
-    text = user_message(exc)
-    if not isinstance(exc, DestinationError):
-        return text
-    text = _substitute(_CONNECT_WORDS, text)
-    if "resum" not in text:
-        return text
+    if not (isinstance(exc, DestinationError) and exc.offers_resume):
+        return user_message(exc)
+    # At Connect no run exists, so a message that offers to resume one is wrong there.
     if isinstance(exc, NetworkError):
         return _(
             "Could not get an answer from {name}. Check the internet connection and the "

@@ -7,9 +7,9 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 
+from app.core import advice
 from app.core.connections.models import Connection
 from app.core.destinations import CustomField
-from app.core import advice
 from app.core.errors import InUseError, NotFoundError, UsageError
 from app.core.i18n import _, ngettext
 from app.core.store import StateStore, from_iso, save_target, to_iso, utc_now
@@ -34,9 +34,9 @@ def validate_settings(connection: Connection) -> Connection:
     if not 1 <= connection.profile_cap <= 10_000_000:
         raise UsageError(_("The profile cap must be between 1 and 10,000,000."))
     if connection.consent_at is None:
-        raise UsageError(_("Accept the data-privacy notice first. {advice}").format(
-            advice=advice.ACCEPT_NOTICE
-        ))
+        raise UsageError(
+            _("Accept the data-privacy notice first. {advice}").format(advice=advice.ACCEPT_NOTICE)
+        )
     return replace(
         connection,
         name=name,
@@ -110,9 +110,9 @@ class ConnectionStore:
         if row is None:
             known = ", ".join(c.name for c in self.all())
             if not known:
-                raise NotFoundError(_("No connection named '{name}' (no connections yet).").format(
-                    name=name
-                ))
+                raise NotFoundError(
+                    _("No connection named '{name}' (no connections yet).").format(name=name)
+                )
             raise NotFoundError(
                 _("No connection named '{name}' (connections: {known}).").format(
                     name=name, known=known

@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from app.core.errors import AppError, UsageError
+from app.core.i18n import _
 from app.core.paths import AppPaths
 from app.core.schedule.base import Backend
 from app.core.schedule.command import export_key, find_program, scheduled_command
@@ -68,8 +69,10 @@ def choose_backend(
     chosen = environ.get(SCHEDULER_ENV, "").strip().casefold()
     if chosen and chosen not in SCHEDULERS:
         raise UsageError(
-            f"{SCHEDULER_ENV} is '{chosen}', which is not a scheduler; set it to one of "
-            f"{', '.join(SCHEDULERS)}, or unset it."
+            _(
+                "{variable} is '{chosen}', which is not a scheduler; set it to one of "
+                "{schedulers}, or unset it."
+            ).format(variable=SCHEDULER_ENV, chosen=chosen, schedulers=", ".join(SCHEDULERS))
         )
     if not chosen:
         chosen = _found(runner, platform, which)
@@ -102,8 +105,11 @@ def _found(runner: Runner, platform: str, which: Callable[[str], str | None]) ->
     if which("crontab"):
         return "cron"
     raise NoSchedulerError(
-        "This computer has no scheduler the program can use: no user systemd is running and "
-        "there is no crontab; install cron (for example: sudo apt install cron) and try again."
+        _(
+            "This computer has no scheduler the program can use: no user systemd is running and "
+            "there is no crontab; install cron (for example: sudo apt install cron) and try "
+            "again."
+        )
     )
 
 
@@ -159,15 +165,17 @@ class ScheduleService:
                 break
             except AppError as exc:
                 warnings.append(
-                    f"The schedule of the export '{name}' could not be removed ({exc}); remove it "
-                    "with your system's scheduler, or it will start and fail."
+                    _(
+                        "The schedule of the export '{name}' could not be removed ({reason}); "
+                        "remove it with your system's scheduler, or it will start and fail."
+                    ).format(name=name, reason=exc)
                 )
         return removed, warnings
 
     def show(self, export: str) -> ScheduleInfo:
         backend = self.backend
         found = backend.read(self._key(export))
-        info = ScheduleInfo(export.strip(), backend.name, backend.keyring_note)
+        info = ScheduleInfo(export.strip(), backend.name, _(backend.keyring_note))
         if found is None:
             return info
         next_run = None if found.problem else found.schedule.next_run(self._now())

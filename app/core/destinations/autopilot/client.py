@@ -56,6 +56,7 @@ def auth_rejected() -> str:
     """What a run says when Autopilot refuses the key (it offers to resume)."""
     return WORDS.key_refused()
 
+
 # A key check should answer quickly when Autopilot is unreachable.
 _CHECK_ATTEMPTS = 3
 # Refusals of a removal that concern that one contact (say, an address Autopilot cannot take
@@ -97,9 +98,7 @@ class AutopilotClient(SessionClient):
             backoff_cap,
             give_up_s,
         )
-        self._http = ApiSession(
-            base_url, api_key, WORDS, options, clock=clock, rng=rng
-        )
+        self._http = ApiSession(base_url, api_key, WORDS, options, clock=clock, rng=rng)
         self._list_lock = threading.Lock()
 
     # -- public API -------------------------------------------------------------------------

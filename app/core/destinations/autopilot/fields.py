@@ -87,9 +87,9 @@ class AutopilotFields:
             return CONSENT_TARGET
         if folded in {name.casefold() for name in RESERVED_TARGETS}:
             raise UsageError(
-                _("{target} cannot be mapped: the program sets it itself; map another field.").format(
-                    target=repr(target)
-                )
+                _(
+                    "{target} cannot be mapped: the program sets it itself; map another field."
+                ).format(target=repr(target))
             )
         raise UsageError(_unknown_field_message(target))
 
@@ -111,6 +111,5 @@ def _unknown_field_message(target: str) -> str:
             "custom:TYPE:Name or unsubscribed."
         ).format(target=repr(target), suggestion=repr(_STANDARD_BY_FOLDED.get(close[0], close[0])))
     return _(
-        "Unknown Autopilot field {target}: use a standard field, custom:TYPE:Name or "
-        "unsubscribed."
+        "Unknown Autopilot field {target}: use a standard field, custom:TYPE:Name or unsubscribed."
     ).format(target=repr(target))

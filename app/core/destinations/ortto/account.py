@@ -22,7 +22,7 @@ from app.core.i18n import _, ngettext
 def match(known: Sequence[AccountField], target: str) -> AccountField | None:
     """The account's field for a custom target: by name ignoring case, else the field whose id
     a created one would take (a name that differs only in spaces or punctuation)."""
-    _, name = custom_parts(target)
+    _kind, name = custom_parts(target)
     found = answers.find_by_name(known, name)
     if found is not None:
         return found

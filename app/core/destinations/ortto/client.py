@@ -194,7 +194,7 @@ class OrttoClient(SessionClient):
     def check_key(self) -> dict[str, object]:
         """``POST /person/custom-field/get {}``: a cheap read that needs a valid key for this
         region; typed errors when the key or the network fail."""
-        reply, _ = self._post(
+        reply, _fields = self._post(
             "/person/custom-field/get",
             {},
             what=CHECKING_KEY,
@@ -206,7 +206,7 @@ class OrttoClient(SessionClient):
 
     def account_fields(self, *, cancel: CancelToken | None = None) -> list[AccountField]:
         """The account's person custom fields as Ortto lists them."""
-        _, fields = self._post(
+        _reply, fields = self._post(
             "/person/custom-field/get",
             {},
             what=READING_FIELDS,
@@ -383,7 +383,9 @@ class OrttoClient(SessionClient):
         """``POST /person/custom-field/create``. Not idempotent: a retry after an attempt that
         may have landed is refused as a duplicate, so a refusal looks the field up first."""
         kind, name = custom_parts(target)
-        what = Doing(N_("This happened while creating the custom field '{field}'."), (("field", name),))
+        what = Doing(
+            N_("This happened while creating the custom field '{field}'."), (("field", name),)
+        )
         body = {"type": CUSTOM_TYPES[kind][0], "name": name}
         reply, made = self._post(
             "/person/custom-field/create",
@@ -495,8 +497,6 @@ def _unrecognised(what: Doing, attempts: int) -> DestinationError:
             "Ortto's answer did not have the expected shape ({attempts} attempts), and nothing "
             "was counted from it. {doing} {check} {resume}",
             attempts,
-        ).format(
-            attempts=number(attempts), doing=what, check=_(WORDS.api_check), resume=RESUMABLE
-        ),
+        ).format(attempts=number(attempts), doing=what, check=_(WORDS.api_check), resume=RESUMABLE),
         offers_resume=True,
     )
