@@ -14,7 +14,7 @@ from app.core.destinations.http.failures import Doing
 from app.core.i18n import N_, _, ngettext, number
 
 # A rejected contact's reason (kept with the run, and in the rejected rows' file).
-NOT_STORED = N_("Autopilot did not store this contact.")
+NOT_STORED = N_("Autopilot did not store this contact")
 API_CHECK = N_(
     "Check that the connection's base URL points at Autopilot's API (…/v1), then try again."
 )

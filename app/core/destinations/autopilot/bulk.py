@@ -84,7 +84,7 @@ def upsert(
         splitting.refused(err)
         if len(contacts) == 1:
             rejected[email_key(contacts[0])] = err.detail or _(
-                "Autopilot refused this contact ({status})."
+                "Autopilot refused this contact ({status})"
             ).format(status=err.status)
             return
         middle = len(contacts) // 2

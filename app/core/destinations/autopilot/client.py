@@ -212,7 +212,7 @@ class AutopilotClient(SessionClient):
                 if err.status not in _REFUSES_ONE:
                     raise
                 rejected[key] = err.detail or _(
-                    "Autopilot refused to remove this contact ({status})."
+                    "Autopilot refused to remove this contact ({status})"
                 ).format(status=err.status)
                 continue
             confirmed[key] = "" if reply.status != 404 else "not a member"
