@@ -113,7 +113,7 @@ def _outcome(entry: object) -> Outcome | None:
     if status in REFUSED or (status is None and isinstance(error, str) and error.strip()):
         if isinstance(error, str) and error.strip():
             return Outcome(False, _clean(error))
-        return Outcome(False, _('Ortto answered "{status}" for this person.').format(status=status))
+        return Outcome(False, _("Ortto answered {status} for this person").format(status=status))
     return None
 
 

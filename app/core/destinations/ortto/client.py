@@ -105,7 +105,7 @@ SPLITTABLE = frozenset({400, 413, 422})
 # refuses whatever it holds.
 MAX_REFUSALS_PER_SEND = 12
 # A rejected person's reason (kept with the run, and in the rejected rows' file).
-TOO_LARGE = N_("Ortto takes at most 2 MB per request, and this person's fields alone are larger.")
+TOO_LARGE = N_("Ortto takes at most 2 MB per request, and this person's fields alone are larger")
 
 
 Body = Callable[[Sequence[dict[str, object]]], dict[str, object]]
@@ -370,7 +370,7 @@ class OrttoClient(SessionClient):
             )
         if len(chunk) == 1:
             state.rejected[state.keys[chunk[0]]] = detail or _(
-                "Ortto refused this person ({status})."
+                "Ortto refused this person ({status})"
             ).format(status=reply.status)
             return
         middle = len(chunk) // 2
