@@ -113,7 +113,9 @@ def without_resume_offer(message: str) -> str:
     to do instead. A message is stored in the language it was made in, so each offer is looked
     for as written and as translated; both are whole sentences this program put there."""
     for offer in RESUME_OFFERS:
-        for said, instead in ((_(offer.offer), _(offer.instead)), (offer.offer, offer.instead)):
+        # Never _(""): gettext answers the empty text with the catalog's header.
+        translated = (_(offer.offer), _(offer.instead) if offer.instead else "")
+        for said, instead in (translated, (offer.offer, offer.instead)):
             if said in message:
                 message = message.replace(said, instead)
     for pattern, instead in _EARLIER_OFFERS:

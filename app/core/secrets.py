@@ -45,7 +45,7 @@ class KeyringStatus:
     @property
     def label(self) -> str:
         """Where the key lives, in the user's words and language."""
-        return _(self.words).format(name=self.name)
+        return _(self.words).format(name=self.name) if self.words else ""
 
 
 class SecretStore(Protocol):

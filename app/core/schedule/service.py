@@ -175,7 +175,8 @@ class ScheduleService:
     def show(self, export: str) -> ScheduleInfo:
         backend = self.backend
         found = backend.read(self._key(export))
-        info = ScheduleInfo(export.strip(), backend.name, _(backend.keyring_note))
+        note = _(backend.keyring_note) if backend.keyring_note else ""
+        info = ScheduleInfo(export.strip(), backend.name, note)
         if found is None:
             return info
         next_run = None if found.problem else found.schedule.next_run(self._now())
