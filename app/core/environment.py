@@ -42,7 +42,7 @@ def environment_failure(exc: BaseException, folder: Path) -> EnvironmentFailure 
             kind = "full"  # SQLite says "disk I/O error" when its WAL cannot grow
         if kind is not None:
             failure = EnvironmentFailure(_message(kind, _filename(cause) or folder))
-            failure.offers_resume = kind == "full"
+            failure.resume_offer = STOPPED_RUN_RESUMABLE if kind == "full" else None
             return failure
     return None
 

@@ -5,9 +5,9 @@ says what happened and what to do, and ``exit_code`` is what the CLI exits with.
 that escapes the core is a bug and is reported as such.
 
 A failure that stops a run may end by offering to resume it. That offer is a sentence of its
-own, a :class:`ResumeOffer` put into the message as a placeholder, and the error says that it
-made one (``offers_resume``): the window's Connect, which starts no run, and a run that can no
-longer be resumed then say something else, without reading the message's words.
+own, a :class:`ResumeOffer` put into the message as a placeholder, and the error carries the
+offer it made (``resume_offer``): the window's Connect, which starts no run, and a run that can
+no longer be resumed then say something else, without reading the message's words.
 """
 
 from __future__ import annotations
@@ -22,8 +22,12 @@ class AppError(Exception):
     """A failure the user can understand and fix. ``str(err)`` is the user-facing message."""
 
     exit_code = 2
-    # Whether the message offers to resume the run (it holds a ResumeOffer).
-    offers_resume = False
+    # The sentence of the message that offers to resume the run, if it has one.
+    resume_offer: ResumeOffer | None = None
+
+    @property
+    def offers_resume(self) -> bool:
+        return self.resume_offer is not None
 
 
 class UsageError(AppError):

@@ -21,7 +21,7 @@ from app.core.cancel import Cancelled
 from app.core.connections.models import DEFAULT_SERVICE
 from app.core.destinations import Destination, destination_for
 from app.core.destinations.errors import AuthError, DestinationError, NetworkError
-from app.core.errors import AppError
+from app.core.errors import AppError, without_resume_offer
 from app.core.i18n import _
 from app.core.logging_setup import redact
 from app.ui.dialogs import Dialogs
@@ -115,9 +115,13 @@ def connect_message(exc: BaseException, destination: Destination | None = None) 
         if any(destination.regions):
             text += " " + _("A key works only in the data region of its account.")
         return text
-    if not (isinstance(exc, DestinationError) and exc.offers_resume):
+    offer = exc.resume_offer if isinstance(exc, DestinationError) else None
+    if offer is None:
         return user_message(exc)
-    # At Connect no run exists, so a message that offers to resume one is wrong there.
+    # At Connect no run exists, so a message that offers to resume one is wrong there. An offer
+    # that is a sentence of its own ("An interrupted run can be resumed.") is simply left out.
+    if not offer.instead:
+        return without_resume_offer(user_message(exc))
     if isinstance(exc, NetworkError):
         return _(
             "Could not get an answer from {name}. Check the internet connection and the "

@@ -60,7 +60,7 @@ class _Splitting:
                 ),
                 status=err.status,
                 detail=err.detail,
-                offers_resume=True,
+                resume_offer=CHECK_MAPPING_THEN_RESUME,
             ) from err
 
 

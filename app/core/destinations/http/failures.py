@@ -130,7 +130,9 @@ def error_for(reply: Reply, ctx: Context) -> DestinationError:
         "doing": ctx.what,
     }
     if status in (401, 403):
-        return AuthError(words.key_refused(), status=status, detail=detail, offers_resume=True)
+        return AuthError(
+            words.key_refused(), status=status, detail=detail, resume_offer=NEW_KEY_THEN_RESUME
+        )
     if status == 400 and words.key_header.lower() in detail.lower():
         return AuthError(
             _(
@@ -177,7 +179,7 @@ def error_for(reply: Reply, ctx: Context) -> DestinationError:
             ).format(**said, resume=SLOW_DOWN_THEN_RESUME),
             status=status,
             detail=detail,
-            offers_resume=True,
+            resume_offer=SLOW_DOWN_THEN_RESUME,
         )
     if status >= 500 or status == 408:
         return ServerError(
@@ -190,7 +192,7 @@ def error_for(reply: Reply, ctx: Context) -> DestinationError:
             ).format(**said, resume=RESUMABLE),
             status=status,
             detail=detail,
-            offers_resume=True,
+            resume_offer=RESUMABLE,
         )
     if detail:
         text = _(
@@ -255,7 +257,7 @@ def _network_error(kind: str, ctx: Context) -> NetworkError:
             "Check the network and try again. {resume}",
             ctx.attempts,
         )
-    return NetworkError(text.format(**said), failure=kind, offers_resume=True)
+    return NetworkError(text.format(**said), failure=kind, resume_offer=RESUMABLE)
 
 
 def _status_label(status: int) -> str:

@@ -366,7 +366,7 @@ class OrttoClient(SessionClient):
                 ),
                 status=reply.status,
                 detail=detail,
-                offers_resume=True,
+                resume_offer=state.kind.check,
             )
         if len(chunk) == 1:
             state.rejected[state.keys[chunk[0]]] = detail or _(
@@ -469,7 +469,7 @@ class OrttoClient(SessionClient):
                 str(refused),
                 status=refused.status,
                 detail=refused.detail,
-                offers_resume=refused.offers_resume,
+                resume_offer=refused.resume_offer,
             )
         self._budget.admit(cancel)
         reply: Reply | None = None
@@ -498,5 +498,5 @@ def _unrecognised(what: Doing, attempts: int) -> DestinationError:
             "was counted from it. {doing} {check} {resume}",
             attempts,
         ).format(attempts=number(attempts), doing=what, check=_(WORDS.api_check), resume=RESUMABLE),
-        offers_resume=True,
+        resume_offer=RESUMABLE,
     )
