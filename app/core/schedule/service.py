@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from app.core.errors import AppError, UsageError
-from app.core.i18n import _
+from app.core.i18n import N_, _
 from app.core.paths import AppPaths
 from app.core.schedule.base import Backend
 from app.core.schedule.command import export_key, find_program, scheduled_command
@@ -29,6 +29,15 @@ Now = Callable[[], datetime]
 SCHEDULER_ENV = "AUTOPILOT_EXPORTER_SCHEDULER"
 CRONTAB_ENV = "AUTOPILOT_EXPORTER_CRONTAB"
 SCHEDULERS = ("systemd", "cron", "schtasks", "launchd")
+
+
+# Who starts a scheduled run, one whole sentence per scheduler (``Backend.name``).
+_STARTS_THE_RUN = {
+    "systemd user timer": N_("A systemd user timer on this computer starts the run."),
+    "crontab": N_("This computer's crontab starts the run."),
+    "Task Scheduler": N_("Task Scheduler on this computer starts the run."),
+    "launchd": N_("launchd on this computer starts the run."),
+}
 
 
 class NoSchedulerError(UsageError):
@@ -49,6 +58,16 @@ class ScheduleInfo:
     schedule: Schedule | None = None
     next_run: datetime | None = None
     problem: str | None = None
+
+    @property
+    def starts_the_run(self) -> str:
+        """Which scheduler starts the run, in a sentence in the user's language."""
+        sentence = _STARTS_THE_RUN.get(self.scheduler)
+        if sentence is None:
+            return _("{scheduler} on this computer starts the run.").format(
+                scheduler=self.scheduler
+            )
+        return _(sentence)
 
 
 def choose_backend(
