@@ -441,7 +441,7 @@ def test_the_service_round_trip_with_an_injected_clock(tmp_path: Path, oslo: Non
 
 
 @pytest.mark.parametrize(
-    ("scheduler", "english", "norwegian"),
+    ("scheduler", "in_english", "in_norwegian"),
     [
         ("crontab", "This computer's crontab starts the run.", "crontab på denne datamaskinen"),
         ("Task Scheduler", "Task Scheduler on this", "Oppgaveplanlegging på denne"),
@@ -449,12 +449,12 @@ def test_the_service_round_trip_with_an_injected_clock(tmp_path: Path, oslo: Non
     ],
 )
 def test_the_scheduler_is_named_in_a_whole_sentence(
-    scheduler: str, english: str, norwegian: str
+    scheduler: str, in_english: str, in_norwegian: str
 ) -> None:
     from app.core import i18n
     from app.core.schedule import ScheduleInfo
 
     info = ScheduleInfo("Weekly", scheduler, "")
-    assert info.starts_the_run.startswith(english)
+    assert info.starts_the_run.startswith(in_english)
     i18n.activate(i18n.NORWEGIAN_BOKMAL)
-    assert info.starts_the_run.startswith(norwegian)
+    assert info.starts_the_run.startswith(in_norwegian)
