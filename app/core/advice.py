@@ -109,6 +109,10 @@ REBUILD_PROFILES = Advice(
     N_("Rebuild it from them with 'autopilot-exporter rebuild-profiles'."),
     N_("Rebuild it from them with File \u203a Rebuild profile data."),
 )
+ACCEPT_NOTICE = Advice(
+    N_("Accept it with --accept-privacy-notice."),
+    N_("Tick “I agree” under the notice."),
+)
 
 ALL: tuple[Advice, ...] = (
     ENCODING,
@@ -123,6 +127,7 @@ ALL: tuple[Advice, ...] = (
     RUN_IDS,
     REIMPORT,
     REBUILD_PROFILES,
+    ACCEPT_NOTICE,
 )
 
 

@@ -13,7 +13,8 @@ import errno
 import shutil
 from pathlib import Path
 
-from app.core.errors import AppError
+from app.core.errors import STOPPED_RUN_RESUMABLE, AppError
+from app.core.i18n import _
 
 _FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT}
 _READ_ONLY_ERRNOS = {errno.EROFS}
@@ -40,7 +41,9 @@ def environment_failure(exc: BaseException, folder: Path) -> EnvironmentFailure 
         if kind is None and _is_io_error(cause) and _nearly_full(folder):
             kind = "full"  # SQLite says "disk I/O error" when its WAL cannot grow
         if kind is not None:
-            return EnvironmentFailure(_message(kind, _filename(cause) or folder))
+            failure = EnvironmentFailure(_message(kind, _filename(cause) or folder))
+            failure.resume_offer = STOPPED_RUN_RESUMABLE if kind == "full" else None
+            return failure
     return None
 
 
@@ -94,17 +97,17 @@ def _filename(exc: BaseException) -> Path | None:
 
 def _message(kind: str, where: Path) -> str:
     if kind == "full":
-        return (
-            f"The disk that holds {where} is full. Nothing already saved was lost; free some "
-            "space on that disk, then try again (a run stopped by this can be resumed)."
-        )
+        return _(
+            "The disk that holds {path} is full. Nothing already saved was lost; free some "
+            "space on that disk, then try again. {resume}"
+        ).format(path=where, resume=STOPPED_RUN_RESUMABLE)
     if kind == "read-only":
-        return (
-            f"{where} is on a read-only disk or folder, and the program must write there. Make "
+        return _(
+            "{path} is on a read-only disk or folder, and the program must write there. Make "
             "it writable, or set AUTOPILOT_EXPORTER_HOME to a writable folder, then try again."
-        )
-    return (
-        f"The program may not write to {where}. Check that the folder belongs to you and that "
+        ).format(path=where)
+    return _(
+        "The program may not write to {path}. Check that the folder belongs to you and that "
         "you may write in it (or set AUTOPILOT_EXPORTER_HOME to a folder you own), then try "
         "again."
-    )
+    ).format(path=where)

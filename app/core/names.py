@@ -9,17 +9,44 @@ An export's name is held to the same limit: it names the runs, the schedule and 
 
 from __future__ import annotations
 
+from app.core.i18n import N_, _, number
+
 NAME_LIMIT = 100
+
+# The whole message for each kind of name that is too long; {limit} and {length} are numbers.
+_EXPORT = N_(
+    "An export name can be at most {limit} characters; this one has {length}. Choose a shorter "
+    "name."
+)
+_SEGMENT = N_(
+    "A segment name can be at most {limit} characters (it becomes the list's title in Autopilot "
+    "and the tag in Ortto); this one has {length}. Choose a shorter name."
+)
+_BY_SUBJECT = {"An export name": _EXPORT, "A segment name": _SEGMENT}
+
+
+def export_name_too_long(name: str) -> str | None:
+    """The problem with an export name over the limit, or None."""
+    return _problem(_EXPORT, name)
+
+
+def segment_name_too_long(name: str) -> str | None:
+    """The problem with a segment name over the limit, or None."""
+    return _problem(_SEGMENT, name)
 
 
 def too_long(subject: str, name: str, becomes: str = "") -> str | None:
-    """The problem with a name over the limit, or None. ``subject`` starts the sentence
-    ("A segment name"); ``becomes`` says what the name turns into ("it becomes ...")."""
+    """The problem with a name over the limit, or None. ``subject`` says whose name it is ("An
+    export name", "A segment name"); each has its own whole message (``becomes`` is part of
+    it): prefer :func:`export_name_too_long` and :func:`segment_name_too_long`."""
+    message = _BY_SUBJECT.get(subject)
+    if message is None:
+        raise ValueError(f"no message for a name of {subject!r}")
+    return _problem(message, name)
+
+
+def _problem(message: str, name: str) -> str | None:
     length = len(name.strip())
     if length <= NAME_LIMIT:
         return None
-    why = f" ({becomes})" if becomes else ""
-    return (
-        f"{subject} can be at most {NAME_LIMIT} characters{why}; this one has {length:,}. "
-        "Choose a shorter name."
-    )
+    return _(message).format(limit=number(NAME_LIMIT), length=number(length))

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from app.core.errors import AppError
+from app.core.i18n import N_, _
 from app.core.logging_setup import register_secret
 
 log = logging.getLogger(__name__)
@@ -35,9 +36,16 @@ class KeyNeededError(AppError):
 class KeyringStatus:
     usable: bool
     backend: str  # e.g. "keyring.backends.SecretService.Keyring"
-    label: str  # where the key lives, in the user's words
+    # Where the key lives, in the user's words: an English msgid, {name} filled with ``name``.
+    words: str
     encrypted: bool
     persistent: bool
+    name: str = ""
+
+    @property
+    def label(self) -> str:
+        """Where the key lives, in the user's words and language."""
+        return _(self.words).format(name=self.name) if self.words else ""
 
 
 class SecretStore(Protocol):
@@ -57,12 +65,14 @@ def _account(connection: str) -> str:
 
 
 _LABELS = {
-    "keyring.backends.Windows.WinVaultKeyring": "Windows Credential Manager",
-    "keyring.backends.macOS.Keyring": "the macOS Keychain",
-    "keyring.backends.SecretService.Keyring": "your desktop's keyring (Secret Service)",
-    "keyring.backends.libsecret.Keyring": "your desktop's keyring (libsecret)",
-    "keyring.backends.kwallet.DBusKeyring": "KDE Wallet",
+    "keyring.backends.Windows.WinVaultKeyring": N_("Windows Credential Manager"),
+    "keyring.backends.macOS.Keyring": N_("the macOS Keychain"),
+    "keyring.backends.SecretService.Keyring": N_("your desktop's keyring (Secret Service)"),
+    "keyring.backends.libsecret.Keyring": N_("your desktop's keyring (libsecret)"),
+    "keyring.backends.kwallet.DBusKeyring": N_("KDE Wallet"),
 }
+_OTHER_KEYRING = N_("the keyring {name}")
+_NOT_ENCRYPTED = N_("the keyring {name} (not encrypted)")
 
 
 def _backend_name(backend: Any) -> str:
@@ -75,13 +85,11 @@ def describe_backend(backend: Any) -> KeyringStatus:
 
     name = _backend_name(backend)
     if isinstance(backend, fail.Keyring | null.Keyring):
-        return KeyringStatus(False, name, "no system keyring", False, False)
+        return KeyringStatus(False, name, N_("no system keyring"), False, False)
     priority = float(getattr(backend, "priority", 0) or 0)
     encrypted = priority >= 1 and not name.startswith("keyrings.alt.file.Plaintext")
-    label = _LABELS.get(name, f"the keyring {type(backend).__name__}")
-    if not encrypted:
-        label += " (not encrypted)"
-    return KeyringStatus(True, name, label, encrypted, True)
+    words = _LABELS.get(name, _OTHER_KEYRING) if encrypted else _NOT_ENCRYPTED
+    return KeyringStatus(True, name, words, encrypted, True, type(backend).__name__)
 
 
 def select_backend() -> Any:
@@ -106,7 +114,26 @@ def select_backend() -> Any:
     return max(candidates, default=fallback, key=keyring.backend.by_priority)
 
 
-_PAST = {"read": "read", "save": "stored", "delete": "deleted"}
+# What each keyring action says when there is no keyring, and when the keyring fails.
+_NO_KEYRING = {
+    "read": N_(
+        "No system keyring is available, so the API key cannot be read; set up your desktop's "
+        "keyring (Secret Service, Keychain or Credential Manager)."
+    ),
+    "save": N_(
+        "No system keyring is available, so the API key cannot be stored; set up your "
+        "desktop's keyring (Secret Service, Keychain or Credential Manager)."
+    ),
+    "delete": N_(
+        "No system keyring is available, so the API key cannot be deleted; set up your "
+        "desktop's keyring (Secret Service, Keychain or Credential Manager)."
+    ),
+}
+_FAILED = {
+    "read": N_("Could not read the API key in {place}; unlock the keyring and try again."),
+    "save": N_("Could not save the API key in {place}; unlock the keyring and try again."),
+    "delete": N_("Could not delete the API key in {place}; unlock the keyring and try again."),
+}
 
 
 class KeyringSecretStore:
@@ -125,21 +152,16 @@ class KeyringSecretStore:
         from keyring.errors import KeyringError, PasswordDeleteError
 
         if not self._status.usable:
-            raise KeyNeededError(
-                f"No system keyring is available, so the API key cannot be {_PAST[action]}; "
-                "set up your desktop's keyring (Secret Service, Keychain or Credential Manager)."
-            )
+            raise KeyNeededError(_(_NO_KEYRING[action]))
         try:
             with self._lock:
                 return func(SERVICE, *args)
         except PasswordDeleteError:
             return None
         except (KeyringError, OSError, RuntimeError, EOFError) as exc:
+            # The exception's class (KeyringLocked...) tells a marketer nothing: it is logged.
             log.warning("Keyring %s failed in %s: %s", action, self._status.backend, type(exc))
-            raise SecretStoreError(
-                f"Could not {action} the API key in {self._status.label} "
-                f"({type(exc).__name__}); unlock the keyring and try again."
-            ) from None
+            raise SecretStoreError(_(_FAILED[action]).format(place=self._status.label)) from None
 
     def get(self, connection: str) -> str | None:
         key = self._call("read", self._backend.get_password, _account(connection))
@@ -158,7 +180,7 @@ class KeyringSecretStore:
 class MemorySecretStore:
     """Keys kept in this process only: the session-only fallback when no keyring exists."""
 
-    def __init__(self, label: str = "memory only: the key is kept until you quit") -> None:
+    def __init__(self, label: str = N_("memory only: the key is kept until you quit")) -> None:
         self._keys: dict[str, str] = {}
         self._lock = threading.Lock()
         self._status = KeyringStatus(True, "memory", label, False, False)

@@ -23,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from app.core.errors import AppError
+from app.core.i18n import _, moment
 from app.core.paths import PRIVATE_DIR_MODE, make_private
 
 BACKUPS_KEPT = 5
@@ -42,19 +43,21 @@ class DamagedStoreError(AppError):
         self.path = path
         self.backup = backup
         if backup is not None:
-            todo = (
-                f"A good backup from {backup.label} is kept: restore it with "
+            todo = _(
+                "A good backup from {when} is kept: restore it with "
                 "'autopilot-exporter restore-state' (the window offers it when it opens); "
                 "what changed after it is lost, and the damaged file is kept beside it."
-            )
+            ).format(when=backup.label)
         else:
-            todo = (
+            todo = _(
                 "No good backup is kept. Move the file aside to start afresh (API keys stay in "
                 "the keyring; connections, exports and history must be made again)."
             )
         super().__init__(
-            f"The program's store of connections, exports and history ({path}) is damaged "
-            f"({reason}). {todo}"
+            _(
+                "The program's store of connections, exports and history ({path}) is damaged. "
+                "{reason} {todo}"
+            ).format(path=path, reason=reason, todo=todo)
         )
 
 
@@ -62,22 +65,28 @@ def is_damage(exc: sqlite3.DatabaseError) -> bool:
     return any(sign in str(exc).lower() for sign in DAMAGE_SIGNS)
 
 
+def sqlite_says(error: object) -> str:
+    """What SQLite found wrong with a store, as a sentence of a message (SQLite's own words)."""
+    return _("SQLite reports: {error}.").format(error=str(error).rstrip("."))
+
+
 def file_problem(path: Path) -> str | None:
-    """Why an existing state file cannot be a store (None when its header is SQLite's)."""
+    """Why an existing state file cannot be a store, in a sentence (None when its header is
+    SQLite's)."""
     try:
         with path.open("rb") as handle:
             header = handle.read(len(SQLITE_HEADER))
     except OSError as exc:
-        return f"it cannot be read: {exc.strerror or exc}"
+        return _("The file cannot be read: {error}.").format(error=exc.strerror or exc)
     if not header:
-        return "it is empty"
+        return _("The file is empty.")
     if header != SQLITE_HEADER:
-        return "it is not a SQLite database"
+        return _("The file is not a SQLite database.")
     return None
 
 
 def quick_check(path: Path) -> str | None:
-    """None when SQLite finds ``path`` sound, else what it found."""
+    """None when SQLite finds ``path`` sound, else what it found, in a sentence."""
     if (problem := file_problem(path)) is not None:
         return problem
     try:
@@ -87,9 +96,9 @@ def quick_check(path: Path) -> str | None:
         finally:
             db.close()
     except sqlite3.DatabaseError as exc:
-        return str(exc)
+        return sqlite_says(exc)
     verdict = "; ".join(str(row[0]) for row in rows[:3])
-    return None if verdict == "ok" else verdict
+    return None if verdict == "ok" else sqlite_says(verdict)
 
 
 @dataclass(frozen=True)
@@ -99,7 +108,8 @@ class Backup:
 
     @property
     def label(self) -> str:
-        return self.taken_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        """When it was taken, in local time, the way the language writes it."""
+        return moment(self.taken_at)
 
 
 class StateBackups:
@@ -165,7 +175,11 @@ class StateBackups:
         it under a ``.damaged-<time>`` name, which is returned."""
         problem = quick_check(backup.path)
         if problem is not None:
-            raise AppError(f"The backup {backup.path} is damaged too ({problem}).")
+            raise AppError(
+                _("The backup {path} is damaged too. {reason}").format(
+                    path=backup.path, reason=problem
+                )
+            )
         stamp = self._now().strftime(_STAMP)
         aside = self.store.with_name(f"{self.store.name}.damaged-{stamp}")
         for end in ("", "-wal", "-shm"):

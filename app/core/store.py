@@ -20,8 +20,15 @@ from pathlib import Path
 from typing import TypeVar
 
 from app.core.errors import AlreadyExistsError, AppError, BusyError
+from app.core.i18n import _
 from app.core.paths import make_private
-from app.core.state_backups import DamagedStoreError, StateBackups, file_problem, is_damage
+from app.core.state_backups import (
+    DamagedStoreError,
+    StateBackups,
+    file_problem,
+    is_damage,
+    sqlite_says,
+)
 
 Row = TypeVar("Row")
 
@@ -331,7 +338,9 @@ class StateStore:
 
     def _raise_if_damaged(self, exc: sqlite3.DatabaseError) -> None:
         if is_damage(exc):
-            raise DamagedStoreError(self.path, str(exc), self.backups.newest_good()) from exc
+            raise DamagedStoreError(
+                self.path, sqlite_says(exc), self.backups.newest_good()
+            ) from exc
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -343,8 +352,10 @@ class StateStore:
             except sqlite3.OperationalError as exc:
                 if "locked" in str(exc) or "busy" in str(exc):
                     raise BusyError(
-                        "The data store is busy in another window or command; "
-                        "try again in a moment."
+                        _(
+                            "The data store is busy in another window or command; try again in "
+                            "a moment."
+                        )
                     ) from exc
                 raise
             try:
@@ -381,8 +392,10 @@ class StateStore:
             current = int(db.execute("PRAGMA user_version").fetchone()[0])
             if current > len(MIGRATIONS):
                 raise AppError(
-                    f"The data in {self.path.parent} was written by a newer version of this "
-                    "program; install that version to use it."
+                    _(
+                        "The data in {folder} was written by a newer version of this program; "
+                        "install that version to use it."
+                    ).format(folder=self.path.parent)
                 )
             if 0 < current < len(MIGRATIONS):
                 self.backups.take()  # before the migrations change it

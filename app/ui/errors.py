@@ -21,7 +21,7 @@ from app.core.cancel import Cancelled
 from app.core.connections.models import DEFAULT_SERVICE
 from app.core.destinations import Destination, destination_for
 from app.core.destinations.errors import AuthError, DestinationError, NetworkError
-from app.core.errors import AppError
+from app.core.errors import AppError, without_resume_offer
 from app.core.i18n import _
 from app.core.logging_setup import redact
 from app.ui.dialogs import Dialogs
@@ -36,27 +36,6 @@ _WINDOW_WORDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), words)
     for pattern, words in (
         (r" \(or use --replace to overwrite it\)", ""),
-        (
-            r"Allow creating them \(export add --create-fields, or confirm in the window\) and "
-            r"run again",
-            "Run now again and allow creating them when asked (if it does not ask, Connect on "
-            "the Connections tab first: that reads the account's fields)",
-        ),
-        (
-            r"enter the key again \(connection add --replace, or Connect in the window\)\.",
-            "enter the key again on the Connections tab, then Connect and Save.",
-        ),
-        # The keyring's exception class ("KeyringLocked") tells a marketer nothing; it is logged.
-        (r" \([A-Za-z_][\w.]*\)(?=; unlock the keyring)", ""),
-    )
-)
-
-# At Connect no run exists, so advice about resuming one is wrong there.
-_CONNECT_WORDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), words)
-    for pattern, words in (
-        (r";\s*an interrupted run can be resumed\.", "."),
-        (r"then resume\.", "then connect again."),
     )
 )
 
@@ -121,12 +100,13 @@ def connect_message(exc: BaseException, destination: Destination | None = None) 
         if any(destination.regions):
             text += " " + _("A key works only in the data region of its account.")
         return text
-    text = user_message(exc)
-    if not isinstance(exc, DestinationError):
-        return text
-    text = _substitute(_CONNECT_WORDS, text)
-    if "resum" not in text:
-        return text
+    offer = exc.resume_offer if isinstance(exc, DestinationError) else None
+    if offer is None:
+        return user_message(exc)
+    # At Connect no run exists, so a message that offers to resume one is wrong there. An offer
+    # that is a sentence of its own ("An interrupted run can be resumed.") is simply left out.
+    if not offer.instead:
+        return without_resume_offer(user_message(exc))
     if isinstance(exc, NetworkError):
         return _(
             "Could not get an answer from {name}. Check the internet connection and the "

@@ -52,7 +52,7 @@ def scribble_on_a_page(state: Path) -> None:
 @pytest.mark.parametrize(
     ("damage", "said"),
     [
-        (lambda state: state.write_bytes(b""), "it is empty"),
+        (lambda state: state.write_bytes(b""), "The file is empty."),
         (lambda state: state.write_bytes(b"PK\x03\x04" + b"\0" * 4000), "not a SQLite database"),
         (scribble_on_a_page, "malformed"),
     ],

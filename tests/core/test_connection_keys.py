@@ -107,7 +107,7 @@ def test_renaming_onto_another_connection_is_refused_and_changes_nothing(
     with pytest.raises(AlreadyExistsError) as caught:
         keys.save(connection("Two"), None, original_name="One", replace_existing=True)
     assert str(caught.value) == (
-        "A connection named 'Two' exists; choose another name (or use --replace to overwrite it)."
+        "A connection named 'Two' exists. Choose another name (or use --replace to overwrite it)."
     )
     assert [c.name for c in store.all()] == ["One", "Two"]
     assert secrets.keys == {"one": "apk-one-1", "two": "apk-two-2"}
@@ -150,8 +150,7 @@ def test_a_missing_key_says_how_to_enter_it_again(
     with pytest.raises(KeyNeededError) as caught:
         keys.read("main")
     assert str(caught.value) == (
-        "Connection 'Main' has no API key stored; enter the key again "
-        "(connection add --replace, or Connect in the window)."
+        "Connection 'Main' has no API key stored. Enter the key again (connection add --replace)."
     )
 
 

@@ -13,6 +13,7 @@ import urllib3.exceptions
 
 from app.core.cancel import Cancelled, CancelToken
 from app.core.clock import FakeClock, SystemClock
+from app.core.destinations.autopilot.answers import SENDING_CONTACTS
 from app.core.destinations.autopilot.client import WORDS
 from app.core.destinations.errors import (
     AuthError,
@@ -26,7 +27,7 @@ from app.core.destinations.http.retry import BackoffPolicy, parse_retry_after, p
 from app.core.destinations.http.transport import CONNECT, RESET, TIMEOUT, TLS, Reply, failure_kind
 
 NOW = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
-CTX = Context("api2.autopilothq.com", "sending contacts", 8, 60.0, WORDS)
+CTX = Context("api2.autopilothq.com", SENDING_CONTACTS, 8, 60.0, WORDS)
 
 
 def test_the_backoff_ceiling_doubles_up_to_the_cap() -> None:
@@ -163,7 +164,7 @@ def test_errors_carry_the_right_type_exit_code_and_autopilots_message() -> None:
         assert type(err) is kind
         assert err.exit_code == exit_code
     assert "(404 Not Found: Route not found.)" in str(error_for(Reply(404, body, True), CTX))
-    assert "within 60 seconds while sending contacts (8 attempts)" in str(
+    assert "within 60 s (8 attempts). This happened while sending contacts." in str(
         error_for(Reply(None, failure=TIMEOUT), CTX)
     )
 

@@ -438,3 +438,23 @@ def test_the_service_round_trip_with_an_injected_clock(tmp_path: Path, oslo: Non
     assert "'Monday mail' --refresh" in (tmp_path / "table").read_text()
     assert service.remove("Monday mail") is True
     assert service.show("Monday mail").schedule is None
+
+
+@pytest.mark.parametrize(
+    ("scheduler", "in_english", "in_norwegian"),
+    [
+        ("crontab", "This computer's crontab starts the run.", "crontab på denne datamaskinen"),
+        ("Task Scheduler", "Task Scheduler on this", "Oppgaveplanlegging på denne"),
+        ("systemd user timer", "A systemd user timer on", "En systemd-timer for brukeren"),
+    ],
+)
+def test_the_scheduler_is_named_in_a_whole_sentence(
+    scheduler: str, in_english: str, in_norwegian: str
+) -> None:
+    from app.core import i18n
+    from app.core.schedule import ScheduleInfo
+
+    info = ScheduleInfo("Weekly", scheduler, "")
+    assert info.starts_the_run.startswith(in_english)
+    i18n.activate(i18n.NORWEGIAN_BOKMAL)
+    assert info.starts_the_run.startswith(in_norwegian)

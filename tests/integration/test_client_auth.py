@@ -10,12 +10,12 @@ import requests
 
 from app.core.clock import FakeClock
 from app.core.destinations.autopilot import (
-    AUTH_REJECTED,
     AuthError,
     AutopilotClient,
     NetworkError,
     RequestError,
     ServerError,
+    auth_rejected,
 )
 from app.core.errors import UsageError
 from tests.integration.conftest import SIM_KEY, ClientFactory, SimFactory
@@ -59,7 +59,7 @@ def test_a_wrong_key_is_rejected_at_once(
     with pytest.raises(AuthError) as caught:
         client.check_key()
 
-    assert str(caught.value) == AUTH_REJECTED
+    assert str(caught.value) == auth_rejected()
     assert caught.value.exit_code == 2
     assert paths(sim) == [("GET", "/account", 401)]  # never retried
 
@@ -120,7 +120,8 @@ def test_an_unreachable_autopilot_is_a_network_error(make_client: ClientFactory)
         client.check_key()
 
     message = str(caught.value)
-    assert message.startswith("Could not reach Autopilot at 127.0.0.1 while checking the API key")
+    assert message.startswith("Could not reach Autopilot at 127.0.0.1: no network")
+    assert "This happened while checking the API key." in message
     assert "no network" in message
     assert caught.value.exit_code == 1
     assert client.stats.requests == 3  # a key check gives up after three attempts

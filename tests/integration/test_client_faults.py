@@ -12,13 +12,13 @@ import pytest
 from app.core.cancel import Cancelled, CancelToken
 from app.core.clock import FakeClock
 from app.core.destinations.autopilot import (
-    AUTH_REJECTED,
     AuthError,
     AutopilotClient,
     NetworkError,
     RateLimitedError,
     RequestError,
     ServerError,
+    auth_rejected,
 )
 from tests.integration.conftest import SIM_KEY, ClientFactory, SimFactory
 from tests.support.autopilot_sim import (
@@ -129,7 +129,9 @@ def test_a_server_that_keeps_failing_ends_in_a_server_error(
     with pytest.raises(ServerError) as caught:
         client.upsert_contacts(people(3))
 
-    assert f"({label}) while sending contacts, after 4 attempts" in str(caught.value)
+    assert f"({label}), after 4 attempts. This happened while sending contacts." in str(
+        caught.value
+    )
     assert caught.value.exit_code == 1
     assert len(sim.requests()) == 4
     assert sim.contacts() == {}
@@ -141,7 +143,8 @@ def test_a_connection_that_keeps_dropping_ends_in_a_network_error(
     sim.fail_next(RESET, 5)
     client = make_client(max_attempts=3)
 
-    with pytest.raises(NetworkError, match="kept dropping while sending contacts"):
+    dropping = r"kept dropping \(3 attempts\)\. This happened while sending contacts\."
+    with pytest.raises(NetworkError, match=dropping):
         client.upsert_contacts(people(3))
 
 
@@ -166,7 +169,7 @@ def test_a_key_revoked_mid_run_stops_at_once(
     with pytest.raises(AuthError) as caught:
         client.upsert_contacts(people(5, start=10))
 
-    assert str(caught.value) == AUTH_REJECTED
+    assert str(caught.value) == auth_rejected()
     assert [r.status for r in sim.requests()] == [200, 200, 401]
     assert len(sim.contacts()) == 10
     sim.add_key(SIM_KEY)  # the user enters the key again: the run can go on

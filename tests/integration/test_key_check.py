@@ -10,7 +10,7 @@ from app.core.connections import Connection
 from app.core.connections.check import WINDOW_CHECK, CheckLimits, check_key, key_refused
 from app.core.connections.client import open_client
 from app.core.destinations import Limits
-from app.core.destinations.autopilot import AUTH_REJECTED, AuthError, ServerError
+from app.core.destinations.autopilot import AuthError, ServerError, auth_rejected
 from app.core.store import utc_now
 from tests.integration.conftest import SIM_KEY
 from tests.support.autopilot_sim import ERROR_500, AutopilotSimulator
@@ -44,7 +44,7 @@ def test_a_rejected_key_fails_the_check_at_once(sim: AutopilotSimulator) -> None
 def test_a_rejected_key_offers_no_resume_where_nothing_runs(
     sim: AutopilotSimulator, ortto: Any
 ) -> None:
-    """A run's refusal says "... and resume"; a check (connection add or test) has no run."""
+    """A run's refusal says "... resume the run"; a check (connection add or test) has no run."""
     ortto_connection = Connection(
         "Ortto", base_url=ortto.base_url, consent_at=utc_now(), service="ortto"
     )
@@ -56,7 +56,7 @@ def test_a_rejected_key_offers_no_resume_where_nothing_runs(
         assert f"connection '{connection.name}'" in message and "enter it again" in message
         assert "wrong-key" not in message
         assert caught.value.exit_code == 2
-    assert "resume" in AUTH_REJECTED  # a run's own words stay as they were
+    assert "resume" in auth_rejected()  # a run's own words stay as they were
 
 
 def test_the_limits_decide_how_often_the_check_tries(sim: AutopilotSimulator) -> None:

@@ -20,7 +20,7 @@ from app.core.clock import FakeClock
 from app.core.connections import Connection
 from app.core.destinations import Limits
 from app.core.destinations.errors import AuthError, RequestError, ServerError
-from app.core.destinations.ortto import AUTH_REJECTED, ORTTO, OrttoClient
+from app.core.destinations.ortto import ORTTO, OrttoClient, auth_rejected
 from app.core.errors import UsageError
 from app.core.mapping import FieldMapping, Mapping
 from app.core.mapping.contact import Contact
@@ -146,8 +146,9 @@ def test_a_refused_key_fails_at_once_and_the_client_never_knocks_again(
     with pytest.raises(AuthError) as refused:
         client.check_key()
     assert refused.value.status == status
-    assert str(refused.value) == AUTH_REJECTED
-    assert "Ortto" in AUTH_REJECTED and "resume" in AUTH_REJECTED
+    assert str(refused.value) == auth_rejected()
+    assert "Ortto" in auth_rejected() and "resume" in auth_rejected()
+    assert refused.value.offers_resume
     with pytest.raises(AuthError):
         client.send(contacts(3), TAG, cancel=CancelToken())
     assert len(sim.requests()) == 1, "no retry, and nothing more after a refused key"

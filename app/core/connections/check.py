@@ -8,6 +8,7 @@ from app.core.connections.client import open_client
 from app.core.connections.models import Connection
 from app.core.destinations import Limits, destination_for
 from app.core.destinations.errors import AuthError
+from app.core.i18n import _
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ def check_key(connection: Connection, api_key: str, limits: CheckLimits = CheckL
 def key_refused(connection: Connection) -> str:
     """What a check says when the destination refuses the key."""
     destination = destination_for(connection.service)
-    return (
-        f"{destination.name} rejected the API key of connection '{connection.name}'; copy the "
-        f"whole current key and enter it again. {destination.key_help()}"
-    )
+    return _(
+        "{name} rejected the API key of connection '{connection}'; copy the whole current key "
+        "and enter it again. {key_help}"
+    ).format(name=destination.name, connection=connection.name, key_help=destination.key_help())

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from app.core import advice
 from app.core.connections.models import Connection
 from app.core.connections.store import ConnectionStore
+from app.core.i18n import _
 from app.core.secrets import KeyNeededError, KeyringStatus, SecretStore, SecretStoreError
 
 
@@ -75,8 +77,9 @@ class ConnectionKeys:
         key = self._secrets.get(connection.name)
         if not key:
             raise KeyNeededError(
-                f"Connection '{connection.name}' has no API key stored; "
-                "enter the key again (connection add --replace, or Connect in the window)."
+                _("Connection '{name}' has no API key stored. {advice}").format(
+                    name=connection.name, advice=advice.NEW_KEY
+                )
             )
         return key
 

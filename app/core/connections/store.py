@@ -7,9 +7,11 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 
+from app.core import advice
 from app.core.connections.models import Connection
 from app.core.destinations import CustomField
 from app.core.errors import InUseError, NotFoundError, UsageError
+from app.core.i18n import _, ngettext
 from app.core.store import StateStore, from_iso, save_target, to_iso, utc_now
 
 
@@ -20,7 +22,7 @@ def validate_settings(connection: Connection) -> Connection:
 
     name = connection.name.strip()
     if not name:
-        raise UsageError("Give the connection a name.")
+        raise UsageError(_("Give the connection a name."))
     destination = destination_for(connection.service)
     region = connection.region.strip().lower() if connection.region else None
     base_url = connection.base_url.strip() or destination.base_url(region)
@@ -28,12 +30,12 @@ def validate_settings(connection: Connection) -> Connection:
         destination.base_url(region)  # raises, naming the regions (or saying there are none)
     rate_limit = connection.rate_limit or destination.default_rate_limit
     if not 0.1 <= rate_limit <= 1000:
-        raise UsageError("The rate limit must be between 0.1 and 1,000 requests per second.")
+        raise UsageError(_("The rate limit must be between 0.1 and 1,000 requests per second."))
     if not 1 <= connection.profile_cap <= 10_000_000:
-        raise UsageError("The profile cap must be between 1 and 10,000,000.")
+        raise UsageError(_("The profile cap must be between 1 and 10,000,000."))
     if connection.consent_at is None:
         raise UsageError(
-            "Accept the data-privacy notice first (--accept-privacy-notice, or tick I agree)."
+            _("Accept the data-privacy notice first. {advice}").format(advice=advice.ACCEPT_NOTICE)
         )
     return replace(
         connection,
@@ -106,8 +108,16 @@ class ConnectionStore:
         with self._state.read() as db:
             row = db.execute("SELECT * FROM connections WHERE name = ?", (name.strip(),)).fetchone()
         if row is None:
-            known = ", ".join(c.name for c in self.all()) or "none yet"
-            raise NotFoundError(f"No connection named '{name}' (connections: {known}).")
+            known = ", ".join(c.name for c in self.all())
+            if not known:
+                raise NotFoundError(
+                    _("No connection named '{name}' (no connections yet).").format(name=name)
+                )
+            raise NotFoundError(
+                _("No connection named '{name}' (connections: {known}).").format(
+                    name=name, known=known
+                )
+            )
         return self._from_row(row)
 
     def save(self, connection: Connection) -> Connection:
@@ -132,9 +142,8 @@ class ConnectionStore:
             self._find(connection.name),
             same=lambda a, b: bool(a["id"] == b["id"]),
             replace_existing=replace_existing,
-            exists=lambda _: (
-                f"A connection named '{connection.name}' exists; "
-                "choose another name (or use --replace to overwrite it)."
+            exists=lambda _row: _("A connection named '{name}' exists. {advice}").format(
+                name=connection.name, advice=advice.OTHER_NAME
             ),
         )
         if old is None:
@@ -205,8 +214,13 @@ class ConnectionStore:
             ]
             if users:
                 raise InUseError(
-                    f"Connection '{connection.name}' is used by the export(s) "
-                    f"{', '.join(users)}; remove or change them first."
+                    ngettext(
+                        "Connection '{name}' is used by the export {exports}; remove or change "
+                        "it first.",
+                        "Connection '{name}' is used by the exports {exports}; remove or change "
+                        "them first.",
+                        len(users),
+                    ).format(name=connection.name, exports=", ".join(users))
                 )
             db.execute("DELETE FROM connections WHERE name = ?", (connection.name,))
         return connection.name

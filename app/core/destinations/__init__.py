@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from app.core.errors import UsageError
+from app.core.i18n import _
 
 if TYPE_CHECKING:
     from app.core.cancel import CancelToken
@@ -227,7 +228,11 @@ def destination_for(service: str) -> Destination:
         factory = _REGISTRY[service]
     except KeyError:
         known = ", ".join(sorted(_REGISTRY))
-        raise UsageError(f"Unknown service {service!r}: use one of {known}.") from None
+        raise UsageError(
+            _("Unknown service {service}: use one of {known}.").format(
+                service=repr(service), known=known
+            )
+        ) from None
     return factory()
 
 

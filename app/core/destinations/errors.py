@@ -2,12 +2,13 @@
 
 The messages never contain the API key, request bodies or personal data: they name what the
 program was doing, what the destination (or the network) answered, and what to do next. The
-faces catch these types, never a destination's own.
+faces catch these types, never a destination's own. A message that ends by offering to resume
+the run carries that offer in ``resume_offer`` (see app/core/errors.py, ResumeOffer).
 """
 
 from __future__ import annotations
 
-from app.core.errors import AppError
+from app.core.errors import AppError, ResumeOffer
 
 
 class DestinationError(AppError):
@@ -15,10 +16,18 @@ class DestinationError(AppError):
 
     exit_code = 1
 
-    def __init__(self, message: str, *, status: int | None = None, detail: str = "") -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        detail: str = "",
+        resume_offer: ResumeOffer | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.detail = detail
+        self.resume_offer = resume_offer
 
 
 class AuthError(DestinationError):
@@ -30,8 +39,10 @@ class AuthError(DestinationError):
 class NetworkError(DestinationError):
     """No usable answer: no network, DNS, refused connection, TLS, timeouts, dropped sockets."""
 
-    def __init__(self, message: str, *, failure: str = "") -> None:
-        super().__init__(message)
+    def __init__(
+        self, message: str, *, failure: str = "", resume_offer: ResumeOffer | None = None
+    ) -> None:
+        super().__init__(message, resume_offer=resume_offer)
         self.failure = failure  # the transport's word for it: "connect", "timeout", "tls", ...
 
 

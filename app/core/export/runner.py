@@ -6,7 +6,6 @@ keyring from a worker thread.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -17,6 +16,7 @@ from app.core.connections import Connection
 from app.core.connections.client import open_client
 from app.core.destinations import Client, Limits
 from app.core.errors import NotFoundError, UsageError
+from app.core.errors import without_resume_offer as without_resume_offer  # the faces use it here
 from app.core.export.dryrun import dry_run_export
 from app.core.export.engine import ProgressCallback, run_export
 from app.core.export.ledger import connection_identity
@@ -256,23 +256,6 @@ class ExportRunner:
             # e.g. an email rule that judges differently now: batches would shift
             raise UsageError(_changed(source.name, run_id))
         return plan
-
-
-# How the clients' failure messages offer a resume, and what they say instead when the run
-# cannot be resumed (its refusal then says what to do).
-_RESUME_OFFERS = (
-    (re.compile(r";\s*an interrupted run can be resumed\."), "."),
-    (re.compile(r"\s*\(a run stopped by this can be resumed\)"), ""),
-    (re.compile(r",? then resume\."), ", then start a new run."),
-    (re.compile(r" and resume\."), " and start a new run."),
-)
-
-
-def without_resume_offer(message: str) -> str:
-    """A failure message for a run that cannot be resumed: without its offer to resume."""
-    for offer, instead in _RESUME_OFFERS:
-        message = offer.sub(instead, message)
-    return message
 
 
 def _changed(source: str, run_id: int) -> str:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.core.errors import UsageError
+from app.core.i18n import _
 from app.core.paths import HOME_ENV, AppPaths
 
 PROGRAM = "autopilot-exporter"
@@ -64,8 +65,10 @@ def find_program(
     if found:
         return Path(found).absolute()
     raise UsageError(
-        f"The {PROGRAM} command was not found, so there is nothing to schedule; install the "
-        "program (for example with pip install .) so that the command is on your PATH."
+        _(
+            "The {program} command was not found, so there is nothing to schedule; install the "
+            "program (for example with pip install .) so that the command is on your PATH."
+        ).format(program=PROGRAM)
     )
 
 

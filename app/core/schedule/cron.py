@@ -12,13 +12,15 @@ import re
 import shlex
 from collections.abc import Sequence
 
+from app.core.i18n import N_, _
 from app.core.schedule.base import Registration
 from app.core.schedule.command import ScheduledCommand
 from app.core.schedule.models import Schedule
 from app.core.schedule.runner import Runner, SchedulerError, check
 
 TAG = "# autopilot-exporter:"
-KEYRING_NOTE = (
+# Marked for the catalog; the crontab's own comment keeps it in English.
+KEYRING_NOTE = N_(
     "cron starts the run outside your desktop session, where the login keyring is usually not "
     "open, so a run that cannot read the API key fails and says so in History."
 )
@@ -51,12 +53,12 @@ class CronBackend:
             return result.stdout.splitlines()
         if "no crontab" in (result.stderr + result.stdout).casefold():
             return []
-        check(result, "reading your crontab (crontab -l)")
-        raise SchedulerError("crontab -l failed.")  # pragma: no cover - check() raised
+        check(result, "crontab -l")
+        raise SchedulerError(_("crontab -l failed."))  # pragma: no cover - check() raised
 
     def _write(self, lines: list[str]) -> None:
         text = "".join(line + "\n" for line in lines)
-        check(self._run([*self._crontab, "-"], text), "writing your crontab (crontab -)")
+        check(self._run([*self._crontab, "-"], text), "crontab -")
 
     def install(self, key: str, export: str, schedule: Schedule, command: ScheduledCommand) -> None:
         lines = [line for line in self._lines() if not _is_ours(line, key)]

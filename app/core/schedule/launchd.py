@@ -9,13 +9,14 @@ from pathlib import Path
 from typing import Any
 
 from app.core.errors import UsageError
+from app.core.i18n import N_, _
 from app.core.schedule.base import Registration
 from app.core.schedule.command import ScheduledCommand
 from app.core.schedule.models import Schedule
 from app.core.schedule.runner import Runner, check
 
 LABEL_PREFIX = "com.autopilotexporter.export."
-KEYRING_NOTE = (
+KEYRING_NOTE = N_(
     "launchd starts the run in your login session, where it reads the API key from your "
     "Keychain; while you are logged out it does not run."
 )
@@ -96,5 +97,5 @@ class LaunchdBackend:
             return Registration(schedule)
         return Registration(
             schedule,
-            "The agent is not loaded, so it does not run; set the schedule again to load it.",
+            _("The agent is not loaded, so it does not run; set the schedule again to load it."),
         )

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from app.core.errors import UsageError
+from app.core.i18n import _
 
 # Monday first, as datetime.weekday() counts.
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -22,8 +23,10 @@ def parse_time(text: str) -> tuple[int, int]:
         if hour < 24 and minute < 60:
             return hour, minute
     raise UsageError(
-        f"'{text}' is not a time of day; give it as HH:MM on the 24-hour clock, "
-        "for example 07:30 or 18:05."
+        _(
+            "'{text}' is not a time of day; give it as HH:MM on the 24-hour clock, for example "
+            "07:30 or 18:05."
+        ).format(text=text)
     )
 
 
@@ -35,8 +38,10 @@ def parse_day(text: str) -> int:
     if word in DAY_ABBREVIATIONS:
         return DAY_ABBREVIATIONS.index(word)
     raise UsageError(
-        f"'{text}' is not a day of the week; give one of mon tue wed thu fri sat sun "
-        "(or the whole English name, for example Monday)."
+        _(
+            "'{text}' is not a day of the week; give one of mon tue wed thu fri sat sun (or the "
+            "whole English name, for example Monday)."
+        ).format(text=text)
     )
 
 
@@ -50,9 +55,13 @@ class Schedule:
 
     def __post_init__(self) -> None:
         if not (0 <= self.hour < 24 and 0 <= self.minute < 60):
-            raise UsageError(f"{self.hour}:{self.minute:02d} is not a time of day.")
+            raise UsageError(
+                _("{time} is not a time of day.").format(time=f"{self.hour}:{self.minute:02d}")
+            )
         if self.weekday is not None and not 0 <= self.weekday < 7:
-            raise UsageError(f"{self.weekday} is not a day of the week (0 is Monday).")
+            raise UsageError(
+                _("{day} is not a day of the week (0 is Monday).").format(day=self.weekday)
+            )
 
     @classmethod
     def daily(cls, time: str) -> Schedule:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from app.core.errors import AppError
+from app.core.i18n import _
 
 TIMEOUT_S = 30
 
@@ -49,15 +50,28 @@ def subprocess_runner(argv: Sequence[str], stdin: str | None = None) -> Complete
             check=False,
         )
     except FileNotFoundError:
-        return Completed(127, "", f"{argv[0]}: not found")
+        return Completed(127, "", _("{program} was not found").format(program=argv[0]))
     except subprocess.TimeoutExpired:
-        return Completed(124, "", f"{argv[0]} did not answer within {TIMEOUT_S} seconds")
+        return Completed(
+            124,
+            "",
+            _("{program} did not answer within {seconds} seconds").format(
+                program=argv[0], seconds=TIMEOUT_S
+            ),
+        )
     return Completed(done.returncode, done.stdout or "", done.stderr or "")
 
 
-def check(result: Completed, doing: str) -> Completed:
-    """``result`` when it succeeded; else a SchedulerError naming what failed and why."""
+def check(result: Completed, command: str) -> Completed:
+    """``result`` when it succeeded; else a SchedulerError naming the command (as it is typed)
+    that failed, and why."""
     if result.ok:
         return result
-    said = " ".join((result.stderr or result.stdout).split()) or f"exit status {result.returncode}"
-    raise SchedulerError(f"The schedule could not be changed: {doing} failed ({said}).")
+    said = " ".join((result.stderr or result.stdout).split())
+    if not said:
+        said = _("exit status {code}").format(code=result.returncode)
+    raise SchedulerError(
+        _("The schedule could not be changed: {command} failed ({reason}).").format(
+            command=command, reason=said
+        )
+    )

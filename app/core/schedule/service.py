@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from app.core.errors import AppError, UsageError
+from app.core.i18n import N_, _
 from app.core.paths import AppPaths
 from app.core.schedule.base import Backend
 from app.core.schedule.command import export_key, find_program, scheduled_command
@@ -28,6 +29,15 @@ Now = Callable[[], datetime]
 SCHEDULER_ENV = "AUTOPILOT_EXPORTER_SCHEDULER"
 CRONTAB_ENV = "AUTOPILOT_EXPORTER_CRONTAB"
 SCHEDULERS = ("systemd", "cron", "schtasks", "launchd")
+
+
+# Who starts a scheduled run, one whole sentence per scheduler (``Backend.name``).
+_STARTS_THE_RUN = {
+    "systemd user timer": N_("A systemd user timer on this computer starts the run."),
+    "crontab": N_("This computer's crontab starts the run."),
+    "Task Scheduler": N_("Task Scheduler on this computer starts the run."),
+    "launchd": N_("launchd on this computer starts the run."),
+}
 
 
 class NoSchedulerError(UsageError):
@@ -49,6 +59,16 @@ class ScheduleInfo:
     next_run: datetime | None = None
     problem: str | None = None
 
+    @property
+    def starts_the_run(self) -> str:
+        """Which scheduler starts the run, in a sentence in the user's language."""
+        sentence = _STARTS_THE_RUN.get(self.scheduler)
+        if sentence is None:
+            return _("{scheduler} on this computer starts the run.").format(
+                scheduler=self.scheduler
+            )
+        return _(sentence)
+
 
 def choose_backend(
     runner: Runner,
@@ -68,8 +88,10 @@ def choose_backend(
     chosen = environ.get(SCHEDULER_ENV, "").strip().casefold()
     if chosen and chosen not in SCHEDULERS:
         raise UsageError(
-            f"{SCHEDULER_ENV} is '{chosen}', which is not a scheduler; set it to one of "
-            f"{', '.join(SCHEDULERS)}, or unset it."
+            _(
+                "{variable} is '{chosen}', which is not a scheduler; set it to one of "
+                "{schedulers}, or unset it."
+            ).format(variable=SCHEDULER_ENV, chosen=chosen, schedulers=", ".join(SCHEDULERS))
         )
     if not chosen:
         chosen = _found(runner, platform, which)
@@ -102,8 +124,11 @@ def _found(runner: Runner, platform: str, which: Callable[[str], str | None]) ->
     if which("crontab"):
         return "cron"
     raise NoSchedulerError(
-        "This computer has no scheduler the program can use: no user systemd is running and "
-        "there is no crontab; install cron (for example: sudo apt install cron) and try again."
+        _(
+            "This computer has no scheduler the program can use: no user systemd is running and "
+            "there is no crontab; install cron (for example: sudo apt install cron) and try "
+            "again."
+        )
     )
 
 
@@ -159,15 +184,18 @@ class ScheduleService:
                 break
             except AppError as exc:
                 warnings.append(
-                    f"The schedule of the export '{name}' could not be removed ({exc}); remove it "
-                    "with your system's scheduler, or it will start and fail."
+                    _(
+                        "The schedule of the export '{name}' could not be removed ({reason}); "
+                        "remove it with your system's scheduler, or it will start and fail."
+                    ).format(name=name, reason=exc)
                 )
         return removed, warnings
 
     def show(self, export: str) -> ScheduleInfo:
         backend = self.backend
         found = backend.read(self._key(export))
-        info = ScheduleInfo(export.strip(), backend.name, backend.keyring_note)
+        note = _(backend.keyring_note) if backend.keyring_note else ""
+        info = ScheduleInfo(export.strip(), backend.name, note)
         if found is None:
             return info
         next_run = None if found.problem else found.schedule.next_run(self._now())

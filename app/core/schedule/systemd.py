@@ -11,13 +11,14 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
+from app.core.i18n import N_, _
 from app.core.schedule.base import Registration
 from app.core.schedule.command import ScheduledCommand
 from app.core.schedule.models import DAY_ABBREVIATIONS, Schedule
 from app.core.schedule.runner import Runner, check
 
 PREFIX = "autopilot-exporter-"
-KEYRING_NOTE = (
+KEYRING_NOTE = N_(
     "The timer runs in your user session's service manager, which reaches your login keyring "
     "while you are logged in and it is unlocked; otherwise the run fails and says so in History."
 )
@@ -107,7 +108,7 @@ class SystemdBackend:
         return True
 
     def read(self, key: str) -> Registration | None:
-        _, timer = self._paths(key)
+        _service, timer = self._paths(key)
         try:
             text = timer.read_text(encoding="utf-8")
         except OSError:
@@ -122,6 +123,8 @@ class SystemdBackend:
             return Registration(schedule)
         return Registration(
             schedule,
-            f"The timer {timer.name} is not enabled, so it does not run; set the schedule again "
-            "to enable it.",
+            _(
+                "The timer {timer} is not enabled, so it does not run; set the schedule again "
+                "to enable it."
+            ).format(timer=timer.name),
         )

@@ -13,6 +13,7 @@ import xml.etree.ElementTree as ET
 from datetime import datetime
 
 from app.core.errors import UsageError
+from app.core.i18n import N_, _, number
 from app.core.schedule.base import Registration
 from app.core.schedule.command import ScheduledCommand
 from app.core.schedule.models import DAYS, Schedule
@@ -20,7 +21,7 @@ from app.core.schedule.runner import Runner, check
 
 FOLDER = "AutopilotExporter"
 MAX_TR = 261
-KEYRING_NOTE = (
+KEYRING_NOTE = N_(
     "Task Scheduler starts the run only while you are logged on, and it reads the API key from "
     "your Windows Credential Manager."
 )
@@ -42,9 +43,11 @@ def create_args(key: str, schedule: Schedule, command: ScheduledCommand) -> list
     run = task_command(command)
     if len(run) > MAX_TR:
         raise UsageError(
-            f"The command to schedule is {len(run)} characters long and Task Scheduler takes at "
-            f"most {MAX_TR}; give the export a shorter name or install the program in a "
-            "shorter folder."
+            _(
+                "The command to schedule is {length} characters long and Task Scheduler takes at "
+                "most {limit}; give the export a shorter name or install the program in a "
+                "shorter folder."
+            ).format(length=number(len(run)), limit=number(MAX_TR))
         )
     args = ["schtasks", "/Create", "/SC", "DAILY" if schedule.weekday is None else "WEEKLY"]
     if schedule.weekday is not None:

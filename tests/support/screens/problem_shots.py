@@ -14,7 +14,7 @@ from pathlib import Path
 from keyring.backends import fail
 
 from app.context import AppContext
-from app.core.destinations.autopilot import AUTH_REJECTED, AuthError
+from app.core.destinations.autopilot import AuthError, auth_rejected
 from app.core.secrets import KeyringSecretStore, SecretStore
 from app.ui.main_window import CONNECTIONS, MAPPING, SEGMENTS, MainWindow
 from tests.support.screens.demo import CONNECTION, EXPORT, seed
@@ -54,7 +54,7 @@ def _wrong_key(window: MainWindow) -> None:
     view.name.setText("Autopilot (sales)")
     view.key.setText("0f9a7c2e51d84b3a")
     view.agree.setChecked(True)
-    window.connections.editor.check.failed.emit(AuthError(AUTH_REJECTED))
+    window.connections.editor.check.failed.emit(AuthError(auth_rejected()))
 
 
 def _over_cap(window: MainWindow) -> None:

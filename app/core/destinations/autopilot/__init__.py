@@ -2,7 +2,7 @@
 
 from app.core.destinations.autopilot.answers import NOT_STORED
 from app.core.destinations.autopilot.bulk import MAX_BATCH
-from app.core.destinations.autopilot.client import AUTH_REJECTED, AutopilotClient
+from app.core.destinations.autopilot.client import AutopilotClient, auth_rejected
 from app.core.destinations.autopilot.models import AutopilotList, ListResolution
 from app.core.destinations.errors import (
     AuthError,
@@ -17,7 +17,6 @@ from app.core.destinations.models import BulkResult, ClientStats
 DEFAULT_BASE_URL = "https://api2.autopilothq.com/v1"
 
 __all__ = [
-    "AUTH_REJECTED",
     "DEFAULT_BASE_URL",
     "MAX_BATCH",
     "NOT_STORED",
@@ -32,4 +31,5 @@ __all__ = [
     "RateLimitedError",
     "RequestError",
     "ServerError",
+    "auth_rejected",
 ]

@@ -10,21 +10,35 @@ from collections.abc import Mapping, Sequence
 
 from app.core.destinations.autopilot.models import AutopilotList
 from app.core.destinations.errors import ServerError
+from app.core.destinations.http.failures import Doing
+from app.core.i18n import N_, _, ngettext, number
 
-NOT_STORED = "Autopilot did not store this contact"
+# A rejected contact's reason (kept with the run, and in the rejected rows' file).
+NOT_STORED = N_("Autopilot did not store this contact")
+API_CHECK = N_(
+    "Check that the connection's base URL points at Autopilot's API (…/v1), then try again."
+)
+
+# What a request to Autopilot was for, as its failure messages say it.
+READING_LISTS = Doing(N_("This happened while reading the lists."))
+CREATING_LIST = Doing(N_("This happened while creating the list."))
+COUNTING_LIST = Doing(N_("This happened while counting the list's contacts."))
+SENDING_CONTACTS = Doing(N_("This happened while sending contacts."))
+REMOVING_FROM_LIST = Doing(N_("This happened while removing people from a list."))
 
 
-def unexpected(what: str) -> ServerError:
+def unexpected(what: Doing) -> ServerError:
     return ServerError(
-        f"Autopilot's answer while {what} did not have the expected shape. Check that the "
-        "connection's base URL points at Autopilot's API (…/v1), then try again."
+        _("Autopilot's answer did not have the expected shape. {doing} {check}").format(
+            doing=what, check=_(API_CHECK)
+        )
     )
 
 
 def parse_lists(payload: object) -> list[AutopilotList]:
     items = payload.get("lists") if isinstance(payload, dict) else None
     if not isinstance(items, list):
-        raise unexpected("reading the lists")
+        raise unexpected(READING_LISTS)
     lists = []
     for item in items:
         if isinstance(item, dict) and isinstance(item.get("list_id"), str):
@@ -42,27 +56,30 @@ def match_title(
     if len(matches) == 1:
         return matches[0], None
     first = matches[0]
-    return first, (
-        f"{len(matches)} Autopilot lists are titled '{title.strip()}'; using the first one "
-        f"({first.list_id}). Rename or remove the others in Autopilot to avoid confusion."
-    )
+    return first, ngettext(
+        "{count} Autopilot list is titled '{title}'; using the first one ({list_id}). Rename "
+        "or remove the others in Autopilot to avoid confusion.",
+        "{count} Autopilot lists are titled '{title}'; using the first one ({list_id}). "
+        "Rename or remove the others in Autopilot to avoid confusion.",
+        len(matches),
+    ).format(count=number(len(matches)), title=title.strip(), list_id=first.list_id)
 
 
 def parse_list_id(payload: object) -> str:
     list_id = payload.get("list_id") if isinstance(payload, dict) else None
     if not isinstance(list_id, str) or not list_id:
-        raise unexpected("creating the list")
+        raise unexpected(CREATING_LIST)
     return list_id
 
 
 def parse_total(payload: object) -> int:
     total = payload.get("total_contacts") if isinstance(payload, dict) else None
     if isinstance(total, bool) or not isinstance(total, int | str):
-        raise unexpected("counting the list's contacts")
+        raise unexpected(COUNTING_LIST)
     try:
         return int(total)
     except ValueError:
-        raise unexpected("counting the list's contacts") from None
+        raise unexpected(COUNTING_LIST) from None
 
 
 def email_key(contact: Mapping[str, object]) -> str:
@@ -80,7 +97,7 @@ def read_bulk_answer(
     if stored is None:
         stored = _positional_map(batch, payload)
     if stored is None:
-        raise unexpected("sending contacts")
+        raise unexpected(SENDING_CONTACTS)
     confirmed: dict[str, str] = {}
     rejected: dict[str, str] = {}
     for contact in batch:
@@ -89,7 +106,7 @@ def read_bulk_answer(
         if contact_id:
             confirmed[key] = contact_id
         else:
-            rejected[key] = NOT_STORED
+            rejected[key] = _(NOT_STORED)
     return confirmed, rejected
 
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 from app.core.destinations.autopilot.answers import email_key, read_bulk_answer
 from app.core.destinations.errors import RequestError
+from app.core.errors import CHECK_MAPPING_THEN_RESUME
+from app.core.i18n import _, ngettext, number
 
 MAX_BATCH = 100
 # Statuses that blame the content of a batch, so a smaller batch can succeed.
@@ -41,14 +43,24 @@ class _Splitting:
         self.refusals += 1
         self.reasons.add((err.status, err.detail))
         if self.taken == 0 and len(self.reasons) == 1 and self.refusals >= SAME_REFUSALS_TO_STOP:
-            said = f": {err.detail}" if err.detail else ""
+            reason = f"{err.status}: {err.detail}" if err.detail else str(err.status)
             raise RequestError(
-                f"Autopilot refused every part of a batch of contacts for the same reason "
-                f"({err.status}{said}), {self.refusals} requests in a row, so it is not about "
-                "some contacts but about what is sent for all of them. Check the export's "
-                "mapping (its fields and their types), then resume.",
+                ngettext(
+                    "Autopilot refused every part of a batch of contacts for the same reason "
+                    "({reason}), {count} request in a row, so it is not about some contacts but "
+                    "about what is sent for all of them. {resume}",
+                    "Autopilot refused every part of a batch of contacts for the same reason "
+                    "({reason}), {count} requests in a row, so it is not about some contacts "
+                    "but about what is sent for all of them. {resume}",
+                    self.refusals,
+                ).format(
+                    reason=reason,
+                    count=number(self.refusals),
+                    resume=CHECK_MAPPING_THEN_RESUME,
+                ),
                 status=err.status,
                 detail=err.detail,
+                resume_offer=CHECK_MAPPING_THEN_RESUME,
             ) from err
 
 
@@ -71,7 +83,9 @@ def upsert(
             raise
         splitting.refused(err)
         if len(contacts) == 1:
-            rejected[email_key(contacts[0])] = err.detail or f"Autopilot refused it ({err.status})"
+            rejected[email_key(contacts[0])] = err.detail or _(
+                "Autopilot refused this contact ({status})"
+            ).format(status=err.status)
             return
         middle = len(contacts) // 2
         upsert(contacts[:middle], post, confirmed, rejected, splitting)

@@ -22,6 +22,7 @@ from app.core.destinations.autopilot.encoding import encode
 from app.core.destinations.autopilot.models import AutopilotList, ListResolution
 from app.core.destinations.errors import RequestError
 from app.core.destinations.http.failures import (
+    CHECKING_KEY,
     ServiceWords,
     Verdict,
     error_for,
@@ -31,6 +32,7 @@ from app.core.destinations.http.failures import (
 from app.core.destinations.http.session import ApiSession, SessionClient, SessionOptions, Tally
 from app.core.destinations.http.transport import Reply
 from app.core.destinations.models import BulkResult
+from app.core.i18n import N_, _, ngettext, number
 
 if TYPE_CHECKING:
     from app.core.mapping.contact import Contact
@@ -38,17 +40,23 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-AUTH_REJECTED = (
-    "Autopilot rejected the API key (it may have been regenerated). "
-    "Enter the current key in the connection and resume."
-)
 WORDS = ServiceWords(
     name="Autopilot",
     key_header="autopilotapikey",
-    auth_rejected=AUTH_REJECTED,
-    api_hint="the connection's base URL points at Autopilot's API",
+    auth_rejected=N_("Autopilot rejected the API key (it may have been regenerated). {resume}"),
+    api_check=answers.API_CHECK,
+    bad_key=N_(
+        "The API key is empty or contains spaces or characters an Autopilot key never has; "
+        "copy it again from Autopilot (Settings > Autopilot API)."
+    ),
 )
-KEY_SOURCE = "Autopilot (Settings > Autopilot API)"
+
+
+def auth_rejected() -> str:
+    """What a run says when Autopilot refuses the key (it offers to resume)."""
+    return WORDS.key_refused()
+
+
 # A key check should answer quickly when Autopilot is unreachable.
 _CHECK_ATTEMPTS = 3
 # Refusals of a removal that concern that one contact (say, an address Autopilot cannot take
@@ -90,16 +98,14 @@ class AutopilotClient(SessionClient):
             backoff_cap,
             give_up_s,
         )
-        self._http = ApiSession(
-            base_url, api_key, WORDS, options, key_source=KEY_SOURCE, clock=clock, rng=rng
-        )
+        self._http = ApiSession(base_url, api_key, WORDS, options, clock=clock, rng=rng)
         self._list_lock = threading.Lock()
 
     # -- public API -------------------------------------------------------------------------
 
     def check_key(self) -> dict[str, object]:
         """The account as Autopilot describes it; typed errors when the key or network fail."""
-        what = "checking the API key"
+        what = CHECKING_KEY
         attempts = min(self._http.max_attempts, _CHECK_ATTEMPTS)
         try:
             reply = self._http.request("GET", "/account", what=what, attempts=attempts)
@@ -110,7 +116,7 @@ class AutopilotClient(SessionClient):
         return dict(reply.payload) if isinstance(reply.payload, dict) else {}
 
     def get_lists(self, *, cancel: CancelToken | None = None) -> list[AutopilotList]:
-        reply = self._http.request("GET", "/lists", what="reading the lists", cancel=cancel)
+        reply = self._http.request("GET", "/lists", what=answers.READING_LISTS, cancel=cancel)
         return answers.parse_lists(reply.payload)
 
     def find_list(
@@ -147,7 +153,7 @@ class AutopilotClient(SessionClient):
                 "POST",
                 "/contacts",
                 body,
-                what="sending contacts",
+                what=answers.SENDING_CONTACTS,
                 cancel=cancel,
                 tally=tally,
                 judge_reply=verdict,
@@ -159,7 +165,7 @@ class AutopilotClient(SessionClient):
 
     def list_contact_count(self, list_id: str, *, cancel: CancelToken | None = None) -> int:
         path = f"/list/{quote(list_id, safe='')}/contacts"
-        reply = self._http.request("GET", path, what="counting the list's contacts", cancel=cancel)
+        reply = self._http.request("GET", path, what=answers.COUNTING_LIST, cancel=cancel)
         return answers.parse_total(reply.payload)
 
     # -- the destination protocol (app.core.destinations.Client) ---------------------------
@@ -197,7 +203,7 @@ class AutopilotClient(SessionClient):
                 reply = self._http.request(
                     "DELETE",
                     base + quote(key, safe="@"),
-                    what="removing people from a list",
+                    what=answers.REMOVING_FROM_LIST,
                     cancel=cancel,
                     tally=tally,
                     judge_reply=_removal_verdict,
@@ -205,9 +211,9 @@ class AutopilotClient(SessionClient):
             except RequestError as err:
                 if err.status not in _REFUSES_ONE:
                     raise
-                rejected[key] = (
-                    err.detail or f"Autopilot refused to remove this contact ({err.status})"
-                )
+                rejected[key] = err.detail or _(
+                    "Autopilot refused to remove this contact ({status})"
+                ).format(status=err.status)
                 continue
             confirmed[key] = "" if reply.status != 404 else "not a member"
         return BulkResult(confirmed, rejected, tally.requests)
@@ -220,16 +226,19 @@ class AutopilotClient(SessionClient):
         total = self.list_contact_count(audience, cancel=cancel)
         if total >= confirmed:
             return None
-        return (
-            f"Autopilot's list '{segment}' shows {total:,} contacts, fewer than the "
-            f"{confirmed:,} it confirmed; check the list in Autopilot."
-        )
+        return ngettext(
+            "Autopilot's list '{segment}' shows {total} contact, fewer than the {confirmed} "
+            "it confirmed; check the list in Autopilot.",
+            "Autopilot's list '{segment}' shows {total} contacts, fewer than the {confirmed} "
+            "it confirmed; check the list in Autopilot.",
+            total,
+        ).format(segment=segment, total=number(total), confirmed=number(confirmed))
 
     # -- requests ---------------------------------------------------------------------------
 
     def _create_list(self, title: str, cancel: CancelToken | None = None) -> ListResolution:
         """POST /list is not idempotent: after an attempt that may have landed, look first."""
-        what = "creating the list"
+        what = answers.CREATING_LIST
         http, limit = self._http, self._http.max_attempts
         for attempt in range(1, limit + 1):
             reply = http.attempt("POST", "/list", {"name": title}, cancel, None)

@@ -11,6 +11,7 @@ from app.core.destinations.autopilot.client import AutopilotClient
 from app.core.destinations.autopilot.encoding import bulk_body
 from app.core.destinations.autopilot.fields import FIELDS, AutopilotFields
 from app.core.errors import UsageError
+from app.core.i18n import _
 
 if TYPE_CHECKING:
     from app.core.connections.models import Connection
@@ -38,13 +39,15 @@ class AutopilotJourneys:
     def base_url(self, region: str | None) -> str:
         if region:
             raise UsageError(
-                "Autopilot Journeys has no data regions; leave the region out "
-                "(--region is for Ortto connections)."
+                _(
+                    "Autopilot Journeys has no data regions; leave the region out "
+                    "(--region is for Ortto connections)."
+                )
             )
         return BASE_URL
 
     def key_help(self) -> str:
-        return (
+        return _(
             "Make the key in Autopilot Journeys under Settings > Autopilot API "
             "(the classic API, api2.autopilothq.com)."
         )

@@ -11,6 +11,7 @@ import difflib
 from collections.abc import Mapping, Sequence
 
 from app.core.errors import UsageError
+from app.core.i18n import _
 from app.core.mapping.fields import CONSENT_TARGET, CUSTOM_PREFIX, canonical_custom
 
 STANDARD_FIELDS: tuple[str, ...] = (
@@ -86,7 +87,9 @@ class AutopilotFields:
             return CONSENT_TARGET
         if folded in {name.casefold() for name in RESERVED_TARGETS}:
             raise UsageError(
-                f"{target!r} cannot be mapped: the exporter decides it; map another field"
+                _(
+                    "{target} cannot be mapped: the program sets it itself; map another field."
+                ).format(target=repr(target))
             )
         raise UsageError(_unknown_field_message(target))
 
@@ -99,13 +102,14 @@ FIELDS = AutopilotFields()
 
 def _unknown_field_message(target: str) -> str:
     if not target:
-        return "A mapping names no Autopilot field: write AUTOPILOT_FIELD=COLUMN"
+        return _("A mapping names no Autopilot field: write AUTOPILOT_FIELD=COLUMN.")
     choices = [*STANDARD_FIELDS, CONSENT_TARGET]
     close = difflib.get_close_matches(target.casefold(), [c.casefold() for c in choices], n=1)
-    hint = ""
     if close:
-        hint = f"did you mean {_STANDARD_BY_FOLDED.get(close[0], close[0])!r}? "
-    return (
-        f"Unknown Autopilot field {target!r}: {hint}"
-        "use a standard field, custom:TYPE:Name or unsubscribed"
-    )
+        return _(
+            "Unknown Autopilot field {target}: did you mean {suggestion}? Use a standard field, "
+            "custom:TYPE:Name or unsubscribed."
+        ).format(target=repr(target), suggestion=repr(_STANDARD_BY_FOLDED.get(close[0], close[0])))
+    return _(
+        "Unknown Autopilot field {target}: use a standard field, custom:TYPE:Name or unsubscribed."
+    ).format(target=repr(target))

@@ -16,6 +16,8 @@ from app.core.destinations.errors import (
 )
 from app.core.destinations.http.retry import RETRYABLE_STATUSES
 from app.core.destinations.http.transport import CONNECT, TIMEOUT, TLS, TOO_LARGE, Reply
+from app.core.errors import NEW_KEY_THEN_RESUME, RESUMABLE, SLOW_DOWN_THEN_RESUME
+from app.core.i18n import N_, _, ngettext, number
 from app.core.logging_setup import redact
 
 
@@ -26,13 +28,39 @@ class Verdict(enum.Enum):
 
 
 @dataclass(frozen=True)
+class Doing:
+    """What a request was for, as a whole sentence of its failure messages ("This happened
+    while sending contacts."): an English msgid whose named placeholders are filled with
+    ``values`` after translation."""
+
+    sentence: str
+    values: tuple[tuple[str, str], ...] = ()
+
+    def __str__(self) -> str:
+        return _(self.sentence).format(**dict(self.values))
+
+    @property
+    def english(self) -> str:
+        """The sentence as the log keeps it (the log is English)."""
+        return self.sentence.format(**dict(self.values))
+
+
+CHECKING_KEY = Doing(N_("This happened while checking the API key."))
+
+
+@dataclass(frozen=True)
 class ServiceWords:
-    """How the messages of one destination name it and where they send the user."""
+    """How the messages of one destination name it and where they send the user. Every text is
+    a whole sentence (an English msgid, translated when a message is made)."""
 
     name: str  # "Autopilot", "Ortto"
     key_header: str  # the request header that carries the API key
-    auth_rejected: str  # the whole message when the key is refused
-    api_hint: str  # what to check when the answers are not the API's, e.g. "...(…/v1)"
+    auth_rejected: str  # the message when the key is refused; {resume} is the offer
+    api_check: str  # what to check when the answers are not the API's
+    bad_key: str  # the message for a key that cannot be one, and where to copy it from
+
+    def key_refused(self) -> str:
+        return _(self.auth_rejected).format(resume=NEW_KEY_THEN_RESUME)
 
 
 @dataclass(frozen=True)
@@ -40,7 +68,7 @@ class Context:
     """What the message needs to say where and while doing what it failed."""
 
     host: str
-    what: str  # "sending contacts", "checking the API key", ...
+    what: Doing
     attempts: int
     read_timeout: float
     service: ServiceWords
@@ -94,89 +122,142 @@ def error_for(reply: Reply, ctx: Context) -> DestinationError:
         return _network_error(reply.failure, ctx)
     status = reply.status or 0
     detail = api_message(reply)
-    label = _status_label(status)
-    name, header = ctx.service.name, ctx.service.key_header
+    words = ctx.service
+    said = {
+        "name": words.name,
+        "status": _status_label(status),
+        "attempts": number(ctx.attempts),
+        "doing": ctx.what,
+    }
     if status in (401, 403):
-        return AuthError(ctx.service.auth_rejected, status=status, detail=detail)
-    if status == 400 and header.lower() in detail.lower():
         return AuthError(
-            f"{name} did not receive the API key (it answered: {detail}). Check that no proxy "
-            f"removes the {header} header, then try again.",
+            words.key_refused(), status=status, detail=detail, resume_offer=NEW_KEY_THEN_RESUME
+        )
+    if status == 400 and words.key_header.lower() in detail.lower():
+        return AuthError(
+            _(
+                "{name} did not receive the API key (it answered: {detail}). Check that no proxy "
+                "removes the {header} header, then try again."
+            ).format(name=words.name, detail=detail, header=words.key_header),
             status=status,
             detail=detail,
         )
     if 300 <= status < 400:
         return RequestError(
-            f"{name} answered with a redirect ({label}) while {ctx.what}; the key is not sent "
-            "on to another address. Check the connection's base URL.",
+            _(
+                "{name} answered with a redirect ({status}), and the key is not sent on to "
+                "another address. {doing} Check the connection's base URL."
+            ).format(**said),
             status=status,
         )
     if 200 <= status < 300:
-        said = "in a shape this program does not know" if reply.is_json else "not in JSON"
-        return ServerError(
-            f"{name} answered {said} while {ctx.what}, after {ctx.attempts} attempts, so "
-            f"nothing was counted as sent. Check that {ctx.service.api_hint}, then try again.",
-            status=status,
-        )
+        if reply.is_json:
+            text = ngettext(
+                "{name} answered in a shape this program does not know, after {attempts} "
+                "attempt, so nothing was counted as sent. {doing} {check}",
+                "{name} answered in a shape this program does not know, after {attempts} "
+                "attempts, so nothing was counted as sent. {doing} {check}",
+                ctx.attempts,
+            )
+        else:
+            text = ngettext(
+                "{name} did not answer in JSON, after {attempts} attempt, so nothing was "
+                "counted as sent. {doing} {check}",
+                "{name} did not answer in JSON, after {attempts} attempts, so nothing was "
+                "counted as sent. {doing} {check}",
+                ctx.attempts,
+            )
+        return ServerError(text.format(**said, check=_(words.api_check)), status=status)
     if status == 429:
         return RateLimitedError(
-            f"{name} kept refusing requests as too frequent (429) while {ctx.what}, after "
-            f"{ctx.attempts} attempts. Lower the connection's rate limit or wait a while, then "
-            "resume.",
+            ngettext(
+                "{name} kept refusing requests as too frequent (429), after {attempts} attempt. "
+                "{doing} {resume}",
+                "{name} kept refusing requests as too frequent (429), after {attempts} "
+                "attempts. {doing} {resume}",
+                ctx.attempts,
+            ).format(**said, resume=SLOW_DOWN_THEN_RESUME),
             status=status,
             detail=detail,
+            resume_offer=SLOW_DOWN_THEN_RESUME,
         )
     if status >= 500 or status == 408:
         return ServerError(
-            f"{name} had a server problem ({label}) while {ctx.what}, after {ctx.attempts} "
-            "attempts. Try again later; an interrupted run can be resumed.",
+            ngettext(
+                "{name} had a server problem ({status}), after {attempts} attempt. {doing} Try "
+                "again later. {resume}",
+                "{name} had a server problem ({status}), after {attempts} attempts. {doing} Try "
+                "again later. {resume}",
+                ctx.attempts,
+            ).format(**said, resume=RESUMABLE),
             status=status,
             detail=detail,
+            resume_offer=RESUMABLE,
         )
-    said = f": {detail}" if detail else ""
-    return RequestError(
-        f"{name} refused the request while {ctx.what} ({label}{said}). Check the "
-        "connection's base URL and settings, then try again.",
-        status=status,
-        detail=detail,
-    )
+    if detail:
+        text = _(
+            "{name} refused the request ({status}: {detail}). {doing} Check the connection's "
+            "base URL and settings, then try again."
+        )
+    else:
+        text = _(
+            "{name} refused the request ({status}). {doing} Check the connection's base URL "
+            "and settings, then try again."
+        )
+    return RequestError(text.format(**said, detail=detail), status=status, detail=detail)
 
 
 def _network_error(kind: str, ctx: Context) -> NetworkError:
+    said = {
+        "name": ctx.service.name,
+        "host": ctx.host,
+        "attempts": number(ctx.attempts),
+        "seconds": f"{ctx.read_timeout:g}",
+        "doing": ctx.what,
+        "resume": RESUMABLE,
+    }
     if kind == TLS:
-        text = (
-            f"Could not open a secure connection to {ctx.host}: certificate problem (the "
+        text = _(
+            "Could not open a secure connection to {host}: certificate problem (the "
             "certificate is not trusted or does not match, or the server does not speak HTTPS). "
             "Check the base URL, the computer's date and time, and any proxy or antivirus that "
             "inspects HTTPS."
         )
-    elif kind == CONNECT:
-        text = (
-            f"Could not reach {ctx.service.name} at {ctx.host} while {ctx.what}: no network, or "
-            "the address cannot be found or refuses connections. Check the internet connection and "
-            "the connection's base URL, then try again."
+        return NetworkError(text.format(**said), failure=kind)
+    if kind == CONNECT:
+        text = _(
+            "Could not reach {name} at {host}: no network, or the address cannot be found or "
+            "refuses connections. {doing} Check the internet connection and the connection's "
+            "base URL, then try again."
         )
-    elif kind == TIMEOUT:
-        text = (
-            f"{ctx.service.name} at {ctx.host} did not answer within {ctx.read_timeout:g} seconds "
-            "while "
-            f"{ctx.what} ({ctx.attempts} attempts). Check the network and try again; an "
-            "interrupted run can be resumed."
+        return NetworkError(text.format(**said), failure=kind)
+    if kind == TIMEOUT:
+        text = ngettext(
+            "{name} at {host} did not answer within {seconds} s ({attempts} attempt). {doing} "
+            "Check the network and try again. {resume}",
+            "{name} at {host} did not answer within {seconds} s ({attempts} attempts). {doing} "
+            "Check the network and try again. {resume}",
+            ctx.attempts,
         )
     elif kind == TOO_LARGE:
-        text = (
-            f"{ctx.service.name} at {ctx.host} sent an answer far larger than any real one "
-            f"while {ctx.what} ({ctx.attempts} attempts); it was not read. Check the "
-            "connection's base URL and any proxy in between, then try again; an interrupted "
-            "run can be resumed."
+        text = ngettext(
+            "{name} at {host} sent an answer far larger than any real one ({attempts} "
+            "attempt), and it was not read. {doing} Check the connection's base URL and any "
+            "proxy in between, then try again. {resume}",
+            "{name} at {host} sent an answer far larger than any real one ({attempts} "
+            "attempts), and it was not read. {doing} Check the connection's base URL and any "
+            "proxy in between, then try again. {resume}",
+            ctx.attempts,
         )
     else:  # RESET, CANCELLED
-        text = (
-            f"The connection to {ctx.service.name} at {ctx.host} kept dropping while {ctx.what} "
-            f"({ctx.attempts} attempts). Check the network and try again; an interrupted run "
-            "can be resumed."
+        text = ngettext(
+            "The connection to {name} at {host} kept dropping ({attempts} attempt). {doing} "
+            "Check the network and try again. {resume}",
+            "The connection to {name} at {host} kept dropping ({attempts} attempts). {doing} "
+            "Check the network and try again. {resume}",
+            ctx.attempts,
         )
-    return NetworkError(text, failure=kind)
+    return NetworkError(text.format(**said), failure=kind, resume_offer=RESUMABLE)
 
 
 def _status_label(status: int) -> str:

@@ -21,6 +21,7 @@ from app.core.cancel import CancelToken
 from app.core.clock import Clock, SystemClock
 from app.core.destinations.http.failures import (
     Context,
+    Doing,
     ServiceWords,
     Verdict,
     error_for,
@@ -33,6 +34,7 @@ from app.core.destinations.http.transport import CANCELLED, Reply, Transport
 from app.core.destinations.http.urls import is_loopback_host, validate_base_url
 from app.core.destinations.models import ClientStats
 from app.core.errors import UsageError
+from app.core.i18n import _
 from app.core.logging_setup import register_secret
 
 log = logging.getLogger(__name__)
@@ -78,7 +80,6 @@ class ApiSession:
         words: ServiceWords,
         options: SessionOptions,
         *,
-        key_source: str,
         clock: Clock | None = None,
         rng: random.Random | None = None,
         retry_hint: RetryHint = retry_after_header,
@@ -86,10 +87,7 @@ class ApiSession:
         key = api_key.strip()
         register_secret(key)
         if not _KEY_CHARS.fullmatch(key):
-            raise UsageError(
-                f"The API key is empty or contains spaces or characters a {words.name} key "
-                f"never has; copy it again from {key_source}."
-            )
+            raise UsageError(_(words.bad_key))
         if options.rate_limit <= 0 or options.max_attempts < 1:
             raise ValueError("rate_limit must be positive and max_attempts at least 1")
         self.words = words
@@ -133,7 +131,7 @@ class ApiSession:
         path: str,
         body: object | None = None,
         *,
-        what: str,
+        what: Doing,
         cancel: CancelToken | None = None,
         tally: Tally | None = None,
         attempts: int | None = None,
@@ -188,7 +186,7 @@ class ApiSession:
         return reply
 
     def wait_before_retry(
-        self, reply: Reply, attempt: int, limit: int, what: str, cancel: CancelToken | None
+        self, reply: Reply, attempt: int, limit: int, what: Doing, cancel: CancelToken | None
     ) -> None:
         asked = self._retry_hint(reply)
         delay = self._policy.delay(attempt, self._rng, asked)
@@ -196,17 +194,17 @@ class ApiSession:
             self._bucket.hold(delay)  # the server asked every thread of this key to wait
         self._stats.retry()
         log.info(
-            "%s %s while %s; retry %d of %d in %.2f s",
+            "%s %s; retry %d of %d in %.2f s. %s",
             self.words.name,
             reply.failure or reply.status,
-            what,
             attempt + 1,
             limit,
             delay,
+            what.english,
         )
         pause(self._clock, delay, cancel)
 
-    def context(self, what: str, attempts: int) -> Context:
+    def context(self, what: Doing, attempts: int) -> Context:
         return Context(self.host, what, attempts, self.read_timeout, self.words)
 
 

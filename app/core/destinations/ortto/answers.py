@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from app.core.destinations.http.session import retry_after_header
 from app.core.destinations.http.transport import Reply
+from app.core.i18n import _
 from app.core.logging_setup import redact
 
 STORED = frozenset({"created", "merged"})
@@ -112,7 +113,7 @@ def _outcome(entry: object) -> Outcome | None:
     if status in REFUSED or (status is None and isinstance(error, str) and error.strip()):
         if isinstance(error, str) and error.strip():
             return Outcome(False, _clean(error))
-        return Outcome(False, f"Ortto answered {status} for this person")
+        return Outcome(False, _("Ortto answered {status} for this person").format(status=status))
     return None
 
 

@@ -20,7 +20,15 @@ from app.core.cancel import CancelToken
 from app.core.clock import Clock, SystemClock
 from app.core.destinations import Audience, CustomField
 from app.core.destinations.errors import AuthError, DestinationError, RequestError, ServerError
-from app.core.destinations.http.failures import ServiceWords, Verdict, api_message, error_for, judge
+from app.core.destinations.http.failures import (
+    CHECKING_KEY,
+    Doing,
+    ServiceWords,
+    Verdict,
+    api_message,
+    error_for,
+    judge,
+)
 from app.core.destinations.http.session import ApiSession, SessionClient, SessionOptions, Tally
 from app.core.destinations.http.transport import Reply
 from app.core.destinations.models import BulkResult
@@ -43,7 +51,14 @@ from app.core.destinations.ortto.fields import (
     custom_parts,
 )
 from app.core.destinations.ortto.guard import BAD_ANSWERS, WINDOW_S, BadAnswerBudget
-from app.core.errors import UsageError
+from app.core.errors import (
+    CHECK_MAPPING_THEN_RESUME,
+    CHECK_TAG_THEN_RESUME,
+    RESUMABLE,
+    ResumeOffer,
+    UsageError,
+)
+from app.core.i18n import N_, _, ngettext, number
 
 if TYPE_CHECKING:
     from app.core.mapping.contact import Contact
@@ -53,21 +68,33 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-AUTH_REJECTED = (
-    "Ortto refused the API key (it may have been disconnected under Data sources, or the account "
-    "or the user who made the key is no longer active). Enter the current key in the connection "
-    "and resume."
-)
 WORDS = ServiceWords(
     name="Ortto",
     key_header="X-Api-Key",
-    auth_rejected=AUTH_REJECTED,
-    api_hint=(
-        "the connection's base URL is Ortto's API for the account's data region "
-        "(https://api.ap3api.com/v1, api.au.ap3api.com or api.eu.ap3api.com)"
+    auth_rejected=N_(
+        "Ortto refused the API key (it may have been disconnected under Data sources, or the "
+        "account or the user who made the key is no longer active). {resume}"
+    ),
+    api_check=N_(
+        "Check that the connection's base URL is Ortto's API for the account's data region "
+        "(https://api.ap3api.com/v1, api.au.ap3api.com or api.eu.ap3api.com), then try again."
+    ),
+    bad_key=N_(
+        "The API key is empty or contains spaces or characters an Ortto key never has; copy it "
+        "again from Ortto (Data sources > Custom API)."
     ),
 )
-KEY_SOURCE = "Ortto (Data sources > Custom API)"
+
+
+def auth_rejected() -> str:
+    """What a run says when Ortto refuses the key (it offers to resume)."""
+    return WORDS.key_refused()
+
+
+# What a request to Ortto was for, as its failure messages say it.
+READING_FIELDS = Doing(N_("This happened while reading the custom fields."))
+SENDING_PEOPLE = Doing(N_("This happened while sending people."))
+REMOVING_TAG = Doing(N_("This happened while removing a tag from people."))
 # A key check should answer quickly when Ortto is unreachable.
 _CHECK_ATTEMPTS = 3
 # Statuses that blame the content of a merge, so a smaller batch can succeed (413: a proxy's
@@ -77,7 +104,8 @@ SPLITTABLE = frozenset({400, 413, 422})
 # before it gives up: enough to find a few bad people in 100, few enough to stop a request Ortto
 # refuses whatever it holds.
 MAX_REFUSALS_PER_SEND = 12
-TOO_LARGE = "Ortto takes at most 2 MB per request, and this person's fields alone are larger"
+# A rejected person's reason (kept with the run, and in the rejected rows' file).
+TOO_LARGE = N_("Ortto takes at most 2 MB per request, and this person's fields alone are larger")
 
 
 Body = Callable[[Sequence[dict[str, object]]], dict[str, object]]
@@ -88,24 +116,14 @@ Reader = Callable[[object, int], list[Outcome] | None]
 class _Kind:
     """What a batch of merges does: send people, or take a tag off them."""
 
-    what: str  # for messages: "while sending people"
+    what: Doing
     body: Body
     read: Reader
-    check: str  # what the user checks when Ortto keeps refusing without saying whom
+    check: ResumeOffer  # what the user checks when Ortto keeps refusing without saying whom
 
 
-SENDING = _Kind(
-    "sending people",
-    merge_body,
-    answers.merge_outcomes,
-    "check the export's mapping (its fields and values)",
-)
-REMOVING = _Kind(
-    "removing a tag from people",
-    removal_body,
-    answers.removal_outcomes,
-    "check the tag and the people in Ortto",
-)
+SENDING = _Kind(SENDING_PEOPLE, merge_body, answers.merge_outcomes, CHECK_MAPPING_THEN_RESUME)
+REMOVING = _Kind(REMOVING_TAG, removal_body, answers.removal_outcomes, CHECK_TAG_THEN_RESUME)
 
 
 @dataclass
@@ -157,7 +175,6 @@ class OrttoClient(SessionClient):
             api_key,
             WORDS,
             options,
-            key_source=KEY_SOURCE,
             clock=clock,
             rng=rng,
             retry_hint=answers.try_in_seconds,
@@ -177,10 +194,10 @@ class OrttoClient(SessionClient):
     def check_key(self) -> dict[str, object]:
         """``POST /person/custom-field/get {}``: a cheap read that needs a valid key for this
         region; typed errors when the key or the network fail."""
-        reply, _ = self._post(
+        reply, _fields = self._post(
             "/person/custom-field/get",
             {},
-            what="checking the API key",
+            what=CHECKING_KEY,
             cancel=None,
             read=answers.account_fields,
             attempts=min(self._http.max_attempts, _CHECK_ATTEMPTS),
@@ -189,10 +206,10 @@ class OrttoClient(SessionClient):
 
     def account_fields(self, *, cancel: CancelToken | None = None) -> list[AccountField]:
         """The account's person custom fields as Ortto lists them."""
-        _, fields = self._post(
+        _reply, fields = self._post(
             "/person/custom-field/get",
             {},
-            what="reading the custom fields",
+            what=READING_FIELDS,
             cancel=cancel,
             read=answers.account_fields,
         )
@@ -219,8 +236,10 @@ class OrttoClient(SessionClient):
             canonical = FIELDS.canonical(mapped.target)
             if canonical != mapped.target:
                 raise UsageError(
-                    f"The export maps {mapped.target!r}, which Ortto knows as {canonical!r}: "
-                    "edit the export's mapping."
+                    _(
+                        "The export maps {target}, which Ortto knows as {canonical}: edit the "
+                        "export's mapping."
+                    ).format(target=repr(mapped.target), canonical=repr(canonical))
                 )
             if mapped.is_custom:
                 targets.append(mapped.target)
@@ -254,7 +273,7 @@ class OrttoClient(SessionClient):
         nothing."""
         tag = segment.strip()
         if not tag:
-            raise UsageError("A segment without a name cannot become an Ortto tag: name it.")
+            raise UsageError(_("A segment without a name cannot become an Ortto tag: name it."))
         return Audience(tag)
 
     def send(
@@ -299,7 +318,7 @@ class OrttoClient(SessionClient):
         kind = state.kind
         body = kind.body(people)
         if len(chunk) == 1 and body_bytes(body) > self._max_bytes:
-            state.rejected[state.keys[chunk[0]]] = TOO_LARGE  # no request could carry it
+            state.rejected[state.keys[chunk[0]]] = _(TOO_LARGE)  # no request could carry it
             return
         count = len(chunk)
         reply, outcomes = self._post(
@@ -329,18 +348,30 @@ class OrttoClient(SessionClient):
         state.refusals += 1
         detail = api_message(reply)
         if state.refusals > MAX_REFUSALS_PER_SEND:
-            said = f": {detail}" if detail else ""
+            reason = f"{reply.status}: {detail}" if detail else str(reply.status)
             raise RequestError(
-                f"Ortto refused {state.refusals} requests in a row while {state.kind.what} "
-                f"({reply.status}{said}) without saying which person it was about. Stopped so "
-                f"that Ortto does not lock this computer out; {state.kind.check}, then resume.",
+                ngettext(
+                    "Ortto refused {count} request in a row ({reason}) without saying which "
+                    "person it was about. {doing} It was stopped so that Ortto does not lock "
+                    "this computer out. {resume}",
+                    "Ortto refused {count} requests in a row ({reason}) without saying which "
+                    "person it was about. {doing} It was stopped so that Ortto does not lock "
+                    "this computer out. {resume}",
+                    state.refusals,
+                ).format(
+                    count=number(state.refusals),
+                    reason=reason,
+                    doing=state.kind.what,
+                    resume=state.kind.check,
+                ),
                 status=reply.status,
                 detail=detail,
+                resume_offer=state.kind.check,
             )
         if len(chunk) == 1:
-            state.rejected[state.keys[chunk[0]]] = (
-                detail or f"Ortto refused this person ({reply.status})"
-            )
+            state.rejected[state.keys[chunk[0]]] = detail or _(
+                "Ortto refused this person ({status})"
+            ).format(status=reply.status)
             return
         middle = len(chunk) // 2
         self._merge(state, chunk[:middle], cancel)
@@ -352,7 +383,9 @@ class OrttoClient(SessionClient):
         """``POST /person/custom-field/create``. Not idempotent: a retry after an attempt that
         may have landed is refused as a duplicate, so a refusal looks the field up first."""
         kind, name = custom_parts(target)
-        what = f"creating the custom field '{name}'"
+        what = Doing(
+            N_("This happened while creating the custom field '{field}'."), (("field", name),)
+        )
         body = {"type": CUSTOM_TYPES[kind][0], "name": name}
         reply, made = self._post(
             "/person/custom-field/create",
@@ -370,11 +403,13 @@ class OrttoClient(SessionClient):
             account.check_type(match, target)
             return match
         detail = api_message(reply)
-        said = f": {detail}" if detail else ""
+        reason = f"{reply.status}: {detail}" if detail else str(reply.status)
         raise RequestError(
-            f"Ortto refused to create the custom field '{name}' ({reply.status}{said}). Check "
-            "the account's custom fields in Ortto (an account has about 100, and the API cannot "
-            "delete one), then try again.",
+            _(
+                "Ortto refused to create the custom field '{field}' ({reason}). Check the "
+                "account's custom fields in Ortto (an account has about 100, and the API cannot "
+                "delete one), then try again."
+            ).format(field=name, reason=reason),
             status=reply.status,
             detail=detail,
         )
@@ -386,7 +421,7 @@ class OrttoClient(SessionClient):
         path: str,
         body: object,
         *,
-        what: str,
+        what: Doing,
         cancel: CancelToken | None,
         read: Callable[[object], T | None],
         tally: Tally | None = None,
@@ -407,7 +442,7 @@ class OrttoClient(SessionClient):
                 if parsed is not None:
                     return reply, parsed
                 unrecognised, verdict = True, Verdict.RETRY
-                log.warning("Ortto's answer while %s did not have the expected shape", what)
+                log.warning("Ortto's answer did not have the expected shape. %s", what.english)
             if reply.status in (401, 403):
                 error = error_for(reply, http.context(what, attempt))
                 if isinstance(error, AuthError):
@@ -430,7 +465,12 @@ class OrttoClient(SessionClient):
         with self._lock:
             refused = self._refused
         if refused is not None:  # never knock again with a key Ortto refused (abuse guard)
-            raise AuthError(str(refused), status=refused.status, detail=refused.detail)
+            raise AuthError(
+                str(refused),
+                status=refused.status,
+                detail=refused.detail,
+                resume_offer=refused.resume_offer,
+            )
         self._budget.admit(cancel)
         reply: Reply | None = None
         try:
@@ -449,9 +489,14 @@ def _record(state: _Sending, chunk: list[int], outcomes: list[Outcome]) -> None:
             state.rejected[key] = outcome.value
 
 
-def _unrecognised(what: str, attempts: int) -> DestinationError:
+def _unrecognised(what: Doing, attempts: int) -> DestinationError:
     return ServerError(
-        f"Ortto's answer while {what} did not have the expected shape ({attempts} attempts); "
-        f"nothing was counted from it. Check that {WORDS.api_hint}, then try again; an "
-        "interrupted run can be resumed."
+        ngettext(
+            "Ortto's answer did not have the expected shape ({attempts} attempt), and nothing "
+            "was counted from it. {doing} {check} {resume}",
+            "Ortto's answer did not have the expected shape ({attempts} attempts), and nothing "
+            "was counted from it. {doing} {check} {resume}",
+            attempts,
+        ).format(attempts=number(attempts), doing=what, check=_(WORDS.api_check), resume=RESUMABLE),
+        resume_offer=RESUMABLE,
     )

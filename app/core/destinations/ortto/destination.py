@@ -12,6 +12,7 @@ from app.core.destinations.ortto.encoding import MAX_PEOPLE
 from app.core.destinations.ortto.encoding import request_bodies as merge_bodies
 from app.core.destinations.ortto.fields import FIELDS, OrttoFields, created_id, custom_parts
 from app.core.errors import UsageError
+from app.core.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from app.core.connections.models import Connection
@@ -47,12 +48,14 @@ class Ortto:
         except KeyError:
             names = ", ".join(REGIONS)
             raise UsageError(
-                f"Unknown Ortto data region {region!r}: use one of {names} (the region your "
-                "Ortto account was created in)."
+                _(
+                    "Unknown Ortto data region {region}: use one of {names} (the region your "
+                    "Ortto account was created in)."
+                ).format(region=repr(region), names=names)
             ) from None
 
     def key_help(self) -> str:
-        return (
+        return _(
             "Make a key in Ortto under Data sources > Custom API; it works only against the "
             "data region the account is in (global, au or eu)."
         )
@@ -100,12 +103,15 @@ class Ortto:
         if not tags:
             return None
         named = ", ".join(f"'{tag}'" for tag in tags)
-        which = "the tag" if len(tags) == 1 else "one of the tags"
-        return (
-            f"In Ortto, create an audience with the filter 'Tags has any of' {named} to reach "
-            f"the people sent with {which} (Ortto has no static lists; the tag is on every "
-            "person this export sent)."
-        )
+        return ngettext(
+            "In Ortto, create an audience with the filter 'Tags has any of' {tags} to reach the "
+            "people sent with the tag (Ortto has no static lists; the tag is on every person "
+            "this export sent).",
+            "In Ortto, create an audience with the filter 'Tags has any of' {tags} to reach the "
+            "people sent with one of the tags (Ortto has no static lists; the tag is on every "
+            "person this export sent).",
+            len(tags),
+        ).format(tags=named)
 
 
 ORTTO = Ortto()

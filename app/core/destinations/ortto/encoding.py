@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 from app.core.destinations.ortto.fields import EMAIL_ID, PERMISSION_ID, created_id, field_id
 from app.core.errors import UsageError
+from app.core.i18n import _
 from app.core.mapping.contact import Contact
 from app.core.mapping.fields import CUSTOM_PREFIX
 
@@ -94,7 +95,9 @@ def target_id(target: str, custom_ids: Mapping[str, str]) -> str:
     found = field_id(target)
     if found is None:
         raise UsageError(
-            f"The export maps {target!r}, which is not an Ortto field: edit the export's mapping."
+            _(
+                "The export maps {target}, which is not an Ortto field: edit the export's mapping."
+            ).format(target=repr(target))
         )
     return found
 

@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from app.core.errors import UsageError
+from app.core.i18n import N_, _
 from app.core.mapping.fields import CONSENT_TARGET, CUSTOM_PREFIX, EMAIL_TARGET, canonical_custom
 
 EMAIL_ID = "str::email"
@@ -34,23 +35,31 @@ FIELD_IDS: dict[str, str] = {
 }
 STANDARD_FIELDS: tuple[str, ...] = tuple(FIELD_IDS)
 
+# How the window and messages name them (marked here, translated where shown: ``label``).
 LABELS: dict[str, str] = {
-    "geo::city": "City (geo::city)",
-    "geo::region": "Region (geo::region)",
-    "geo::country": "Country (geo::country)",
-    "geo::postal": "Postal code (geo::postal)",
-    "str::ei": "External id (str::ei)",
+    "geo::city": N_("City (geo::city)"),
+    "geo::region": N_("Region (geo::region)"),
+    "geo::country": N_("Country (geo::country)"),
+    "geo::postal": N_("Postal code (geo::postal)"),
+    "str::ei": N_("External id (str::ei)"),
 }
 
-# Built-ins that exist in Ortto but cannot be mapped here, and why.
+# Built-ins that exist in Ortto but cannot be mapped here: the whole message, {field} the id.
 RESERVED: dict[str, str] = {
-    PERMISSION_ID: "the exporter sends the email permission itself, and only as false for "
-    "people who opted out: map an opt-out column to unsubscribed instead",
-    "bol::sp": "this program never changes the SMS permission",
-    "phn::phone": "this program does not send phone numbers to Ortto yet (Ortto wants them "
-    "split into country code and number); map the column to a custom:string field instead",
-    "dtz::b": "this program does not send the birthday yet; map the column to a "
-    "custom:date field instead",
+    PERMISSION_ID: N_(
+        "{field} cannot be mapped: the program sends the email permission itself, and only as "
+        "false for people who opted out. Map an opt-out column to unsubscribed instead."
+    ),
+    "bol::sp": N_("{field} cannot be mapped: this program never changes the SMS permission."),
+    "phn::phone": N_(
+        "{field} cannot be mapped: this program does not send phone numbers to Ortto yet (Ortto "
+        "wants them split into country code and number). Map the column to a custom:string "
+        "field instead."
+    ),
+    "dtz::b": N_(
+        "{field} cannot be mapped: this program does not send the birthday yet. Map the column "
+        "to a custom:date field instead."
+    ),
 }
 
 # The mapping's custom types -> (custom-field/create type, id prefix) (``ortto-api.md``).
@@ -133,11 +142,11 @@ class OrttoFields:
         if folded == CONSENT_TARGET:
             return CONSENT_TARGET
         if folded in RESERVED:
-            raise UsageError(f"{text!r} cannot be mapped: {RESERVED[folded]}")
+            raise UsageError(_(RESERVED[folded]).format(field=repr(text)))
         raise UsageError(_unknown_field_message(text))
 
     def label(self, target: str) -> str:
-        return LABELS.get(target, target)
+        return _(LABELS[target]) if target in LABELS else target
 
 
 FIELDS = OrttoFields()
@@ -171,18 +180,20 @@ def created_id(target: str) -> str:
 
 def _unknown_field_message(target: str) -> str:
     if not target:
-        return "A mapping names no Ortto field: write ORTTO_FIELD=COLUMN"
+        return _("A mapping names no Ortto field: write ORTTO_FIELD=COLUMN.")
     folded = target.casefold()
-    hint = ""
-    if folded in _JOURNEYS_NAMES:
-        hint = f"Ortto calls it {_JOURNEYS_NAMES[folded]!r}; "
-    else:
-        choices = [t.casefold() for t in STANDARD_FIELDS]
-        close = difflib.get_close_matches(folded, choices, n=1)
-        if close:
-            hint = f"did you mean {_BY_FOLDED[close[0]]!r}? "
     offered = ", ".join(STANDARD_FIELDS)
-    return (
-        f"Unknown Ortto field {target!r}: {hint}use one of {offered}, custom:TYPE:Name or "
-        "unsubscribed"
-    )
+    if folded in _JOURNEYS_NAMES:
+        return _(
+            "Unknown Ortto field {target}: Ortto calls it {ortto_name}. Use one of {offered}, "
+            "custom:TYPE:Name or unsubscribed."
+        ).format(target=repr(target), ortto_name=repr(_JOURNEYS_NAMES[folded]), offered=offered)
+    close = difflib.get_close_matches(folded, [t.casefold() for t in STANDARD_FIELDS], n=1)
+    if close:
+        return _(
+            "Unknown Ortto field {target}: did you mean {suggestion}? Use one of {offered}, "
+            "custom:TYPE:Name or unsubscribed."
+        ).format(target=repr(target), suggestion=repr(_BY_FOLDED[close[0]]), offered=offered)
+    return _(
+        "Unknown Ortto field {target}: use one of {offered}, custom:TYPE:Name or unsubscribed."
+    ).format(target=repr(target), offered=offered)
