@@ -22,7 +22,6 @@ _SEGMENT = N_(
     "A segment name can be at most {limit} characters (it becomes the list's title in Autopilot "
     "and the tag in Ortto); this one has {length}. Choose a shorter name."
 )
-_BY_SUBJECT = {"An export name": _EXPORT, "A segment name": _SEGMENT}
 
 
 def export_name_too_long(name: str) -> str | None:
@@ -33,16 +32,6 @@ def export_name_too_long(name: str) -> str | None:
 def segment_name_too_long(name: str) -> str | None:
     """The problem with a segment name over the limit, or None."""
     return _problem(_SEGMENT, name)
-
-
-def too_long(subject: str, name: str, becomes: str = "") -> str | None:
-    """The problem with a name over the limit, or None. ``subject`` says whose name it is ("An
-    export name", "A segment name"); each has its own whole message (``becomes`` is part of
-    it): prefer :func:`export_name_too_long` and :func:`segment_name_too_long`."""
-    message = _BY_SUBJECT.get(subject)
-    if message is None:
-        raise ValueError(f"no message for a name of {subject!r}")
-    return _problem(message, name)
 
 
 def _problem(message: str, name: str) -> str | None:

@@ -8,7 +8,6 @@ so the user can report it. Nothing fails silently and nothing closes the window.
 from __future__ import annotations
 
 import logging
-import re
 import sys
 import threading
 import traceback
@@ -29,17 +28,6 @@ from app.ui.dialogs import Dialogs
 log = logging.getLogger(__name__)
 
 
-# The core speaks to the command line too; where its advice names an option or a command, the
-# window says what to do in its own words. Matched on the core's text, so a changed text only
-# falls back to the core's own words.
-_WINDOW_WORDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), words)
-    for pattern, words in (
-        (r" \(or use --replace to overwrite it\)", ""),
-    )
-)
-
-
 def is_expected(exc: BaseException) -> bool:
     """Errors the user can act on, as opposed to bugs."""
     return isinstance(exc, AppError | Cancelled) or _environment(exc) is not None
@@ -58,14 +46,7 @@ def _environment(exc: BaseException) -> str | None:
 
 def window_words(text: str) -> str:
     """The core's message with command-line advice put the way the window does it."""
-    return _substitute(_WINDOW_WORDS, advice.for_window(text))
-
-
-def _substitute(table: tuple[tuple[re.Pattern[str], str], ...], text: str) -> str:
-    for pattern, words in table:
-        replacement = words
-        text = pattern.sub(replacement.replace("\\", "\\\\"), text)
-    return text
+    return advice.for_window(text)
 
 
 def user_message(exc: BaseException) -> str:

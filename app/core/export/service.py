@@ -11,7 +11,7 @@ from app.core.errors import NotFoundError, UsageError
 from app.core.export.models import Export
 from app.core.i18n import _
 from app.core.mapping import Mapping
-from app.core.names import too_long
+from app.core.names import export_name_too_long
 from app.core.store import StateStore, save_target, to_iso, utc_now
 
 
@@ -68,7 +68,7 @@ class ExportService:
         name = export.name.strip()
         if not name:
             raise UsageError(_("Give the export a name."))
-        if (long := too_long("An export name", name)) is not None:
+        if (long := export_name_too_long(name)) is not None:
             raise UsageError(long)
         if not export.segments:
             raise UsageError(_("Choose at least one segment to export."))

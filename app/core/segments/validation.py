@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from app.core.i18n import _, ngettext, number
-from app.core.names import NAME_LIMIT
+from app.core.names import segment_name_too_long
 from app.core.segments.days import DAY_OPS
 from app.core.segments.models import MATCHES, OPS, VALUELESS_OPS, Match, Rule, Segment
 from app.core.segments.ports import SourceInfo
@@ -82,18 +82,8 @@ def name_problems(name: str) -> list[str]:
         return [_("A segment needs a name.")]
     if any(ord(char) < 32 or ord(char) == 127 for char in name):
         return [_("A segment name cannot contain line breaks, tabs or other control characters.")]
-    length = len(name.strip())
-    if length <= NAME_LIMIT:
-        return []
-    return [
-        ngettext(
-            "A segment name can be at most {limit} characters (it becomes the list's title in "
-            "Autopilot and the tag in Ortto); this one has {length}. Choose a shorter name.",
-            "A segment name can be at most {limit} characters (it becomes the list's title in "
-            "Autopilot and the tag in Ortto); this one has {length}. Choose a shorter name.",
-            NAME_LIMIT,
-        ).format(limit=number(NAME_LIMIT), length=number(length))
-    ]
+    too_long = segment_name_too_long(name)
+    return [] if too_long is None else [too_long]
 
 
 def canonical_match(text: str) -> Match | None:
