@@ -34,9 +34,7 @@ log = logging.getLogger(__name__)
 # falls back to the core's own words.
 _WINDOW_WORDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), words)
-    for pattern, words in (
-        (r" \(or use --replace to overwrite it\)", ""),
-    )
+    for pattern, words in ((r" \(or use --replace to overwrite it\)", ""),)
 )
 
 
