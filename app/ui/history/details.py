@@ -36,9 +36,11 @@ def counts(run: Run) -> str:
         parts.append(_("{n} unchanged (not sent again)").format(n=fmt.number(run.unchanged)))
     if run.removed:
         parts.append(
-            _("{n} removed from the {audiences}").format(
-                n=fmt.number(run.removed), audiences=destination(run).audience_noun + "s"
-            )
+            words.by_audience(
+                destination(run),
+                lists=_("{n} removed from the lists"),
+                tags=_("{n} had the tag taken off"),
+            ).format(n=fmt.number(run.removed))
         )
     if run.not_sent:
         parts.append(_("{n} not sent yet").format(n=fmt.number(run.not_sent)))
@@ -63,7 +65,7 @@ def when(run: Run) -> str:
 
 def lists_caption(run: Run) -> str:
     """``Lists in Autopilot:`` | ``Tags in Ortto:``."""
-    return _("{where}:").format(where=words.audiences_in(destination(run)))
+    return words.audiences_in(destination(run))
 
 
 def lists(run: Run) -> str:
@@ -89,9 +91,9 @@ def list_ids(run: Run) -> str:
     if not lines:
         return ""
     target = destination(run)
-    caption = _("{noun} ids in {name}:").format(
-        noun=target.audience_noun.capitalize(), name=target.name
-    )
+    caption = words.by_audience(
+        target, lists=_("List ids in {name}:"), tags=_("Tag ids in {name}:")
+    ).format(name=target.name)
     return caption + "\n" + "\n".join(lines)
 
 
@@ -160,7 +162,6 @@ def rules_text(segment: dict[str, Any]) -> str:
     if not rules:
         return _("every profile")
     words = op_labels()
-    joiner = _(" and ") if segment.get("match", "all") == "all" else _(" or ")
     parts = []
     for rule in rules:
         if rule["op"] in DAY_OPS and str(rule.get("value", "")).strip().isdigit():
@@ -169,4 +170,8 @@ def rules_text(segment: dict[str, Any]) -> str:
         op = words.get(rule["op"], rule["op"])
         value = f" '{rule['value']}'" if rule.get("value") else ""
         parts.append(f"{rule['field']} {op}{value}")
-    return joiner.join(parts)
+    if len(parts) == 1:
+        return parts[0]
+    if segment.get("match", "all") == "all":
+        return _("all of these: {rules}").format(rules="; ".join(parts))
+    return _("any of these: {rules}").format(rules="; ".join(parts))

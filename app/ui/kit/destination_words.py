@@ -58,16 +58,17 @@ def service_text(destination: Destination, region_code: str | None) -> str:
     return destination.label
 
 
-def audiences(destination: Destination) -> str:
-    """``lists`` | ``tags``."""
-    return _("{noun}s").format(noun=destination.audience_noun)
+def by_audience(destination: Destination, *, lists: str, tags: str) -> str:
+    """The text for the destination's kind of audience. A sentence about lists and one about
+    tags are each written whole, never one sentence with the noun put in: another language may
+    need other words around it (gender, definite forms)."""
+    return tags if destination.audience_noun == "tag" else lists
 
 
 def audiences_in(destination: Destination) -> str:
-    """``Lists in Autopilot`` | ``Tags in Ortto``."""
-    plural = audiences(destination)
-    return _("{audiences} in {name}").format(
-        audiences=plural[:1].upper() + plural[1:], name=destination.name
+    """``Lists in Autopilot:`` | ``Tags in Ortto:``."""
+    return by_audience(destination, lists=_("Lists in {name}:"), tags=_("Tags in {name}:")).format(
+        name=destination.name
     )
 
 

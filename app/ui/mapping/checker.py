@@ -22,6 +22,7 @@ from app.core.i18n import _, ngettext
 from app.core.mapping import ContactBuilder, InvalidRow
 from app.ui.context import UiContext
 from app.ui.errors import is_expected, user_message, window_words
+from app.ui.kit import destination_words as words
 from app.ui.kit import formatting as fmt
 from app.ui.kit.destination_words import field_label
 from app.ui.kit.layout import fit_preview
@@ -233,15 +234,19 @@ class ExportChecker(QObject):
         if skipped:
             details += " " + _("Not sent: {list}.").format(list=", ".join(skipped))
         if plan.export.remove_departed and plan.departed:
-            details += " " + ngettext(
-                "{n} person who left a segment will be taken off its {noun} in {name}.",
-                "{n} people who left a segment will be taken off its {noun} in {name}.",
-                plan.departed,
-            ).format(
-                n=fmt.number(plan.departed),
-                noun=plan.destination.audience_noun,
-                name=plan.destination.name,
-            )
+            details += " " + words.by_audience(
+                plan.destination,
+                lists=ngettext(
+                    "{n} person who left a segment will be taken off its list in {name}.",
+                    "{n} people who left a segment will be taken off its list in {name}.",
+                    plan.departed,
+                ),
+                tags=ngettext(
+                    "{n} person who left a segment will have its tag taken off in {name}.",
+                    "{n} people who left a segment will have its tag taken off in {name}.",
+                    plan.departed,
+                ),
+            ).format(n=fmt.number(plan.departed), name=plan.destination.name)
         self._show_total(total, details)
 
 

@@ -32,6 +32,7 @@ from app.core.segments import Segment
 from app.ui.connections.check import read_fields
 from app.ui.context import UiContext
 from app.ui.errors import is_expected, user_message
+from app.ui.kit import destination_words as words
 from app.ui.kit import formatting as fmt
 from app.ui.kit.layout import fit_list_height
 from app.ui.mapping.checker import ExportChecker
@@ -375,9 +376,11 @@ class ExportEditor(QObject):
     def _show_destination(self, destination: Destination) -> None:
         self.view.fields.set_destination(destination)
         self.view.segments_label.setText(
-            _("Se&gments to export (each becomes a {noun} in {name}):").format(
-                noun=destination.audience_noun, name=destination.name
-            )
+            words.by_audience(
+                destination,
+                lists=_("Se&gments to export (each becomes a list in {name}):"),
+                tags=_("Se&gments to export (each becomes a tag in {name}):"),
+            ).format(name=destination.name)
         )
 
     def _show_key_note(self) -> None:
@@ -469,11 +472,21 @@ class ExportEditor(QObject):
             )
             for item in large
         )
-        message = _(
-            "This run would take more than half of the people off these {noun}s, because they "
-            "are no longer in the segment:\n\n{lines}\n\nIf the profile file is cut short or "
-            "is the wrong one, cancel and import the right file. Contacts are never deleted."
-        ).format(noun=destination.audience_noun, lines=lines)
+        message = words.by_audience(
+            destination,
+            lists=_(
+                "This run would take more than half of the people off these lists, because they "
+                "are no longer in the segment:\n\n{lines}\n\nIf the profile file is cut short "
+                "or is the wrong one, cancel and import the right file. Contacts are never "
+                "deleted."
+            ),
+            tags=_(
+                "This run would take these tags off more than half of the people who have them, "
+                "because they are no longer in the segment:\n\n{lines}\n\nIf the profile "
+                "file is cut short or is the wrong one, cancel and import the right file. "
+                "Contacts are never deleted."
+            ),
+        ).format(lines=lines)
         return self.ui.dialogs.confirm(
             _("Remove most of the people?"), message, _("Remove them and run")
         )

@@ -289,9 +289,11 @@ def summary(widget: QWidget, run: Run) -> str:
 def finished_words(widget: QWidget, run: Run) -> str:
     """Where a finished run's segments are now, and what to do with them next."""
     destination = words.for_service(run.service)
-    text = _("The segments are {audiences} in {name} now.").format(
-        audiences=words.audiences(destination), name=destination.name
-    )
+    text = words.by_audience(
+        destination,
+        lists=_("The segments are lists in {name} now."),
+        tags=_("The segments are tags in {name} now."),
+    ).format(name=destination.name)
     note = destination.audience_note(run.lists)
     return f"{text} {note}" if note else text
 

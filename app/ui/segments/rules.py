@@ -61,9 +61,10 @@ def days_text(op: str, days: int) -> str:
 
 def _days_suffix(op: str, days: int) -> str:
     """What follows the number in the number field."""
+    # Qt's way for a unit after a number: the suffix follows the number's plural form.
     if op == "within-days":
-        return _(" day") if days == 1 else _(" days")
-    return _(" day ago") if days == 1 else _(" days ago")
+        return ngettext(" day", " days", days)
+    return ngettext(" day ago", " days ago", days)
 
 
 def _placeholder(op: str) -> str:

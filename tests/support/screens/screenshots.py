@@ -223,6 +223,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.norwegian:
         install_qt_catalog(NORWEGIAN_BOKMAL)
         _filled(args.outdir, ".nb", TAB_SHOTS)
+        problem_shots(
+            _context, _window, lambda window, name: _save(window, args.outdir, name, ".nb")
+        )
         return 0
     if args.scaled:
         _filled(args.outdir, ".200", TAB_SHOTS)
