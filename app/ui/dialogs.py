@@ -254,7 +254,9 @@ class CustomFieldDialog(QDialog):
     """The name (the account's fields to choose from, or a new one) and the type of a field."""
 
     def __init__(self, known: Sequence[CustomField], parent: QWidget | None = None) -> None:
-        from app.core.mapping import CUSTOM_TYPES  # the core, imported when first needed
+        # the core, imported when first needed
+        from app.core.mapping import CUSTOM_TYPES
+        from app.core.mapping.fields import type_words
 
         super().__init__(parent)
         self.setWindowTitle(_("Add a custom field"))
@@ -277,7 +279,8 @@ class CustomFieldDialog(QDialog):
         )
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.kind = QComboBox()
-        self.kind.addItems(list(CUSTOM_TYPES))
+        for kind in CUSTOM_TYPES:
+            self.kind.addItem(type_words(kind), kind)
         self.note = QLabel()
         self.note.setObjectName("hint")
         self.note.setWordWrap(True)
@@ -293,7 +296,7 @@ class CustomFieldDialog(QDialog):
     def _on_name_edited(self, text: str) -> None:
         field = self.known.get(text.strip().casefold())
         if field is not None:
-            self.kind.setCurrentText(field.type)
+            self.kind.setCurrentIndex(max(0, self.kind.findData(field.type)))
             self.note.setText(_("A field of the account: its type is set there."))
         elif text.strip() and self.known:
             self.note.setText(_("A new field: a run asks before it creates it."))
@@ -311,7 +314,7 @@ class CustomFieldDialog(QDialog):
         field = self.known.get(name.casefold())
         if field is not None:
             return field.name, field.type
-        return name, self.kind.currentText()
+        return name, str(self.kind.currentData())
 
 
 def _ok_cancel(dialog: QDialog) -> QDialogButtonBox:

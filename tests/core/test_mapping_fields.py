@@ -110,6 +110,18 @@ def test_custom_properties() -> None:
     assert field.label == "Loyalty Points (custom, integer)"
 
 
+def test_a_custom_fields_type_is_named_in_the_readers_language(norwegian: str) -> None:
+    # The keywords are what --map takes; a Norwegian window names the kind of value instead.
+    labels = [FieldMapping(f"custom:{kind}:Poeng", "Pts").label for kind in CUSTOM_TYPES]
+    assert labels == [
+        "Poeng (egendefinert, tekst)",
+        "Poeng (egendefinert, heltall)",
+        "Poeng (egendefinert, desimaltall)",
+        "Poeng (egendefinert, dato)",
+        "Poeng (egendefinert, ja/nei)",
+    ]
+
+
 def test_standard_properties() -> None:
     field = FieldMapping("MailingCity", "By")
     assert not field.is_custom

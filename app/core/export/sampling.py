@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from app.core.export.models import Export
 from app.core.export.plan import Services
 from app.core.i18n import _, ngettext, number
-from app.core.mapping.fields import FieldMapping
+from app.core.mapping.fields import FieldMapping, type_words
 from app.core.mapping.values import CONVERTERS, NotConvertible
 
 SAMPLE_VALUES = 50  # non-empty values looked at per column
@@ -85,7 +85,7 @@ def _warning(tally: _Tally) -> str:
         )
     return text.format(
         name=field.custom_name,
-        type=field.custom_type,
+        type=type_words(field.custom_type or ""),
         column=field.column,
         failed=number(tally.failed),
         looked=number(tally.looked_at),

@@ -13,9 +13,24 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from app.core.errors import UsageError
-from app.core.i18n import _
+from app.core.i18n import _, pgettext
 
 CUSTOM_TYPES: tuple[str, ...] = ("string", "integer", "float", "date", "boolean")
+
+
+def type_words(kind: str) -> str:
+    """A custom field's type as the reader's language names it. The English words are the
+    keywords themselves, as ``--map custom:TYPE:Name`` takes them."""
+    words = {
+        "string": pgettext("custom field type", "string"),
+        "integer": pgettext("custom field type", "integer"),
+        "float": pgettext("custom field type", "float"),
+        "date": pgettext("custom field type", "date"),
+        "boolean": pgettext("custom field type", "boolean"),
+    }
+    return words.get(kind, kind)
+
+
 EMAIL_TARGET = "Email"
 CONSENT_TARGET = "unsubscribed"
 CUSTOM_PREFIX = "custom:"
@@ -73,7 +88,9 @@ class FieldMapping:
     @property
     def label(self) -> str:
         if self.is_custom:
-            return _("{name} (custom, {type})").format(name=self.custom_name, type=self.custom_type)
+            return _("{name} (custom, {type})").format(
+                name=self.custom_name, type=type_words(self.custom_type or "")
+            )
         if self.target == CONSENT_TARGET:
             return _("unsubscribed (opted out)")
         return self.target
