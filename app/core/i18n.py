@@ -18,7 +18,7 @@ from __future__ import annotations
 import gettext
 import locale
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from app.core.resources import resource_path
@@ -135,3 +135,14 @@ def moment(when: datetime) -> str:
     if _language == NORWEGIAN_BOKMAL:
         return f"{local.day}. {_NB_MONTHS[local.month - 1]} {local.year} {local:%H:%M}"
     return f"{local.day} {_EN_MONTHS[local.month - 1]} {local.year} {local:%H:%M}"
+
+
+def listed(items: Sequence[str], limit: int) -> str:
+    """The first ``limit`` items and how many more there are: "a, b, c and 4 more"."""
+    shown = ", ".join(items[:limit])
+    rest = len(items) - limit
+    if rest <= 0:
+        return shown
+    return ngettext("{names} and {count} more", "{names} and {count} more", rest).format(
+        names=shown, count=number(rest)
+    )

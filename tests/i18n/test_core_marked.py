@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.i18n.test_marked import _literal, _name
+
 CORE = Path(__file__).resolve().parents[2] / "app" / "core"
 
 # Python's own errors: raised for bugs and caught inside the core, never a user's message.
@@ -21,27 +23,6 @@ PROGRAMMING_ERRORS = {
 }  # fmt: skip
 # Texts that are the same in every language.
 ALLOWED = {""}
-
-
-def _literal(node: ast.expr) -> str | None:
-    """The text a node is when it is a literal, an f-string or literals added up; else None."""
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return node.value
-    if isinstance(node, ast.JoinedStr):
-        return "".join(v.value for v in node.values if isinstance(v, ast.Constant))
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Mod):
-        left, right = _literal(node.left), _literal(node.right)
-        if left is not None or right is not None:
-            return (left or "") + (right or "")
-    return None
-
-
-def _name(func: ast.expr) -> str | None:
-    if isinstance(func, ast.Name):
-        return func.id
-    if isinstance(func, ast.Attribute):
-        return func.attr
-    return None
 
 
 def unmarked(source: str, filename: str = "<code>") -> list[str]:

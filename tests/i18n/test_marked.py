@@ -27,12 +27,13 @@ ALLOWED = {"", "×", "−", "+", "…", "\u2714", "Autopilot Segment Exporter", 
 
 
 def _literal(node: ast.expr) -> str | None:
-    """The string a node is when it is a literal (or an f-string, or literals added up)."""
+    """The string a node is when it is a literal (or an f-string, or literals added up or
+    %-formatted)."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
     if isinstance(node, ast.JoinedStr):
         return "".join(v.value for v in node.values if isinstance(v, ast.Constant))
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Mod):
         left, right = _literal(node.left), _literal(node.right)
         if left is not None or right is not None:
             return (left or "") + (right or "")

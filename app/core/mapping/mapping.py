@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from app.core.errors import UsageError
-from app.core.i18n import _, ngettext, number
+from app.core.i18n import _, listed
 from app.core.mapping.fields import EMAIL_TARGET, FieldMapping, Vocabulary
 
 _LISTED_COLUMNS = 25
@@ -138,17 +138,7 @@ def _missing_column_message(
         column=repr(column),
         fields=targets,
         close=repr(close[0]) if close else "",
-        columns=_listed(columns),
-    )
-
-
-def _listed(columns: Sequence[str]) -> str:
-    shown = _quoted(columns[:_LISTED_COLUMNS])
-    more = len(columns) - _LISTED_COLUMNS
-    if more <= 0:
-        return shown
-    return ngettext("{names} and {count} more", "{names} and {count} more", more).format(
-        names=shown, count=number(more)
+        columns=listed([repr(column) for column in columns], _LISTED_COLUMNS),
     )
 
 

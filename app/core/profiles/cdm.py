@@ -55,8 +55,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from app.core.errors import InputFileError, NotFoundError, UsageError
-from app.core.i18n import _, ngettext, number
-from app.core.profiles import rowlist
+from app.core.i18n import _, listed, ngettext, number
 
 MODEL_FILE = "model.json"
 _LOCAL_ABSOLUTE = re.compile(r"^(?:[A-Za-z]:[\\/]|[\\/]{2})")
@@ -149,7 +148,7 @@ class Model:
 
 
 def _names(entities: tuple[Entity, ...]) -> str:
-    return rowlist.names([entity.name for entity in entities], _SHOWN)
+    return listed([entity.name for entity in entities], _SHOWN)
 
 
 def is_model_path(path: Path) -> bool:

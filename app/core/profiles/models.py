@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from app.core.errors import NotFoundError
-from app.core.i18n import _, moment, ngettext, number
+from app.core.i18n import _, listed, moment, ngettext, number
 from app.core.store import to_iso
 
 ROW_NUMBER_COLUMN = "row_no"
@@ -85,7 +85,7 @@ class Source:
             return physical_name(matches[0])
         raise NotFoundError(
             _('Source "{source}" has no column "{name}"; its columns are: {columns}.').format(
-                source=self.name, name=name, columns=_listed(self.columns)
+                source=self.name, name=name, columns=listed(self.columns, _SHOWN_COLUMNS)
             )
         )
 
@@ -166,16 +166,6 @@ def _sentences(*parts: str | list[str]) -> str:
     for part in parts:
         texts.extend([part] if isinstance(part, str) else part)
     return " ".join(texts)
-
-
-def _listed(names: tuple[str, ...]) -> str:
-    shown = ", ".join(names[:_SHOWN_COLUMNS])
-    hidden = len(names) - _SHOWN_COLUMNS
-    if hidden <= 0:
-        return shown
-    return ngettext("{names} and {count} more", "{names} and {count} more", hidden).format(
-        names=shown, count=number(hidden)
-    )
 
 
 @dataclass(frozen=True)

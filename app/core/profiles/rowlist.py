@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from app.core.i18n import ngettext, number
+from app.core.i18n import number
 
 
 def numbers(first: Sequence[int], total: int) -> str:
@@ -16,14 +16,3 @@ def numbers(first: Sequence[int], total: int) -> str:
     "3, 8, 12, …" when there are more than those."""
     shown = ", ".join(number(value) for value in first)
     return f"{shown}, \u2026" if total > len(first) else shown
-
-
-def names(items: Sequence[str], limit: int) -> str:
-    """The first ``limit`` names, and how many more there are."""
-    shown = ", ".join(items[:limit])
-    rest = len(items) - limit
-    if rest <= 0:
-        return shown
-    return ngettext("{names} and {count} more", "{names} and {count} more", rest).format(
-        names=shown, count=number(rest)
-    )

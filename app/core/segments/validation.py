@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from app.core.i18n import _, ngettext, number
+from app.core.i18n import _, listed, number
 from app.core.names import segment_name_too_long
 from app.core.segments.days import DAY_OPS
 from app.core.segments.models import MATCHES, OPS, VALUELESS_OPS, Match, Rule, Segment
@@ -123,12 +123,7 @@ def resolve_field(name: str, columns: tuple[str, ...]) -> str | None:
 def _unknown_field(name: str, source: SourceInfo) -> str:
     if not name.strip():
         return _("a field is needed (a column of the source).")
-    shown = ", ".join(source.columns[:_SHOWN_COLUMNS])
-    hidden = len(source.columns) - _SHOWN_COLUMNS
-    if hidden > 0:
-        shown = ngettext("{names} and {count} more", "{names} and {count} more", hidden).format(
-            names=shown, count=number(hidden)
-        )
+    shown = listed(source.columns, _SHOWN_COLUMNS)
     return _("source '{source}' has no field '{name}'; its fields are: {fields}.").format(
         source=source.name, name=name, fields=shown
     )
