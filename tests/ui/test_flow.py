@@ -209,6 +209,36 @@ def test_rejected_and_invalid_rows_can_be_saved_as_csv(
     assert dialogs.asked("information")
 
 
+def test_the_rejected_rows_file_gives_its_reasons_in_the_windows_language(
+    qtbot: QtBot,
+    norwegian: str,
+    make_window: WindowFactory,
+    context: AppContext,
+    sim: AutopilotSimulator,
+    dialogs: ScriptedDialogs,
+    tmp_path: Path,
+) -> None:
+    """Files are for tools, so the columns keep their English names; the reasons are for the
+    person who reads them, in the language of the window that made the run."""
+    window = make_window(context)
+    add_connection(qtbot, window, "Marketing", SIM_KEY, sim.base_url)
+    import_sample(qtbot, window)
+    new_export(qtbot, window, "Everyone", "Marketing", ["Loyal customers"])
+    run = run_now(qtbot, window)
+    window.tabs.setCurrentIndex(HISTORY)
+    window.history.select_run(run.run_id)
+    target = tmp_path / "rejected.csv"
+    dialogs.answers["save_csv"] = target
+    with qtbot.waitSignal(window.ui.background.idle, timeout=10_000):
+        click(qtbot, window.history.view.save_rejected_button)
+    with target.open(encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        rows = list(reader)
+    assert reader.fieldnames == ["segment", "row", "state", "email", "reason"]
+    reasons = {row["reason"] for row in rows}
+    assert reasons and all(reason.startswith("E-post") for reason in reasons), reasons
+
+
 def seed_interrupted_run(context: AppContext, sim: AutopilotSimulator) -> tuple[int, int]:
     """A run that was 'running' in a process that died: stale heartbeat, nothing confirmed."""
     context.keys.save(
